@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { HttpError, errorBody } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { isRedisUnavailable } from './redis.js';
+
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    id: string;
+  }
+}
+
+export interface AppContext {
+  readonly log: Logger;
+  readonly metrics: Metrics;
+}
+
+/** The route template a request matched, for logs and metrics (never the raw path). */
+function routeOf(req: Request): string {
+  const route: unknown = req.route;
+  if (route && typeof route === 'object' && 'path' in route && typeof route.path === 'string') {
+    return `${req.baseUrl}${route.path}`;
+  }
+  return 'unmatched';
+}
+
+/**
+ * The express app every service starts from: request ids, one log line and one histogram
+ * sample per request, and `//x` read as `/x` (some gateways rewrite a prefix to `//`).
+ */
+export function createApp({ log, metrics }: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use((req, res, next) => {
+    if (req.url.startsWith('//')) req.url = `/${req.url.replace(/^\/+/, '')}`;
+    const incoming = req.headers['x-request-id'];
+    req.id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.id);
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const route = routeOf(req);
+      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
+      log.info(
+        { reqId: req.id, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 },
+        'request',
+      );
+    });
+    next();
+  });
+  return app;
+}
+
+/**
+ * JSON bodies only: a body with another content type is 415, a malformed one 400, an
+ * oversized one 413 (the mapping is in `errorHandler`).
+ */
+export function jsonBody(limit: string | number): RequestHandler[] {
+  return [
+    (req, _res, next) => {
+      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+      if (hasBody && !req.is('application/json')) {
+        next(new HttpError(415, 'unsupported_media_type', 'Send the body as application/json'));
+        return;
+      }
+      next();
+    },
+    express.json({ limit, strict: true, type: 'application/json' }),
+  ];
+}
+
+interface BodyParserError {
+  type: string;
+}
+
+function isBodyParserError(err: unknown): err is BodyParserError {
+  return typeof err === 'object' && err !== null && 'type' in err && typeof err.type === 'string';
+}
+
+export function toHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (isBodyParserError(err)) {
+    switch (err.type) {
+      case 'entity.too.large':
+        return new HttpError(413, 'payload_too_large', 'The request body is too large');
+      case 'entity.parse.failed':
+        return new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
+      case 'charset.unsupported':
+      case 'encoding.unsupported':
+        return new HttpError(415, 'unsupported_media_type', 'Send the body as UTF-8 JSON');
+      case 'request.aborted':
+      case 'request.size.invalid':
+        return new HttpError(400, 'bad_request', 'The request body was incomplete');
+    }
+  }
+  if (isRedisUnavailable(err)) {
+    return new HttpError(503, 'unavailable', 'The service is temporarily unavailable, please retry', {
+      'Retry-After': '1',
+    });
+  }
+  return new HttpError(500, 'internal', 'Something went wrong on our side');
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const httpError = toHttpError(err);
+    if (httpError.status >= 500) {
+      log.error(
+        { reqId: req.id, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err },
+        'request failed',
+      );
+    }
+    res.status(httpError.status).set(httpError.headers).json(errorBody(httpError.code, httpError.message));
+  };
+}
+
+export function notFoundHandler(): RequestHandler {
+  return (_req, res) => {
+    res.status(404).json(errorBody('not_found', 'No such resource'));
+  };
+}

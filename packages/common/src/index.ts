@@ -1,0 +1,24 @@
+export { ConfigError, loadConfig, str, optionalStr, int, url, oneOf, serviceSpec } from './config.js';
+export type { ConfigOf, Field, Spec } from './config.js';
+export { HttpError, errorBody, unauthorized, notFound, unavailable } from './errors.js';
+export type { ErrorBody } from './errors.js';
+export { createLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { Metrics } from './metrics.js';
+export { readCookie, serializeCookie, SESSION_COOKIE } from './cookies.js';
+export type { CookieOptions } from './cookies.js';
+export { createRedis, waitReady, isRedisUnavailable } from './redis.js';
+export type { Redis } from './redis.js';
+export { createApp, jsonBody, errorHandler, notFoundHandler, toHttpError } from './http.js';
+export type { AppContext } from './http.js';
+export {
+  SessionVerifier,
+  importSessionKey,
+  sessionKey,
+  SESSION_ALG,
+  SESSION_ISSUER,
+  SESSION_AUDIENCE,
+} from './session.js';
+export type { Session } from './session.js';
+export { startService, main } from './run.js';
+export type { ServiceHandle, ServiceOptions, ReadyCheck } from './run.js';

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { SignJWT, importPKCS8, base64url } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { SESSION_AUDIENCE, SESSION_ISSUER, SessionVerifier, importSessionKey, sessionKey } from '../src/session.js';
+import { redisClient, sessionKeys, uniqueUser } from '../../../test/support/env.js';
+
+const keys = sessionKeys();
+const otherKeys = sessionKeys();
+let redis: Redis;
+let verifier: SessionVerifier;
+
+interface Claims {
+  sub?: string;
+  jti?: string;
+  iss?: string;
+  aud?: string;
+  exp?: number;
+}
+
+async function sign(claims: Claims, privatePem = keys.privatePem): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuedAt(now)
+    .sign(await importPKCS8(privatePem, 'ES256'));
+}
+
+async function liveSession(): Promise<{ sub: string; jti: string; token: string }> {
+  const sub = uniqueUser();
+  const jti = randomBytes(12).toString('base64url');
+  await redis.set(sessionKey(jti), sub, 'EX', 60);
+  const token = await sign({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 60 });
+  return { sub, jti, token };
+}
+
+beforeAll(async () => {
+  redis = redisClient();
+  verifier = new SessionVerifier(await importSessionKey(keys.publicPem, 'public'), redis);
+});
+afterAll(() => redis.disconnect());
+
+describe('SessionVerifier', () => {
+  it('accepts a token signed by our key for a live session', async () => {
+    const { sub, jti, token } = await liveSession();
+    await expect(verifier.verify(token)).resolves.toMatchObject({ userId: sub, sessionId: jti });
+  });
+
+  it('refuses a token whose session was revoked (logout)', async () => {
+    const { jti, token } = await liveSession();
+    await redis.del(sessionKey(jti));
+    await expect(verifier.verify(token)).resolves.toBeNull();
+  });
+
+  it('refuses a token signed by another key', async () => {
+    const { sub, jti } = await liveSession();
+    const forged = await sign(
+      { sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 60 },
+      otherKeys.privatePem,
+    );
+    await expect(verifier.verify(forged)).resolves.toBeNull();
+  });
+
+  it('refuses a tampered payload (another user id under the same signature)', async () => {
+    const { token } = await liveSession();
+    const victim = await liveSession();
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload))) as Claims;
+    const tampered = base64url.encode(JSON.stringify({ ...claims, sub: victim.sub, jti: victim.jti }));
+    await expect(verifier.verify(`${header}.${tampered}.${signature}`)).resolves.toBeNull();
+  });
+
+  it('refuses an expired token even while its session exists', async () => {
+    const sub = uniqueUser();
+    const jti = randomBytes(12).toString('base64url');
+    await redis.set(sessionKey(jti), sub, 'EX', 60);
+    const expired = await sign({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: Math.floor(Date.now() / 1000) - 5 });
+    await expect(verifier.verify(expired)).resolves.toBeNull();
+  });
+
+  it('refuses alg:none and an HMAC token keyed with the public key', async () => {
+    const { sub, jti } = await liveSession();
+    const payload = base64url.encode(
+      JSON.stringify({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 60 }),
+    );
+    const none = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${payload}.`;
+    await expect(verifier.verify(none)).resolves.toBeNull();
+    const hmac = await new SignJWT({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(keys.publicPem));
+    await expect(verifier.verify(hmac)).resolves.toBeNull();
+  });
+
+  it('refuses a wrong issuer or audience, a bare id, and garbage', async () => {
+    const { sub, jti } = await liveSession();
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    await expect(verifier.verify(await sign({ sub, jti, iss: 'someone', aud: SESSION_AUDIENCE, exp }))).resolves.toBeNull();
+    await expect(verifier.verify(await sign({ sub, jti, iss: SESSION_ISSUER, aud: 'other', exp }))).resolves.toBeNull();
+    for (const bad of [sub, '', 'a.b.c', 'x'.repeat(5000), '..', undefined]) {
+      await expect(verifier.verify(bad)).resolves.toBeNull();
+    }
+  });
+
+  it('refuses a token whose session belongs to another user', async () => {
+    const { jti, token } = await liveSession();
+    await redis.set(sessionKey(jti), uniqueUser(), 'EX', 60);
+    await expect(verifier.verify(token)).resolves.toBeNull();
+  });
+});

@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createPublicKey } from 'node:crypto';
+import type { Server } from 'node:http';
+import { resolve as resolvePath } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createGateway, listenGateway, type Upstreams } from './gateway.js';
+import { localSessionKey } from './keys.js';
+import { freePort } from './ports.js';
+import { startRedis, type LocalRedis } from './redis-server.js';
+import { ROUTES, STUB_ROUTE, type ServiceName } from './routes.js';
+
+/**
+ * The whole app on one machine: Redis (given or our own), the Naver stand-in when no Naver
+ * client id is configured, the three services as separate processes, and the gateway in
+ * front of them that routes exactly as the ingress does.
+ */
+
+export interface StackOptions {
+  env: NodeJS.ProcessEnv;
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Receives every line the stack prints (its own and its processes'). */
+  print: (line: string) => void;
+}
+
+export interface RunningStack {
+  readonly url: string;
+  readonly processes: ReadonlyMap<string, { pid: number; url: string }>;
+  stop(): Promise<void>;
+  /** Resolves when a process of the stack exits on its own. */
+  readonly failed: Promise<string>;
+}
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const entry = (service: ServiceName): string => resolvePath(repoRoot, 'services', service, 'dist', 'server.js');
+
+const LISTENING = /^(\S+) listening on (http:\/\/\S+)$/;
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  url: string;
+  exited: Promise<void>;
+}
+
+function startChild(name: ServiceName, env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<Child> {
+  const child = spawn(process.execPath, [entry(name)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const onLine = (line: string): void => {
+      print(line);
+      const m = LISTENING.exec(line);
+      if (m && m[1] === name && !settled) {
+        settled = true;
+        resolve({ name, process: child, url: m[2] ?? '', exited });
+      }
+    };
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
+    if (child.stderr) createInterface({ input: child.stderr }).on('line', print);
+    child.once('error', (err) => {
+      if (!settled) reject(err);
+    });
+    child.once('exit', (code) => {
+      if (!settled) reject(new Error(`${name} exited with code ${String(code)} before it was ready`));
+    });
+  });
+}
+
+async function stopChild(child: Child, timeoutMs = 15_000): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), timeoutMs);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+export async function startStack(opts: StackOptions): Promise<RunningStack> {
+  const { env, print } = opts;
+  const children: Child[] = [];
+  let redis: LocalRedis | undefined;
+  let gateway: Server | undefined;
+
+  const stop = async (): Promise<void> => {
+    if (gateway) await new Promise<void>((r) => gateway?.close(() => r()));
+    gateway?.closeAllConnections();
+    await Promise.all(children.map((c) => stopChild(c)));
+    await redis?.stop();
+  };
+
+  try {
+    let redisUrl = env.REDIS_URL;
+    if (!redisUrl) {
+      redis = await startRedis({ dir: resolvePath(opts.dataDir, 'redis') });
+      redisUrl = redis.url;
+      print(`redis listening on ${redis.url} (data in ${resolvePath(opts.dataDir, 'redis')})`);
+    }
+    const port = opts.port === 0 ? await freePort(opts.host) : opts.port;
+    const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}/`;
+    const privateKey = env.SESSION_PRIVATE_KEY ?? localSessionKey(opts.dataDir);
+    const publicKey = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+
+    const base = { ...env, HOST: '127.0.0.1', REDIS_URL: redisUrl, PUBLIC_URL: publicUrl };
+    const withPorts = async (extra: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> => ({
+      ...base,
+      ...extra,
+      PORT: String(await freePort()),
+      ADMIN_PORT: String(await freePort()),
+    });
+
+    const upstreams: Upstreams = {};
+    const routes = [...ROUTES];
+    let naver: NodeJS.ProcessEnv = {};
+    if (!env.NAVER_CLIENT_ID) {
+      const stub = await startChild(
+        'naver-stub',
+        await withPorts({ NAVER_STUB_CLIENT_ID: 'memo-local', NAVER_STUB_CLIENT_SECRET: 'memo-local-secret' }),
+        print,
+      );
+      children.push(stub);
+      upstreams['naver-stub'] = [stub.url];
+      routes.unshift(STUB_ROUTE);
+      naver = {
+        NAVER_CLIENT_ID: 'memo-local',
+        NAVER_CLIENT_SECRET: 'memo-local-secret',
+        NAVER_AUTHORIZE_URL: new URL('_naver/oauth2.0/authorize', publicUrl).toString(),
+        NAVER_TOKEN_URL: `${stub.url}/oauth2.0/token`,
+        NAVER_PROFILE_URL: `${stub.url}/v1/nid/me`,
+      };
+    }
+    const started = await Promise.all([
+      startChild('auth-service', await withPorts({ ...naver, SESSION_PRIVATE_KEY: privateKey }), print),
+      startChild('memo-service', await withPorts({ SESSION_PUBLIC_KEY: publicKey }), print),
+      startChild('web-service', await withPorts({}), print),
+    ]);
+    children.push(...started);
+    for (const child of started) upstreams[child.name as ServiceName] = [child.url];
+
+    gateway = createGateway({ routes, upstreams });
+    await listenGateway(gateway, port, opts.host);
+    print(`gateway listening on http://${opts.host}:${port}`);
+
+    const failed = Promise.race(
+      children.map((c) => c.exited.then(() => c.name)).concat(redis ? [new Promise((r) => redis?.process.once('exit', () => r('redis')))] : []),
+    ) as Promise<string>;
+    const processes = new Map(children.map((c) => [c.name, { pid: c.process.pid ?? 0, url: c.url }]));
+    if (redis) processes.set('redis', { pid: redis.process.pid ?? 0, url: redis.url });
+    return { url: publicUrl, processes, stop, failed };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,64 @@
+import {
+  Metrics,
+  SessionVerifier,
+  createApp,
+  createLogger,
+  createRedis,
+  errorHandler,
+  importSessionKey,
+  notFoundHandler,
+  type ServiceOptions,
+} from '@memo/common';
+import type { Config } from './config.js';
+import { NaverClient } from './naver.js';
+import { authRoutes } from './routes.js';
+import { SessionIssuer } from './sessions.js';
+import { UserStore } from './users.js';
+
+export const SERVICE = 'auth-service';
+
+export async function buildAuthService(config: Config): Promise<ServiceOptions> {
+  const log = createLogger(SERVICE, config.LOG_LEVEL);
+  const metrics = new Metrics(SERVICE);
+  const logins = metrics.counter('memo_logins_total', 'Logins by outcome', ['outcome']);
+  const redis = createRedis(config.REDIS_URL, log);
+  const privateKey = await importSessionKey(config.SESSION_PRIVATE_KEY, 'private');
+  // The verifier uses the public half only, exactly as memo-service does.
+  const verifier = new SessionVerifier(await importSessionKey(config.SESSION_PRIVATE_KEY, 'public'), redis);
+  const naver = new NaverClient({
+    clientId: config.NAVER_CLIENT_ID,
+    clientSecret: config.NAVER_CLIENT_SECRET,
+    tokenUrl: config.NAVER_TOKEN_URL,
+    profileUrl: config.NAVER_PROFILE_URL,
+    timeoutMs: config.NAVER_TIMEOUT_MS,
+  });
+  const app = createApp({ log, metrics });
+  app.use(
+    '/',
+    authRoutes({
+      config,
+      redis,
+      naver,
+      sessions: new SessionIssuer(privateKey, redis, config.SESSION_TTL_SECONDS),
+      verifier,
+      users: new UserStore(redis),
+      log,
+      onLogin: (outcome) => logins.inc({ outcome }),
+    }),
+  );
+  app.use(notFoundHandler());
+  app.use(errorHandler(log));
+  return {
+    name: SERVICE,
+    host: config.HOST,
+    port: config.PORT,
+    adminPort: config.ADMIN_PORT,
+    app,
+    log,
+    metrics,
+    ready: () => redis.status === 'ready',
+    onClose: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

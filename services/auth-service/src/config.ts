@@ -1,0 +1,30 @@
+import { ConfigError, int, loadConfig, serviceSpec, str, url } from '@memo/common';
+
+export const spec = {
+  ...serviceSpec,
+  REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
+  /** The site as people reach it, e.g. https://memo.example.com/ (its path is the base path). */
+  PUBLIC_URL: url(),
+  /** ES256 private key (PKCS#8 PEM or JWK) that signs session cookies; only auth-service has it. */
+  SESSION_PRIVATE_KEY: str(),
+  SESSION_TTL_SECONDS: int({ default: 7 * 24 * 3600, min: 60, max: 90 * 24 * 3600 }),
+  NAVER_CLIENT_ID: str(),
+  NAVER_CLIENT_SECRET: str(),
+  /** Where the browser is sent to log in (the real Naver unless a stand-in is configured). */
+  NAVER_AUTHORIZE_URL: url({ default: 'https://nid.naver.com/oauth2.0/authorize' }),
+  NAVER_TOKEN_URL: url({ default: 'https://nid.naver.com/oauth2.0/token' }),
+  NAVER_PROFILE_URL: url({ default: 'https://openapi.naver.com/v1/nid/me' }),
+  NAVER_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 60_000 }),
+  LOGIN_STATE_TTL_SECONDS: int({ default: 600, min: 30, max: 3_600 }),
+};
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(spec, env);
+  if (!config.PUBLIC_URL.pathname.endsWith('/')) config.PUBLIC_URL.pathname += '/';
+  if (config.PUBLIC_URL.search || config.PUBLIC_URL.hash) {
+    throw new ConfigError('PUBLIC_URL', 'must not have a query or fragment');
+  }
+  return config;
+}
+
+export type Config = ReturnType<typeof loadAuthConfig>;

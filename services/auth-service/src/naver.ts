@@ -1,0 +1,121 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+
+/**
+ * The two server-side calls of Naver Login: exchange the code for a token, read the profile.
+ * Every failure becomes a NaverError with a stable code and a detail for the log, including
+ * Naver's habit of answering HTTP 200 with an `error` body.
+ */
+
+export type NaverErrorCode = 'token_rejected' | 'profile_rejected' | 'naver_unavailable';
+
+export class NaverError extends Error {
+  constructor(
+    readonly code: NaverErrorCode,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+    this.name = 'NaverError';
+  }
+}
+
+export interface NaverProfile {
+  id: string;
+  name: string;
+}
+
+export interface NaverEndpoints {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: URL;
+  profileUrl: URL;
+  timeoutMs: number;
+}
+
+export const FALLBACK_NAME = '네이버 사용자';
+
+type Json = Record<string, unknown>;
+
+function asObject(data: unknown): Json {
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Json) : {};
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+/** Naver ids are opaque: up to 64 characters for new apps, a number for old ones. */
+const NAVER_ID = /^[\w.=+/-]{1,64}$/;
+
+export class NaverClient {
+  private readonly http: AxiosInstance;
+
+  constructor(private readonly endpoints: NaverEndpoints) {
+    this.http = axios.create({
+      timeout: endpoints.timeoutMs,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      responseType: 'json',
+      headers: { 'User-Agent': 'memo-auth-service' },
+    });
+  }
+
+  private async call(request: () => Promise<AxiosResponse<unknown>>, what: string): Promise<AxiosResponse<unknown>> {
+    try {
+      return await request();
+    } catch (err) {
+      const reason = axios.isAxiosError(err) ? `${err.code ?? 'error'} ${err.message}` : String(err);
+      throw new NaverError('naver_unavailable', `${what}: ${reason}`);
+    }
+  }
+
+  async exchangeCode(code: string, state: string, requestId: string): Promise<string> {
+    const form = new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: this.endpoints.clientId,
+      client_secret: this.endpoints.clientSecret,
+      code,
+      state,
+    });
+    const res = await this.call(
+      () =>
+        this.http.post(this.endpoints.tokenUrl.toString(), form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Request-Id': requestId },
+        }),
+      'token',
+    );
+    const body = asObject(res.data);
+    if (body.error !== undefined) {
+      throw new NaverError('token_rejected', `HTTP ${res.status} ${String(body.error)}: ${String(body.error_description ?? '')}`);
+    }
+    if (res.status >= 500) throw new NaverError('naver_unavailable', `token: HTTP ${res.status}`);
+    const token = text(body.access_token);
+    if (res.status !== 200 || !token) throw new NaverError('token_rejected', `HTTP ${res.status} without access_token`);
+    return token;
+  }
+
+  async profile(accessToken: string, requestId: string): Promise<NaverProfile> {
+    const res = await this.call(
+      () =>
+        this.http.get(this.endpoints.profileUrl.toString(), {
+          headers: { Authorization: `Bearer ${accessToken}`, 'X-Request-Id': requestId },
+        }),
+      'profile',
+    );
+    const body = asObject(res.data);
+    const resultcode = text(body.resultcode);
+    if (res.status >= 500) throw new NaverError('naver_unavailable', `profile: HTTP ${res.status}`);
+    if (res.status !== 200 || resultcode !== '00') {
+      throw new NaverError(
+        'profile_rejected',
+        `HTTP ${res.status} resultcode ${resultcode ?? '-'}: ${String(body.message ?? '')}`,
+      );
+    }
+    const response = asObject(body.response);
+    const id = text(response.id);
+    if (!id || !NAVER_ID.test(id)) throw new NaverError('profile_rejected', 'profile without a usable id');
+    const name = text(response.name) ?? text(response.nickname) ?? FALLBACK_NAME;
+    return { id, name: name.slice(0, 100) };
+  }
+}

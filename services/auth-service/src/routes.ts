@@ -1,0 +1,147 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { Router, type Request, type Response } from 'express';
+import {
+  SESSION_COOKIE,
+  isRedisUnavailable,
+  readCookie,
+  serializeCookie,
+  unauthorized,
+  type Logger,
+  type Redis,
+  type SessionVerifier,
+} from '@memo/common';
+import type { Config } from './config.js';
+import { NaverError, type NaverClient } from './naver.js';
+import type { SessionIssuer } from './sessions.js';
+import type { UserStore } from './users.js';
+
+export const STATE_COOKIE = 'oauth_state';
+export const stateKey = (state: string): string => `oauth:state:${state}`;
+
+/** Why a login failed, as the page shows it (`/?login_error=<reason>`). */
+export type LoginFailure = 'access_denied' | 'invalid_state' | 'naver_error' | 'naver_unavailable' | 'unavailable';
+
+export interface AuthDeps {
+  config: Config;
+  redis: Redis;
+  naver: NaverClient;
+  sessions: SessionIssuer;
+  verifier: SessionVerifier;
+  users: UserStore;
+  log: Logger;
+  onLogin?: (outcome: string) => void;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function queryString(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  return typeof value === 'string' && value.length <= 2048 ? value : undefined;
+}
+
+export function authRoutes(deps: AuthDeps): Router {
+  const { config, redis, naver, sessions, verifier, users, log } = deps;
+  const publicUrl = config.PUBLIC_URL;
+  const secure = publicUrl.protocol === 'https:';
+  const basePath = publicUrl.pathname;
+  const statePath = `${basePath}auth`;
+  const redirectUri = new URL('auth/callback', publicUrl).toString();
+  const router = Router();
+
+  const clearState = (res: Response): void => {
+    res.append('Set-Cookie', serializeCookie(STATE_COOKIE, '', { path: statePath, secure, maxAgeSeconds: 0 }));
+  };
+
+  /** Back to the page: services behind a stripped prefix redirect only to public URLs. */
+  const toPage = (res: Response, failure?: LoginFailure): void => {
+    const target = new URL(publicUrl);
+    if (failure) target.searchParams.set('login_error', failure);
+    res.set('Cache-Control', 'no-store').redirect(302, target.toString());
+  };
+
+  const fail = (req: Request, res: Response, failure: LoginFailure, detail: string): void => {
+    log.warn({ reqId: req.id, failure, detail }, 'login failed');
+    deps.onLogin?.(failure);
+    clearState(res);
+    toPage(res, failure);
+  };
+
+  router.get('/login', async (req, res) => {
+    const state = randomBytes(24).toString('base64url');
+    try {
+      await redis.set(stateKey(state), '1', 'EX', config.LOGIN_STATE_TTL_SECONDS);
+    } catch (err) {
+      if (!isRedisUnavailable(err)) throw err;
+      fail(req, res, 'unavailable', 'redis unavailable at login');
+      return;
+    }
+    const target = new URL(config.NAVER_AUTHORIZE_URL);
+    target.searchParams.set('response_type', 'code');
+    target.searchParams.set('client_id', config.NAVER_CLIENT_ID);
+    target.searchParams.set('redirect_uri', redirectUri);
+    target.searchParams.set('state', state);
+    res.append(
+      'Set-Cookie',
+      serializeCookie(STATE_COOKIE, state, { path: statePath, secure, maxAgeSeconds: config.LOGIN_STATE_TTL_SECONDS }),
+    );
+    res.set('Cache-Control', 'no-store').redirect(302, target.toString());
+  });
+
+  router.get('/callback', async (req, res) => {
+    const state = queryString(req, 'state');
+    const browserState = readCookie(req.headers.cookie, STATE_COOKIE);
+    const error = queryString(req, 'error');
+    const stateOk = state !== undefined && browserState !== undefined && sameSecret(state, browserState);
+    try {
+      // Single use: the state is consumed whatever happens next.
+      const known = stateOk ? (await redis.getdel(stateKey(state))) !== null : false;
+      if (error !== undefined) {
+        const detail = `${error}: ${queryString(req, 'error_description') ?? ''}`;
+        return fail(req, res, error === 'access_denied' ? 'access_denied' : 'naver_error', detail);
+      }
+      if (!stateOk) return fail(req, res, 'invalid_state', state ? 'state does not match this browser' : 'no state');
+      if (!known) return fail(req, res, 'invalid_state', 'state unknown, expired or already used');
+      const code = queryString(req, 'code');
+      if (!code || code.length > 512) return fail(req, res, 'naver_error', 'callback without a code');
+
+      const accessToken = await naver.exchangeCode(code, state, req.id);
+      const profile = await naver.profile(accessToken, req.id);
+      await users.save(profile);
+      const token = await sessions.create(profile.id);
+      clearState(res);
+      res.append(
+        'Set-Cookie',
+        serializeCookie(SESSION_COOKIE, token, { path: basePath, secure, maxAgeSeconds: config.SESSION_TTL_SECONDS }),
+      );
+      log.info({ reqId: req.id }, 'login succeeded');
+      deps.onLogin?.('success');
+      toPage(res);
+    } catch (err) {
+      if (err instanceof NaverError) {
+        return fail(req, res, err.code === 'naver_unavailable' ? 'naver_unavailable' : 'naver_error', err.detail);
+      }
+      if (isRedisUnavailable(err)) return fail(req, res, 'unavailable', 'redis unavailable at callback');
+      throw err;
+    }
+  });
+
+  router.get('/me', async (req, res) => {
+    const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (!session) throw unauthorized();
+    res.set('Cache-Control', 'no-store').json({ id: session.userId, name: await users.name(session.userId) });
+  });
+
+  router.post('/logout', async (req, res) => {
+    const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+    const session = token ? await verifier.verifyToken(token) : null;
+    if (session) await sessions.revoke(session.sessionId);
+    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
+    res.set('Cache-Control', 'no-store').status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,41 @@
+import {
+  Metrics,
+  SessionVerifier,
+  createApp,
+  createLogger,
+  createRedis,
+  errorHandler,
+  importSessionKey,
+  notFoundHandler,
+  type ServiceOptions,
+} from '@memo/common';
+import type { Config } from './config.js';
+import { memoRoutes } from './routes.js';
+import { MemoStore } from './store.js';
+
+export const SERVICE = 'memo-service';
+
+/** Wires memo-service from its configuration; `startService` runs what this returns. */
+export async function buildMemoService(config: Config): Promise<ServiceOptions> {
+  const log = createLogger(SERVICE, config.LOG_LEVEL);
+  const metrics = new Metrics(SERVICE);
+  const redis = createRedis(config.REDIS_URL, log);
+  const verifier = new SessionVerifier(await importSessionKey(config.SESSION_PUBLIC_KEY, 'public'), redis);
+  const app = createApp({ log, metrics });
+  app.use('/', memoRoutes(new MemoStore(redis), verifier, config));
+  app.use(notFoundHandler());
+  app.use(errorHandler(log));
+  return {
+    name: SERVICE,
+    host: config.HOST,
+    port: config.PORT,
+    adminPort: config.ADMIN_PORT,
+    app,
+    log,
+    metrics,
+    ready: () => redis.status === 'ready',
+    onClose: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

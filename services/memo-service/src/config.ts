@@ -1,0 +1,25 @@
+import { ConfigError, int, loadConfig, serviceSpec, str, url } from '@memo/common';
+
+export const spec = {
+  ...serviceSpec,
+  REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
+  /** auth-service's public key (PEM or JWK): memo-service verifies sessions, never mints them. */
+  SESSION_PUBLIC_KEY: str(),
+  MEMO_MAX_LENGTH: int({ default: 10_000, min: 1, max: 1_000_000 }),
+  BODY_LIMIT_BYTES: int({ default: 100_000, min: 1_024, max: 10_000_000 }),
+  PAGE_DEFAULT: int({ default: 20, min: 1, max: 1_000 }),
+  PAGE_MAX: int({ default: 100, min: 1, max: 1_000 }),
+};
+
+export function loadMemoConfig(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadConfig(spec, env);
+  if (config.PAGE_DEFAULT > config.PAGE_MAX) {
+    throw new ConfigError('PAGE_DEFAULT', `must not exceed PAGE_MAX (${config.PAGE_MAX})`);
+  }
+  if (config.BODY_LIMIT_BYTES < config.MEMO_MAX_LENGTH) {
+    throw new ConfigError('BODY_LIMIT_BYTES', `must be at least MEMO_MAX_LENGTH (${config.MEMO_MAX_LENGTH})`);
+  }
+  return config;
+}
+
+export type Config = ReturnType<typeof loadMemoConfig>;

@@ -1,0 +1,103 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import {
+  HttpError,
+  SESSION_COOKIE,
+  jsonBody,
+  notFound,
+  readCookie,
+  unauthorized,
+  type Session,
+  type SessionVerifier,
+} from '@memo/common';
+import type { Config } from './config.js';
+import { isMemoId, type MemoStore } from './store.js';
+
+type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;
+
+const LONE_SURROGATE = /\p{Surrogate}/u;
+const CURSOR = /^[1-9]\d{0,9}$/;
+
+/** Validates `{"text": …}`: a non-blank, well-formed string of at most `max` characters. */
+export function parseText(body: unknown, max: number): string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(400, 'invalid_body', 'Send a JSON object like {"text": "…"}');
+  }
+  const text: unknown = (body as Record<string, unknown>).text;
+  if (text === undefined) throw new HttpError(400, 'text_required', 'The memo needs a "text" field');
+  if (typeof text !== 'string') throw new HttpError(400, 'text_not_string', '"text" must be a string');
+  if (text.trim() === '') throw new HttpError(400, 'text_empty', 'The memo is empty');
+  if (LONE_SURROGATE.test(text)) throw new HttpError(400, 'text_malformed', '"text" is not valid Unicode');
+  let length = 0;
+  for (const _ of text) {
+    if (++length > max) throw new HttpError(400, 'text_too_long', `A memo holds at most ${max} characters`);
+  }
+  return text;
+}
+
+export function parsePaging(query: Request['query'], limits: Limits): { limit: number; cursor?: number } {
+  const { limit: rawLimit, cursor: rawCursor } = query;
+  let limit = limits.PAGE_DEFAULT;
+  if (rawLimit !== undefined) {
+    if (typeof rawLimit !== 'string' || !/^\d{1,4}$/.test(rawLimit) || Number(rawLimit) < 1) {
+      throw new HttpError(400, 'invalid_limit', `limit must be a whole number from 1 to ${limits.PAGE_MAX}`);
+    }
+    limit = Math.min(Number(rawLimit), limits.PAGE_MAX);
+  }
+  if (rawCursor === undefined || rawCursor === '') return { limit };
+  if (typeof rawCursor !== 'string' || !CURSOR.test(rawCursor)) {
+    throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
+  }
+  return { limit, cursor: Number(rawCursor) };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    session?: Session;
+  }
+}
+
+function sessionOf(req: Request): Session {
+  if (!req.session) throw unauthorized();
+  return req.session;
+}
+
+export function memoRoutes(store: MemoStore, verifier: SessionVerifier, limits: Limits): Router {
+  const router = Router();
+  const body = jsonBody(limits.BODY_LIMIT_BYTES);
+
+  router.use(async (req: Request, _res: Response, next: NextFunction) => {
+    const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (!session) throw unauthorized();
+    req.session = session;
+    next();
+  });
+
+  router.get('/', async (req, res) => {
+    const { limit, cursor } = parsePaging(req.query, limits);
+    const page = await store.list(sessionOf(req).userId, limit, cursor);
+    res.set('Cache-Control', 'no-store').json(page);
+  });
+
+  router.post('/', ...body, async (req, res) => {
+    const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
+    const memo = await store.add(sessionOf(req).userId, text);
+    res.status(201).set('Cache-Control', 'no-store').json(memo);
+  });
+
+  router.put('/:id', ...body, async (req, res) => {
+    const id = String(req.params.id);
+    const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
+    if (!isMemoId(id)) throw notFound('No such memo');
+    const memo = await store.update(sessionOf(req).userId, id, text);
+    if (!memo) throw notFound('No such memo');
+    res.set('Cache-Control', 'no-store').json(memo);
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const id = String(req.params.id);
+    if (!isMemoId(id) || !(await store.remove(sessionOf(req).userId, id))) throw notFound('No such memo');
+    res.status(204).end();
+  });
+
+  return router;
+}

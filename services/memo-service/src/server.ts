@@ -1,0 +1,5 @@
+import { main } from '@memo/common';
+import { loadMemoConfig } from './config.js';
+import { SERVICE, buildMemoService } from './app.js';
+
+await main(SERVICE, () => buildMemoService(loadMemoConfig()));

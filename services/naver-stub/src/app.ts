@@ -1,0 +1,26 @@
+import { Metrics, createApp, createLogger, int, loadConfig, serviceSpec, str, type ServiceOptions } from '@memo/common';
+import { stubRoutes } from './stub.js';
+
+export const SERVICE = 'naver-stub';
+
+export const spec = {
+  ...serviceSpec,
+  NAVER_STUB_CLIENT_ID: str({ default: 'memo-local' }),
+  NAVER_STUB_CLIENT_SECRET: str({ default: 'memo-local-secret' }),
+  NAVER_STUB_SLOW_MS: int({ default: 15_000, min: 0 }),
+};
+
+export function buildStub(env: NodeJS.ProcessEnv = process.env): ServiceOptions {
+  const config = loadConfig(spec, env);
+  const log = createLogger(SERVICE, config.LOG_LEVEL);
+  const metrics = new Metrics(SERVICE);
+  const app = createApp({ log, metrics });
+  app.use(
+    stubRoutes({
+      clientId: config.NAVER_STUB_CLIENT_ID,
+      clientSecret: config.NAVER_STUB_CLIENT_SECRET,
+      slowMs: config.NAVER_STUB_SLOW_MS,
+    }),
+  );
+  return { name: SERVICE, host: config.HOST, port: config.PORT, adminPort: config.ADMIN_PORT, app, log, metrics };
+}

@@ -1,0 +1,4 @@
+import { main } from '@memo/common';
+import { SERVICE, buildStub } from './app.js';
+
+await main(SERVICE, async () => buildStub());

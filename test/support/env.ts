@@ -1,0 +1,28 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+
+/** This run's Redis (see global-setup.ts). */
+export const redisUrl = (): string => inject('redisUrl');
+
+export function redisClient(): Redis {
+  return new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
+}
+
+/** A user id no other test uses, shaped like a Naver id. */
+export function uniqueUser(prefix = 'u'): string {
+  return `${prefix}${randomBytes(12).toString('base64url')}`;
+}
+
+export interface KeyPair {
+  privatePem: string;
+  publicPem: string;
+}
+
+export function sessionKeys(): KeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}

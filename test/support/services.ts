@@ -1,0 +1,45 @@
+import { startService, type ServiceHandle } from '@memo/common';
+import { buildAuthService } from '../../services/auth-service/src/app.js';
+import { loadAuthConfig } from '../../services/auth-service/src/config.js';
+import { buildMemoService } from '../../services/memo-service/src/app.js';
+import { loadMemoConfig } from '../../services/memo-service/src/config.js';
+import { buildStub } from '../../services/naver-stub/src/app.js';
+import { redisUrl, type KeyPair } from './env.js';
+
+/** Each service runs in the test process over real sockets, on free loopback ports. */
+const common = (): NodeJS.ProcessEnv => ({ HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'silent' });
+
+export async function startMemo(keys: KeyPair, env: NodeJS.ProcessEnv = {}): Promise<ServiceHandle> {
+  const config = loadMemoConfig({
+    ...common(),
+    REDIS_URL: redisUrl(),
+    SESSION_PUBLIC_KEY: keys.publicPem,
+    ...env,
+  });
+  return startService(await buildMemoService(config));
+}
+
+export async function startStub(env: NodeJS.ProcessEnv = {}): Promise<ServiceHandle> {
+  return startService(buildStub({ ...common(), NAVER_STUB_SLOW_MS: '3000', ...env }));
+}
+
+export async function startAuth(
+  keys: KeyPair,
+  stubUrl: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServiceHandle> {
+  const config = loadAuthConfig({
+    ...common(),
+    REDIS_URL: redisUrl(),
+    PUBLIC_URL: 'http://memo.test/',
+    SESSION_PRIVATE_KEY: keys.privatePem,
+    NAVER_CLIENT_ID: 'memo-local',
+    NAVER_CLIENT_SECRET: 'memo-local-secret',
+    NAVER_AUTHORIZE_URL: `${stubUrl}/oauth2.0/authorize`,
+    NAVER_TOKEN_URL: `${stubUrl}/oauth2.0/token`,
+    NAVER_PROFILE_URL: `${stubUrl}/v1/nid/me`,
+    NAVER_TIMEOUT_MS: '1000',
+    ...env,
+  });
+  return startService(await buildAuthService(config));
+}
