@@ -1,10 +1,11 @@
-import { startService, type ServiceHandle } from '@memo/common';
+import { importSessionKey, startService, type ServiceHandle } from '@memo/common';
+import { SessionIssuer } from '../../services/auth-service/src/sessions.js';
 import { buildAuthService } from '../../services/auth-service/src/app.js';
 import { loadAuthConfig } from '../../services/auth-service/src/config.js';
 import { buildMemoService } from '../../services/memo-service/src/app.js';
 import { loadMemoConfig } from '../../services/memo-service/src/config.js';
 import { buildStub } from '../../services/naver-stub/src/app.js';
-import { redisUrl, type KeyPair } from './env.js';
+import { redisClient, redisUrl, type KeyPair } from './env.js';
 
 /** Each service runs in the test process over real sockets, on free loopback ports. */
 const common = (): NodeJS.ProcessEnv => ({ HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'silent' });
@@ -42,4 +43,15 @@ export async function startAuth(
     ...env,
   });
   return startService(await buildAuthService(config));
+}
+
+/** A real session cookie for `userId`, minted the way auth-service mints one. */
+export async function sessionCookie(keys: KeyPair, userId: string): Promise<string> {
+  const redis = redisClient();
+  try {
+    const issuer = new SessionIssuer(await importSessionKey(keys.privatePem, 'private'), redis, 3600);
+    return `userId=${await issuer.create(userId)}`;
+  } finally {
+    redis.disconnect();
+  }
 }

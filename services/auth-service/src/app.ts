@@ -7,6 +7,7 @@ import {
   errorHandler,
   importSessionKey,
   notFoundHandler,
+  waitReady,
   type ServiceOptions,
 } from '@memo/common';
 import type { Config } from './config.js';
@@ -22,6 +23,8 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
   const metrics = new Metrics(SERVICE);
   const logins = metrics.counter('memo_logins_total', 'Logins by outcome', ['outcome']);
   const redis = createRedis(config.REDIS_URL, log);
+  // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
+  await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
   const privateKey = await importSessionKey(config.SESSION_PRIVATE_KEY, 'private');
   // The verifier uses the public half only, exactly as memo-service does.
   const verifier = new SessionVerifier(await importSessionKey(config.SESSION_PRIVATE_KEY, 'public'), redis);

@@ -1,0 +1,222 @@
+import type { ServiceHandle } from '@memo/common';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@memo/stack';
+import { stateKey } from '../src/routes.js';
+import { redisClient, sessionKeys } from '../../../test/support/env.js';
+import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
+
+const keys = sessionKeys();
+let stub: ServiceHandle;
+let auth: ServiceHandle;
+let memo: ServiceHandle;
+let redis: Redis;
+
+beforeAll(async () => {
+  stub = await startStub();
+  auth = await startAuth(keys, stub.url);
+  memo = await startMemo(keys);
+  redis = redisClient();
+});
+afterAll(async () => {
+  await Promise.all([auth.close(), memo.close(), stub.close()]);
+  redis.disconnect();
+});
+
+const cookieValue = (res: Response, name: string): string | undefined => {
+  for (const header of res.headers.getSetCookie()) {
+    const [pair] = header.split(';');
+    if (pair?.startsWith(`${name}=`)) return pair.slice(name.length + 1);
+  }
+  return undefined;
+};
+
+interface Started {
+  state: string;
+  stateCookie: string;
+  authorize: URL;
+}
+
+async function startLogin(service = auth): Promise<Started> {
+  const res = await fetch(`${service.url}/login`, { redirect: 'manual' });
+  expect(res.status).toBe(302);
+  const authorize = new URL(res.headers.get('location') ?? '');
+  const state = authorize.searchParams.get('state') ?? '';
+  return { state, stateCookie: cookieValue(res, 'oauth_state') ?? '', authorize };
+}
+
+/** Picks a test user on the stand-in's page and returns where Naver sends the browser back. */
+async function pickUser(started: Started, user: string): Promise<URL> {
+  const form = new URLSearchParams({
+    user,
+    state: started.state,
+    client_id: started.authorize.searchParams.get('client_id') ?? '',
+    redirect_uri: started.authorize.searchParams.get('redirect_uri') ?? '',
+  });
+  const res = await fetch(`${stub.url}/oauth2.0/authorize`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(302);
+  return new URL(res.headers.get('location') ?? '');
+}
+
+async function callback(back: URL, stateCookie: string | undefined, service = auth): Promise<Response> {
+  return fetch(`${service.url}/callback${back.search}`, {
+    redirect: 'manual',
+    headers: stateCookie === undefined ? {} : { cookie: `oauth_state=${stateCookie}` },
+  });
+}
+
+async function login(user: string): Promise<{ res: Response; session?: string }> {
+  const started = await startLogin();
+  const res = await callback(await pickUser(started, user), started.stateCookie);
+  return { res, session: cookieValue(res, 'userId') };
+}
+
+function expectFailure(res: Response, reason: string): void {
+  expect(res.status).toBe(302);
+  expect(res.headers.get('location')).toBe(`http://memo.test/?login_error=${reason}`);
+  expect(cookieValue(res, 'userId') ?? '').toBe('');
+}
+
+async function me(session: string | undefined): Promise<Response> {
+  return fetch(`${auth.url}/me`, { headers: { cookie: `userId=${session ?? ''}` } });
+}
+
+describe('Naver login', () => {
+  it('sends the browser to Naver with a fresh state bound to a cookie', async () => {
+    const a = await startLogin();
+    const b = await startLogin();
+    expect(a.authorize.origin + a.authorize.pathname).toBe(`${stub.url}/oauth2.0/authorize`);
+    expect(a.authorize.searchParams.get('response_type')).toBe('code');
+    expect(a.authorize.searchParams.get('redirect_uri')).toBe('http://memo.test/auth/callback');
+    expect(a.state).toMatch(/^[\w-]{32}$/);
+    expect(a.state).not.toBe(b.state);
+    expect(a.stateCookie).toBe(a.state);
+    expect(await redis.ttl(stateKey(a.state))).toBeGreaterThan(500);
+  });
+
+  it('logs in, greets by name, and logs out for real', async () => {
+    const { res, session } = await login('hong');
+    expect(res.headers.get('location')).toBe('http://memo.test/');
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('userId='));
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Path=\//);
+    expect(setCookie).not.toMatch(/Secure/);
+    expect(session).toMatch(/^ey[\w-]+\.[\w-]+\.[\w-]+$/);
+    const who = await me(session);
+    expect(who.status).toBe(200);
+    expect(await who.json()).toEqual({ id: 'hGd7Qk2nZ0vXo3mPq8rTs1uVw4yAbCdEfGhIjKlMnOp', name: '홍길동' });
+    expect((await fetch(memo.url, { headers: { cookie: `userId=${session ?? ''}` } })).status).toBe(200);
+
+    const out = await fetch(`${auth.url}/logout`, { method: 'POST', headers: { cookie: `userId=${session ?? ''}` } });
+    expect(out.status).toBe(204);
+    expect(out.headers.getSetCookie().find((c) => c.startsWith('userId='))).toMatch(/Max-Age=0/);
+    // The old cookie, replayed by hand, is refused everywhere.
+    expect((await me(session)).status).toBe(401);
+    expect((await fetch(memo.url, { headers: { cookie: `userId=${session ?? ''}` } })).status).toBe(401);
+  });
+
+  it('falls back to the nickname, then a neutral label, and keeps numeric ids as strings', async () => {
+    const park = await login('park');
+    expect(await (await me(park.session)).json()).toMatchObject({ name: '지민' });
+    const anon = await login('anon');
+    expect(await (await me(anon.session)).json()).toMatchObject({ name: '네이버 사용자' });
+    const choi = await login('choi');
+    expect(await (await me(choi.session)).json()).toEqual({ id: '12345678', name: '최오래' });
+  });
+
+  it('greets a user of the original app by the name it stored under the bare id', async () => {
+    const { session } = await login('lee');
+    const id = 'lSj3Nq7wEr1tYu5iOp9aSd2fGh6jKl0zXc4vBn8mQw1';
+    await redis.del(`user:${id}`);
+    await redis.set(id, '옛날 이름');
+    expect(await (await me(session)).json()).toEqual({ id, name: '옛날 이름' });
+    await redis.del(id);
+  });
+
+  it('refuses a missing, wrong, replayed or expired state and sets no session', async () => {
+    const started = await startLogin();
+    const back = await pickUser(started, 'hong');
+    expectFailure(await callback(back, undefined), 'invalid_state');
+    expectFailure(await callback(back, 'wrong-state-value-xxxxxxxxxxxxxx'), 'invalid_state');
+    const noState = new URL(back);
+    noState.searchParams.delete('state');
+    expectFailure(await callback(noState, started.stateCookie), 'invalid_state');
+
+    const fresh = await startLogin();
+    const freshBack = await pickUser(fresh, 'hong');
+    expect((await callback(freshBack, fresh.stateCookie)).headers.get('location')).toBe('http://memo.test/');
+    expectFailure(await callback(freshBack, fresh.stateCookie), 'invalid_state');
+
+    const expired = await startLogin();
+    const expiredBack = await pickUser(expired, 'hong');
+    await redis.del(stateKey(expired.state));
+    expectFailure(await callback(expiredBack, expired.stateCookie), 'invalid_state');
+  });
+
+  it('returns the person to the page when they cancel at Naver', async () => {
+    const started = await startLogin();
+    const back = await pickUser(started, '__cancel');
+    expect(back.searchParams.get('error')).toBe('access_denied');
+    expectFailure(await callback(back, started.stateCookie), 'access_denied');
+    // The state was consumed too.
+    expect(await redis.exists(stateKey(started.state))).toBe(0);
+  });
+
+  it.each([
+    ['token_error', 'naver_error'],
+    ['token_500', 'naver_unavailable'],
+    ['profile_024', 'naver_error'],
+    ['profile_500', 'naver_unavailable'],
+  ])('turns Naver failure %s into login_error=%s', async (scenario, reason) => {
+    const { res } = await login(scenario);
+    expectFailure(res, reason);
+  });
+
+  it('gives up on a slow Naver after its timeout', async () => {
+    const began = Date.now();
+    const { res } = await login('slow');
+    expectFailure(res, 'naver_unavailable');
+    expect(Date.now() - began).toBeLessThan(2_900);
+  });
+
+  it('reports Naver down when nothing answers', async () => {
+    const closed = await freePort();
+    const down = await startAuth(keys, `http://127.0.0.1:${closed}`);
+    try {
+      const started = await startLogin(down);
+      const back = new URL('http://memo.test/auth/callback');
+      back.searchParams.set('code', 'whatever');
+      back.searchParams.set('state', started.state);
+      expectFailure(await callback(back, started.stateCookie, down), 'naver_unavailable');
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('marks the cookie Secure and scopes it to the base path behind https', async () => {
+    const secure = await startAuth(keys, stub.url, { PUBLIC_URL: 'https://memo.example/notes' });
+    try {
+      const started = await startLogin(secure);
+      expect(started.authorize.searchParams.get('redirect_uri')).toBe('https://memo.example/notes/auth/callback');
+      const res = await callback(await pickUser(started, 'kim'), started.stateCookie, secure);
+      expect(res.headers.get('location')).toBe('https://memo.example/notes/');
+      const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('userId='));
+      expect(setCookie).toMatch(/; Secure/);
+      expect(setCookie).toMatch(/Path=\/notes\//);
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('answers who-am-I and logout without a session cleanly', async () => {
+    const res = await me(undefined);
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Not logged in' } });
+    expect((await fetch(`${auth.url}/logout`, { method: 'POST' })).status).toBe(204);
+  });
+});

@@ -1,0 +1,160 @@
+import type { ServiceHandle } from '@memo/common';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoKey } from '../src/store.js';
+import { redisClient, sessionKeys, uniqueUser } from '../../../test/support/env.js';
+import { sessionCookie, startMemo } from '../../../test/support/services.js';
+
+const keys = sessionKeys();
+let memo: ServiceHandle;
+let redis: Redis;
+
+interface Memo {
+  id: string;
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+beforeAll(async () => {
+  memo = await startMemo(keys, { MEMO_MAX_LENGTH: '50', BODY_LIMIT_BYTES: '2048', PAGE_DEFAULT: '3', PAGE_MAX: '5' });
+  redis = redisClient();
+});
+afterAll(async () => {
+  await memo.close();
+  redis.disconnect();
+});
+
+async function user(): Promise<{ id: string; cookie: string }> {
+  const id = uniqueUser();
+  return { id, cookie: await sessionCookie(keys, id) };
+}
+
+function call(path: string, cookie: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${memo.url}${path}`, { ...init, headers: { cookie, ...init.headers } });
+}
+
+function post(cookie: string, body: string, contentType = 'application/json', path = '/'): Promise<Response> {
+  return call(path, cookie, { method: 'POST', body, headers: { 'content-type': contentType } });
+}
+
+async function expectError(res: Response, status: number, code: string): Promise<void> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(0);
+}
+
+describe('memo-service API', () => {
+  it('adds, lists newest first with paging, edits and deletes', async () => {
+    const { cookie } = await user();
+    const created: Memo[] = [];
+    for (const text of ['one', 'two', 'three', 'four']) {
+      const res = await post(cookie, JSON.stringify({ text }));
+      expect(res.status).toBe(201);
+      created.push((await res.json()) as Memo);
+    }
+    expect(created[0]).toMatchObject({ text: 'one', updatedAt: null });
+    expect(Date.parse(created[0]?.createdAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+
+    const first = (await (await call('/', cookie)).json()) as { memos: Memo[]; nextCursor: string | null };
+    expect(first.memos.map((m) => m.text)).toEqual(['four', 'three', 'two']);
+    expect(first.nextCursor).not.toBeNull();
+    const second = (await (await call(`/?cursor=${first.nextCursor ?? ''}`, cookie)).json()) as {
+      memos: Memo[];
+      nextCursor: string | null;
+    };
+    expect(second).toEqual({ memos: [created[0]], nextCursor: null });
+
+    const id = created[1]?.id ?? '';
+    const put = await call(`/${id}`, cookie, {
+      method: 'PUT',
+      body: JSON.stringify({ text: 'TWO' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(put.status).toBe(200);
+    expect(await put.json()).toMatchObject({ id, text: 'TWO', createdAt: created[1]?.createdAt });
+    const del = await call(`/${id}`, cookie, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    await expectError(await call(`/${id}`, cookie, { method: 'DELETE' }), 404, 'not_found');
+    const all = (await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] };
+    expect(all.memos.map((m) => m.text)).toEqual(['four', 'three', 'one']);
+  });
+
+  it('caps limit at the maximum and rejects bad paging input', async () => {
+    const { cookie, id } = await user();
+    await redis.lpush(memoKey(id), ...Array.from({ length: 8 }, (_, i) => `m${i}`));
+    const capped = (await (await call('/?limit=1000', cookie)).json()) as { memos: Memo[] };
+    expect(capped.memos).toHaveLength(5);
+    for (const q of ['limit=0', 'limit=-1', 'limit=abc', 'limit=1&limit=2', 'limit=99999']) {
+      await expectError(await call(`/?${q}`, cookie), 400, 'invalid_limit');
+    }
+    for (const q of ['cursor=abc', 'cursor=-3', 'cursor=0', 'cursor=1e3']) {
+      await expectError(await call(`/?${q}`, cookie), 400, 'invalid_cursor');
+    }
+  });
+
+  it('rejects bad input with a JSON error and stores nothing', async () => {
+    const { cookie, id } = await user();
+    const cases: [string, string, number, string][] = [
+      ['{}', 'application/json', 400, 'text_required'],
+      ['{"text": 5}', 'application/json', 400, 'text_not_string'],
+      ['{"text": null}', 'application/json', 400, 'text_not_string'],
+      ['{"text": ["a"]}', 'application/json', 400, 'text_not_string'],
+      ['{"text": ""}', 'application/json', 400, 'text_empty'],
+      ['{"text": "  \\n\\t "}', 'application/json', 400, 'text_empty'],
+      [JSON.stringify({ text: 'x'.repeat(51) }), 'application/json', 400, 'text_too_long'],
+      [JSON.stringify({ text: '가'.repeat(51) }), 'application/json', 400, 'text_too_long'],
+      [JSON.stringify({ text: 'x'.repeat(3000) }), 'application/json', 413, 'payload_too_large'],
+      ['{"text": "a"', 'application/json', 400, 'invalid_json'],
+      ['"just a string"', 'application/json', 400, 'invalid_json'],
+      ['[1,2]', 'application/json', 400, 'invalid_body'],
+      ['{"text": "\\ud800"}', 'application/json', 400, 'text_malformed'],
+      ['text=hello', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+      ['{"text": "hello"}', 'text/plain', 415, 'unsupported_media_type'],
+    ];
+    for (const [body, type, status, code] of cases) {
+      await expectError(await post(cookie, body, type), status, code);
+    }
+    await expectError(await call('/', cookie, { method: 'POST' }), 400, 'invalid_body');
+    expect(await redis.llen(memoKey(id))).toBe(0);
+  });
+
+  it('accepts exactly the limit, counted in characters, and round-trips Unicode byte for byte', async () => {
+    const { cookie } = await user();
+    const text = '🙂'.repeat(25) + '한'.repeat(25);
+    const res = await post(cookie, JSON.stringify({ text }));
+    expect(res.status).toBe(201);
+    const raw = Buffer.from(await res.arrayBuffer());
+    expect(raw.includes(Buffer.from(text, 'utf8'))).toBe(true);
+    const list = (await (await call('/', cookie)).json()) as { memos: Memo[] };
+    expect(list.memos[0]?.text).toBe(text);
+    const html = '<script>alert(1)</script>';
+    const stored = (await (await post(cookie, JSON.stringify({ text: html }))).json()) as Memo;
+    expect(stored.text).toBe(html);
+  });
+
+  it('answers 401 without a valid session, and 404 for unknown or foreign ids', async () => {
+    const owner = await user();
+    const stranger = await user();
+    const created = (await (await post(owner.cookie, JSON.stringify({ text: 'mine' }))).json()) as Memo;
+    for (const cookie of ['', 'userId=', `userId=${owner.id}`, 'userId=a.b.c']) {
+      await expectError(await call('/', cookie), 401, 'unauthorized');
+      await expectError(await post(cookie, '{"text":"x"}'), 401, 'unauthorized');
+    }
+    const body = { method: 'PUT', body: '{"text":"stolen"}', headers: { 'content-type': 'application/json' } };
+    await expectError(await call(`/${created.id}`, stranger.cookie, body), 404, 'not_found');
+    await expectError(await call(`/${created.id}`, stranger.cookie, { method: 'DELETE' }), 404, 'not_found');
+    await expectError(await call('/not-an-id', owner.cookie, { method: 'DELETE' }), 404, 'not_found');
+    await expectError(await call('/m0000000000000000', owner.cookie, body), 404, 'not_found');
+    const list = (await (await call('/', owner.cookie)).json()) as { memos: Memo[] };
+    expect(list.memos).toEqual([created]);
+  });
+
+  it('treats a leading // as / (gateway prefix rewrites)', async () => {
+    const { cookie } = await user();
+    const res = await call('//', cookie);
+    expect(res.status).toBe(200);
+  });
+});
