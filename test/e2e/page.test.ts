@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { runStack, type StartedStack } from '../support/stack.js';
+
+/** What a person does, in headless Chromium, through the gateway of a real `npm start`. */
+
+const KIM = 'kMj5Lp9sRt2uVw6xYz0aBc3dEf7gHi1jKl4mNo8pQr2';
+let stack: StartedStack;
+let browser: Browser;
+let redis: Redis;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'memo-e2e-'));
+  stack = await runStack({ DATA_DIR: dataDir });
+  redis = new Redis(stack.addresses.get('redis') ?? '');
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  redis?.disconnect();
+  await stack?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function logIn(context: BrowserContext, user: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(stack.url);
+  await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+  await page.getByRole('button', { name: user, exact: true }).click();
+  await page.waitForURL(stack.url);
+  return page;
+}
+
+const memoTexts = (page: Page): Promise<string[]> => page.locator('#memos li .memo-text').allTextContents();
+
+describe.skipIf(!hasBrowser())('the page', () => {
+  it('logs in with Naver, keeps memos across reloads, edits, deletes, and logs out for real', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await logIn(context, '홍길동');
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
+    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+
+    const text = '첫 메모 🙂 <b>굵게</b>\n둘째 줄';
+    await page.getByLabel('새 메모').fill(text);
+    await page.getByRole('button', { name: '저장' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual([text]);
+    // Shown as text, never as HTML.
+    expect(await page.locator('#memos b').count()).toBe(0);
+
+    await page.getByLabel('새 메모').fill('두 번째 메모');
+    await page.getByLabel('새 메모').press('Control+Enter');
+    await expect.poll(() => memoTexts(page)).toEqual(['두 번째 메모', text]);
+
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['두 번째 메모', text]);
+
+    const first = page.locator('#memos li').first();
+    await first.getByRole('button', { name: '메모 수정' }).click();
+    await first.getByLabel('메모 내용 수정').fill('고친 메모');
+    await first.getByRole('button', { name: '저장' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['고친 메모', text]);
+
+    await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual([text]);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual([text]);
+
+    const cookie = (await context.cookies()).find((c) => c.name === 'userId');
+    expect(cookie?.httpOnly).toBe(true);
+    expect(cookie?.sameSite).toBe('Lax');
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+
+    // The old cookie, replayed by hand, is refused.
+    const replay = { headers: { cookie: `userId=${cookie?.value ?? ''}` } };
+    expect((await fetch(new URL('memo', stack.url), replay)).status).toBe(401);
+    expect((await fetch(new URL('auth/me', stack.url), replay)).status).toBe(401);
+    await context.close();
+  });
+
+  it('shows memos the original app stored, and edits and deletes them', async () => {
+    // The original's data: plain strings in memo:<userId>, newest first (LPUSH).
+    await redis.del(`memo:${KIM}`);
+    await redis.lpush(`memo:${KIM}`, '예전 메모 하나', '예전 메모 둘', '예전 메모 셋');
+    const context = await browser.newContext();
+    const page = await logIn(context, '김민지');
+    await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 셋', '예전 메모 둘', '예전 메모 하나']);
+
+    const second = page.locator('#memos li').nth(1);
+    await second.getByRole('button', { name: '메모 수정' }).click();
+    await second.getByLabel('메모 내용 수정').fill('예전 메모 둘 (고침)');
+    await second.getByRole('button', { name: '저장' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 셋', '예전 메모 둘 (고침)', '예전 메모 하나']);
+    await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 둘 (고침)', '예전 메모 하나']);
+    expect(await redis.lindex(`memo:${KIM}`, 1)).toBe('예전 메모 하나');
+    await context.close();
+  });
+
+  it('returns the person to the page with a reason when they cancel at Naver', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stack.url);
+    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+    await page.getByRole('button', { name: '취소 (동의하지 않음)' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('네이버 로그인을 취소했습니다.');
+    expect(new URL(page.url()).search).toBe('');
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+    await context.close();
+  });
+
+  it('explains a Naver failure in words', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stack.url);
+    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+    await page.getByText('실패 시나리오').click();
+    await page.getByRole('button', { name: '프로필 인증 실패 (401, 024)' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('네이버 로그인에 실패했습니다. 다시 시도해 주세요.');
+    await context.close();
+  });
+
+  it('tells the person when a memo is empty, without a request that stores anything', async () => {
+    const context = await browser.newContext();
+    const page = await logIn(context, '이서준');
+    await page.getByLabel('새 메모').fill('   ');
+    await page.getByRole('button', { name: '저장' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('메모 내용을 입력하세요.');
+    expect(await memoTexts(page)).toEqual([]);
+    await context.close();
+  });
+});
