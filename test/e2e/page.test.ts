@@ -22,9 +22,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
 });
 afterAll(async () => {
-  await browser?.close();
-  redis?.disconnect();
-  await stack?.stop();
+  await browser.close();
+  redis.disconnect();
+  await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -125,7 +125,9 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
     await page.getByText('실패 시나리오').click();
     await page.getByRole('button', { name: '프로필 인증 실패 (401, 024)' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toBe('네이버 로그인에 실패했습니다. 다시 시도해 주세요.');
+    await expect
+      .poll(() => page.getByRole('status').textContent())
+      .toBe('네이버 로그인에 실패했습니다. 다시 시도해 주세요.');
     await context.close();
   });
 

@@ -24,11 +24,7 @@ export async function startStub(env: NodeJS.ProcessEnv = {}): Promise<ServiceHan
   return startService(buildStub({ ...common(), NAVER_STUB_SLOW_MS: '3000', ...env }));
 }
 
-export async function startAuth(
-  keys: KeyPair,
-  stubUrl: string,
-  env: NodeJS.ProcessEnv = {},
-): Promise<ServiceHandle> {
+export async function startAuth(keys: KeyPair, stubUrl: string, env: NodeJS.ProcessEnv = {}): Promise<ServiceHandle> {
   const config = loadAuthConfig({
     ...common(),
     REDIS_URL: redisUrl(),

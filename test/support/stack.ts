@@ -50,8 +50,8 @@ export function runStack(env: NodeJS.ProcessEnv): Promise<StartedStack> {
         });
       }
     };
-    if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
-    if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`stack exited with ${String(code)}:\n${output.join('\n')}`));

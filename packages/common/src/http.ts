@@ -60,18 +60,16 @@ export function createApp({ log, metrics }: AppContext): Express {
  * JSON bodies only: a body with another content type is 415, a malformed one 400, an
  * oversized one 413 (the mapping is in `errorHandler`).
  */
-export function jsonBody(limit: string | number): RequestHandler[] {
-  return [
-    (req, _res, next) => {
-      const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-      if (hasBody && !req.is('application/json')) {
-        next(new HttpError(415, 'unsupported_media_type', 'Send the body as application/json'));
-        return;
-      }
-      next();
-    },
-    express.json({ limit, strict: true, type: 'application/json' }),
-  ];
+export function jsonBody(limit: string | number): RequestHandler {
+  const parse = express.json({ limit, strict: true, type: 'application/json' });
+  return (req, res, next) => {
+    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is('application/json')) {
+      next(new HttpError(415, 'unsupported_media_type', 'Send the body as application/json'));
+      return;
+    }
+    parse(req, res, next);
+  };
 }
 
 interface BodyParserError {

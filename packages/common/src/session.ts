@@ -30,7 +30,9 @@ export async function importSessionKey(raw: string, use: 'public' | 'private'): 
   }
   if (use === 'private') return importPKCS8(text, SESSION_ALG);
   // A private key can stand where a public one is wanted: its public half is taken.
-  const spki = text.includes('PRIVATE KEY') ? createPublicKey(text).export({ type: 'spki', format: 'pem' }).toString() : text;
+  const spki = text.includes('PRIVATE KEY')
+    ? createPublicKey(text).export({ type: 'spki', format: 'pem' }).toString()
+    : text;
   return importSPKI(spki, SESSION_ALG);
 }
 

@@ -30,7 +30,13 @@ async function liveSession(): Promise<{ sub: string; jti: string; token: string 
   const sub = uniqueUser();
   const jti = randomBytes(12).toString('base64url');
   await redis.set(sessionKey(jti), sub, 'EX', 60);
-  const token = await sign({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: Math.floor(Date.now() / 1000) + 60 });
+  const token = await sign({
+    sub,
+    jti,
+    iss: SESSION_ISSUER,
+    aud: SESSION_AUDIENCE,
+    exp: Math.floor(Date.now() / 1000) + 60,
+  });
   return { sub, jti, token };
 }
 
@@ -74,7 +80,13 @@ describe('SessionVerifier', () => {
     const sub = uniqueUser();
     const jti = randomBytes(12).toString('base64url');
     await redis.set(sessionKey(jti), sub, 'EX', 60);
-    const expired = await sign({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp: Math.floor(Date.now() / 1000) - 5 });
+    const expired = await sign({
+      sub,
+      jti,
+      iss: SESSION_ISSUER,
+      aud: SESSION_AUDIENCE,
+      exp: Math.floor(Date.now() / 1000) - 5,
+    });
     await expect(verifier.verify(expired)).resolves.toBeNull();
   });
 
@@ -95,7 +107,9 @@ describe('SessionVerifier', () => {
   it('refuses a wrong issuer or audience, a bare id, and garbage', async () => {
     const { sub, jti } = await liveSession();
     const exp = Math.floor(Date.now() / 1000) + 60;
-    await expect(verifier.verify(await sign({ sub, jti, iss: 'someone', aud: SESSION_AUDIENCE, exp }))).resolves.toBeNull();
+    await expect(
+      verifier.verify(await sign({ sub, jti, iss: 'someone', aud: SESSION_AUDIENCE, exp })),
+    ).resolves.toBeNull();
     await expect(verifier.verify(await sign({ sub, jti, iss: SESSION_ISSUER, aud: 'other', exp }))).resolves.toBeNull();
     for (const bad of [sub, '', 'a.b.c', 'x'.repeat(5000), '..', undefined]) {
       await expect(verifier.verify(bad)).resolves.toBeNull();

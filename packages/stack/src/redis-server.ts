@@ -12,6 +12,8 @@ export interface LocalRedis {
   readonly url: string;
   readonly port: number;
   readonly process: ChildProcess;
+  /** Resolves when the server has exited, for whatever reason. */
+  readonly exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,11 +45,19 @@ export async function startRedis(opts: { dir?: string; port?: number; binary?: s
   }
   const child = spawn(opts.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  child.stderr.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (err) => reject(new Error(`cannot start redis-server: ${err.message}`))),
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          err.code === 'ENOENT'
+            ? 'redis-server not found: install it (apt-get install redis-server) or set REDIS_URL'
+            : `cannot start redis-server: ${err.message}`,
+        ),
+      ),
+    ),
   );
   const deadline = Date.now() + 10_000;
   const wait = async (): Promise<void> => {
@@ -62,6 +72,7 @@ export async function startRedis(opts: { dir?: string; port?: number; binary?: s
     url: `redis://127.0.0.1:${port}`,
     port,
     process: child,
+    exited,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -58,8 +58,8 @@ function startChild(name: ServiceName, env: NodeJS.ProcessEnv, print: (line: str
         resolve({ name, process: child, url: m[2] ?? '', exited });
       }
     };
-    if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
-    if (child.stderr) createInterface({ input: child.stderr }).on('line', print);
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', print);
     child.once('error', (err) => {
       if (!settled) reject(err);
     });
@@ -142,9 +142,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     await listenGateway(gateway, port, opts.host);
     print(`gateway listening on http://${opts.host}:${port}`);
 
-    const failed = Promise.race(
-      children.map((c) => c.exited.then(() => c.name)).concat(redis ? [new Promise((r) => redis?.process.once('exit', () => r('redis')))] : []),
-    ) as Promise<string>;
+    const exits = children.map((c) => c.exited.then(() => c.name));
+    if (redis) exits.push(redis.exited.then(() => 'redis'));
+    const failed = Promise.race(exits);
     const processes = new Map(children.map((c) => [c.name, { pid: c.process.pid ?? 0, url: c.url }]));
     if (redis) processes.set('redis', { pid: redis.process.pid ?? 0, url: redis.url });
     return { url: publicUrl, processes, stop, failed };

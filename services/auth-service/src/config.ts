@@ -1,4 +1,4 @@
-import { ConfigError, int, loadConfig, serviceSpec, str, url } from '@memo/common';
+import { ConfigError, int, loadConfig, serviceSpec, str, url, type ConfigOf } from '@memo/common';
 
 export const spec = {
   ...serviceSpec,
@@ -18,7 +18,9 @@ export const spec = {
   LOGIN_STATE_TTL_SECONDS: int({ default: 600, min: 30, max: 3_600 }),
 };
 
-export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
+export type Config = ConfigOf<typeof spec>;
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(spec, env);
   if (!config.PUBLIC_URL.pathname.endsWith('/')) config.PUBLIC_URL.pathname += '/';
   if (config.PUBLIC_URL.search || config.PUBLIC_URL.hash) {
@@ -26,5 +28,3 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   return config;
 }
-
-export type Config = ReturnType<typeof loadAuthConfig>;

@@ -35,6 +35,12 @@ export const FALLBACK_NAME = '네이버 사용자';
 
 type Json = Record<string, unknown>;
 
+/** A field of Naver's answer, for a log line. */
+function show(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
 function asObject(data: unknown): Json {
   return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Json) : {};
 }
@@ -87,7 +93,10 @@ export class NaverClient {
     );
     const body = asObject(res.data);
     if (body.error !== undefined) {
-      throw new NaverError('token_rejected', `HTTP ${res.status} ${String(body.error)}: ${String(body.error_description ?? '')}`);
+      throw new NaverError(
+        'token_rejected',
+        `HTTP ${res.status} ${show(body.error)}: ${show(body.error_description ?? '')}`,
+      );
     }
     if (res.status >= 500) throw new NaverError('naver_unavailable', `token: HTTP ${res.status}`);
     const token = text(body.access_token);
@@ -109,7 +118,7 @@ export class NaverClient {
     if (res.status !== 200 || resultcode !== '00') {
       throw new NaverError(
         'profile_rejected',
-        `HTTP ${res.status} resultcode ${resultcode ?? '-'}: ${String(body.message ?? '')}`,
+        `HTTP ${res.status} resultcode ${resultcode ?? '-'}: ${show(body.message ?? '')}`,
       );
     }
     const response = asObject(body.response);

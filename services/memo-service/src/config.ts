@@ -1,4 +1,4 @@
-import { ConfigError, int, loadConfig, serviceSpec, str, url } from '@memo/common';
+import { ConfigError, int, loadConfig, serviceSpec, str, url, type ConfigOf } from '@memo/common';
 
 export const spec = {
   ...serviceSpec,
@@ -11,7 +11,9 @@ export const spec = {
   PAGE_MAX: int({ default: 100, min: 1, max: 1_000 }),
 };
 
-export function loadMemoConfig(env: NodeJS.ProcessEnv = process.env) {
+export type Config = ConfigOf<typeof spec>;
+
+export function loadMemoConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(spec, env);
   if (config.PAGE_DEFAULT > config.PAGE_MAX) {
     throw new ConfigError('PAGE_DEFAULT', `must not exceed PAGE_MAX (${config.PAGE_MAX})`);
@@ -21,5 +23,3 @@ export function loadMemoConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   return config;
 }
-
-export type Config = ReturnType<typeof loadMemoConfig>;

@@ -56,6 +56,12 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The memo id in the path ('' when absent, which no memo has). */
+function idOf(req: Request): string {
+  const id = req.params.id;
+  return typeof id === 'string' ? id : '';
+}
+
 function sessionOf(req: Request): Session {
   if (!req.session) throw unauthorized();
   return req.session;
@@ -78,14 +84,14 @@ export function memoRoutes(store: MemoStore, verifier: SessionVerifier, limits: 
     res.set('Cache-Control', 'no-store').json(page);
   });
 
-  router.post('/', ...body, async (req, res) => {
+  router.post('/', body, async (req, res) => {
     const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
     const memo = await store.add(sessionOf(req).userId, text);
     res.status(201).set('Cache-Control', 'no-store').json(memo);
   });
 
-  router.put('/:id', ...body, async (req, res) => {
-    const id = String(req.params.id);
+  router.put('/:id', body, async (req, res) => {
+    const id = idOf(req);
     const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
     if (!isMemoId(id)) throw notFound('No such memo');
     const memo = await store.update(sessionOf(req).userId, id, text);
@@ -94,7 +100,7 @@ export function memoRoutes(store: MemoStore, verifier: SessionVerifier, limits: 
   });
 
   router.delete('/:id', async (req, res) => {
-    const id = String(req.params.id);
+    const id = idOf(req);
     if (!isMemoId(id) || !(await store.remove(sessionOf(req).userId, id))) throw notFound('No such memo');
     res.status(204).end();
   });

@@ -30,7 +30,13 @@ async function user(): Promise<{ id: string; cookie: string }> {
   return { id, cookie: await sessionCookie(keys, id) };
 }
 
-function call(path: string, cookie: string, init: RequestInit = {}): Promise<Response> {
+interface Init {
+  method?: string;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+function call(path: string, cookie: string, init: Init = {}): Promise<Response> {
   return fetch(`${memo.url}${path}`, { ...init, headers: { cookie, ...init.headers } });
 }
 

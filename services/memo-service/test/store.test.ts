@@ -39,7 +39,12 @@ describe('MemoStore', () => {
     const a = await store.add(user, 'first');
     const b = await store.add(user, 'second');
     const edited = await store.update(user, a.id, '고친 메모 ✏️', new Date('2030-01-01T00:00:00Z'));
-    expect(edited).toEqual({ id: a.id, text: '고친 메모 ✏️', createdAt: a.createdAt, updatedAt: '2030-01-01T00:00:00.000Z' });
+    expect(edited).toEqual({
+      id: a.id,
+      text: '고친 메모 ✏️',
+      createdAt: a.createdAt,
+      updatedAt: '2030-01-01T00:00:00.000Z',
+    });
     const page = await store.list(user, 10);
     expect(page.memos.map((m) => m.id)).toEqual([b.id, a.id]);
     expect(page.memos[1]).toEqual(edited);

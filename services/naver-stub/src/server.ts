@@ -1,4 +1,4 @@
 import { main } from '@memo/common';
 import { SERVICE, buildStub } from './app.js';
 
-await main(SERVICE, async () => buildStub());
+await main(SERVICE, () => Promise.resolve(buildStub()));

@@ -26,8 +26,7 @@ const escapeHtml = (s: string): string =>
 
 function param(req: Request, name: string): string | undefined {
   const body: unknown = req.body;
-  const fromBody =
-    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   const value = fromBody ?? req.query[name];
   return typeof value === 'string' ? value : undefined;
 }
@@ -77,10 +76,16 @@ export function stubRoutes(opts: StubOptions): Router {
     const redirectUri = param(req, 'redirect_uri');
     const state = param(req, 'state');
     if (param(req, 'response_type') !== 'code' || clientId !== opts.clientId || !redirectUri || !state) {
-      res.status(400).type('text/plain').send('invalid_request: response_type, client_id, redirect_uri and state are required');
+      res
+        .status(400)
+        .type('text/plain')
+        .send('invalid_request: response_type, client_id, redirect_uri and state are required');
       return;
     }
-    res.type('html').set('Cache-Control', 'no-store').send(page(clientId, redirectUri, state));
+    res
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(page(clientId, redirectUri, state));
   });
 
   router.post('/oauth2.0/authorize', (req, res) => {

@@ -1,4 +1,4 @@
 import { main } from '@memo/common';
 import { SERVICE, buildWebService } from './app.js';
 
-await main(SERVICE, async () => buildWebService());
+await main(SERVICE, () => Promise.resolve(buildWebService()));

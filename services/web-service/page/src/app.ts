@@ -218,7 +218,7 @@ async function loadMemos(cursor: string | null): Promise<void> {
 }
 
 function updateCounter(): void {
-  const length = [...ui.text.value].length;
+  const length = Array.from(ui.text.value).length;
   ui.counter.textContent = `${length.toLocaleString('ko-KR')} / ${MAX_LENGTH.toLocaleString('ko-KR')}`;
 }
 

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runStack } from '../support/stack.js';
+
+/** `npm start` as a process: what it prints, how it stops, and what survives a restart. */
+
+const dataDir = mkdtempSync(join(tmpdir(), 'memo-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function refuses(address: string): Promise<boolean> {
+  const url = new URL(address);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: url.hostname, port: Number(url.port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+/** The whole login dance over HTTP through the gateway, as a browser would follow it. */
+async function logIn(base: string, user: string): Promise<string> {
+  const login = await fetch(new URL('auth/login', base), { redirect: 'manual' });
+  const stateCookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const authorize = new URL(login.headers.get('location') ?? '');
+  const picked = await fetch(authorize, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({
+      user,
+      state: authorize.searchParams.get('state') ?? '',
+      client_id: authorize.searchParams.get('client_id') ?? '',
+      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
+    }),
+  });
+  const back = await fetch(picked.headers.get('location') ?? '', {
+    redirect: 'manual',
+    headers: { cookie: stateCookie },
+  });
+  expect(back.headers.get('location')).toBe(base);
+  const session = back.headers.getSetCookie().find((c) => c.startsWith('userId='));
+  return session?.split(';')[0] ?? '';
+}
+
+describe('npm start', () => {
+  it('prints every process address, stops on SIGTERM leaving nothing listening, and keeps memos across restarts', async () => {
+    const first = await runStack({ DATA_DIR: dataDir });
+    expect([...first.addresses.keys()].sort()).toEqual(
+      ['auth-service', 'gateway', 'memo-service', 'naver-stub', 'redis', 'web-service'].sort(),
+    );
+    expect(first.url).toMatch(/^http:\/\/localhost:\d+\/$/);
+    const page = await fetch(first.url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html lang="ko">');
+
+    const cookie = await logIn(first.url, 'hong');
+    const created = await fetch(new URL('memo', first.url), {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '재시작해도 남는 메모' }),
+    });
+    expect(created.status).toBe(201);
+
+    expect(await first.stop('SIGTERM')).toBe(0);
+    for (const address of first.addresses.values()) expect(await refuses(address)).toBe(true);
+
+    const second = await runStack({ DATA_DIR: dataDir });
+    try {
+      const res = await fetch(new URL('memo', second.url), { headers: { cookie } });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { memos: { text: string }[] };
+      expect(body.memos.map((m) => m.text)).toContain('재시작해도 남는 메모');
+    } finally {
+      expect(await second.stop('SIGINT')).toBe(0);
+    }
+    for (const address of second.addresses.values()) expect(await refuses(address)).toBe(true);
+  });
+
+  it('stops with one clear line when a setting is malformed', () => {
+    const start = fileURLToPath(new URL('../../packages/stack/dist/start.js', import.meta.url));
+    const launcher = spawnSync(process.execPath, [start], {
+      env: { ...process.env, PORT: 'eighty' },
+      encoding: 'utf8',
+    });
+    expect(launcher.status).toBe(78);
+    expect(launcher.stderr.trim()).toBe('memo: configuration error: PORT: must be a whole number, got "eighty"');
+
+    const memo = fileURLToPath(new URL('../../services/memo-service/dist/server.js', import.meta.url));
+    const service = spawnSync(process.execPath, [memo], {
+      env: { PATH: process.env.PATH, SESSION_PUBLIC_KEY: 'x' },
+      encoding: 'utf8',
+    });
+    expect(service.status).toBe(78);
+    expect(service.stderr.trim()).toBe('memo-service: configuration error: REDIS_URL: is required but not set');
+
+    const auth = fileURLToPath(new URL('../../services/auth-service/dist/server.js', import.meta.url));
+    const badUrl = spawnSync(process.execPath, [auth], {
+      env: { PATH: process.env.PATH, REDIS_URL: 'redis://127.0.0.1:1', PUBLIC_URL: 'localhost:8080' },
+      encoding: 'utf8',
+    });
+    expect(badUrl.status).toBe(78);
+    expect(badUrl.stderr.trim()).toBe(
+      'auth-service: configuration error: PUBLIC_URL: must use http: or https:, got "localhost:"',
+    );
+  });
+});
