@@ -1,4 +1,4 @@
-import { importSessionKey, startService, type ServiceHandle } from '@memo/common';
+import { importSessionKey, publicJwk, startService, type ServiceHandle } from '@memo/common';
 import { SessionIssuer } from '../../services/auth-service/src/sessions.js';
 import { buildAuthService } from '../../services/auth-service/src/app.js';
 import { loadAuthConfig } from '../../services/auth-service/src/config.js';
@@ -45,7 +45,8 @@ export async function startAuth(keys: KeyPair, stubUrl: string, env: NodeJS.Proc
 export async function sessionCookie(keys: KeyPair, userId: string): Promise<string> {
   const redis = redisClient();
   try {
-    const issuer = new SessionIssuer(await importSessionKey(keys.privatePem, 'private'), redis, 3600);
+    const kid = (await publicJwk(keys.privatePem)).kid ?? '';
+    const issuer = new SessionIssuer(await importSessionKey(keys.privatePem, 'private'), kid, redis, 3600);
     return `userId=${await issuer.create(userId)}`;
   } finally {
     redis.disconnect();

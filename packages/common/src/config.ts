@@ -107,3 +107,9 @@ export const serviceSpec = {
   ADMIN_PORT: int({ default: 9090, min: 0, max: 65535 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 } satisfies Spec;
+
+/** Where Redis is: a URL, and its password kept apart so that it can come from a Secret. */
+export const redisSpec = {
+  REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
+  REDIS_PASSWORD: optionalStr(),
+} satisfies Spec;

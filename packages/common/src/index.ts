@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig, str, optionalStr, int, url, oneOf, serviceSpec } from './config.js';
+export { ConfigError, loadConfig, str, optionalStr, int, url, oneOf, serviceSpec, redisSpec } from './config.js';
 export type { ConfigOf, Field, Spec } from './config.js';
 export { HttpError, errorBody, unauthorized, notFound, unavailable } from './errors.js';
 export type { ErrorBody } from './errors.js';
@@ -14,6 +14,8 @@ export type { AppContext } from './http.js';
 export {
   SessionVerifier,
   importSessionKey,
+  publicJwk,
+  remoteSessionKeys,
   sessionKey,
   SESSION_ALG,
   SESSION_ISSUER,

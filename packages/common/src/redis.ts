@@ -7,8 +7,13 @@ export type { Redis };
  * A Redis client that fails fast while Redis is away (no offline queue, a command timeout)
  * and reconnects forever, so a request gets a 503 at once and the service recovers by itself.
  */
-export function createRedis(url: URL, log: Logger, extra: RedisOptions = {}): Redis {
-  const client = new Redis(url.toString(), {
+export function createRedis(
+  where: { REDIS_URL: URL; REDIS_PASSWORD?: string | undefined },
+  log: Logger,
+  extra: RedisOptions = {},
+): Redis {
+  const client = new Redis(where.REDIS_URL.toString(), {
+    ...(where.REDIS_PASSWORD ? { password: where.REDIS_PASSWORD } : {}),
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 2000,

@@ -1,5 +1,17 @@
-import { errors, importJWK, importPKCS8, importSPKI, jwtVerify, type CryptoKey, type JWK } from 'jose';
-import { createPublicKey } from 'node:crypto';
+import {
+  calculateJwkThumbprint,
+  createRemoteJWKSet,
+  errors,
+  importJWK,
+  importPKCS8,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { createPrivateKey, createPublicKey, type JsonWebKey as JwkObject } from 'node:crypto';
+import { unavailable } from './errors.js';
 import type { Redis } from 'ioredis';
 
 export const SESSION_ALG = 'ES256';
@@ -15,12 +27,17 @@ export interface Session {
 /** Redis key under which a live session is kept; logout deletes it. */
 export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
 
+function pemOrJwk(raw: string): string {
+  return raw.includes('\\n') ? raw.replace(/\\n/g, '\n') : raw;
+}
+
 /**
- * Reads a key from configuration: a PEM (SPKI public or PKCS#8 private, with real newlines or
- * `\n` escapes) or a JWK as JSON. Asked for a public key, a private one yields its public half.
+ * Reads a key from configuration: a PEM (SPKI public; PKCS#8 or SEC1 private, as Helm's
+ * `genPrivateKey "ecdsa"` makes it; with real newlines or `\n` escapes) or a JWK as JSON.
+ * Asked for a public key, a private one yields its public half.
  */
 export async function importSessionKey(raw: string, use: 'public' | 'private'): Promise<CryptoKey> {
-  const text = raw.includes('\\n') ? raw.replace(/\\n/g, '\n') : raw;
+  const text = pemOrJwk(raw);
   if (text.trim().startsWith('{')) {
     const jwk = JSON.parse(text) as JWK;
     if (use === 'public') delete jwk.d;
@@ -28,40 +45,60 @@ export async function importSessionKey(raw: string, use: 'public' | 'private'): 
     if (key instanceof Uint8Array) throw new Error('a session key must be an asymmetric key');
     return key;
   }
-  if (use === 'private') return importPKCS8(text, SESSION_ALG);
-  // A private key can stand where a public one is wanted: its public half is taken.
-  const spki = text.includes('PRIVATE KEY')
-    ? createPublicKey(text).export({ type: 'spki', format: 'pem' }).toString()
-    : text;
-  return importSPKI(spki, SESSION_ALG);
+  if (use === 'private') {
+    return importPKCS8(createPrivateKey(text).export({ type: 'pkcs8', format: 'pem' }).toString(), SESSION_ALG);
+  }
+  return importSPKI(createPublicKey(text).export({ type: 'spki', format: 'pem' }).toString(), SESSION_ALG);
+}
+
+/** The public half of a configured key as a JWK with its `kid` (RFC 7638 thumbprint), for a JWKS. */
+export async function publicJwk(raw: string): Promise<JWK> {
+  const text = pemOrJwk(raw);
+  const source = text.trim().startsWith('{')
+    ? createPublicKey({ key: JSON.parse(text) as JwkObject, format: 'jwk' })
+    : createPublicKey(text);
+  const { kty, crv, x, y } = source.export({ format: 'jwk' });
+  const jwk: JWK = { kty, crv, x, y };
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk), alg: SESSION_ALG, use: 'sig' };
+}
+
+/** auth-service's published keys, fetched when needed and cached (key rotation friendly). */
+export function remoteSessionKeys(url: URL): JWTVerifyGetKey {
+  return createRemoteJWKSet(url, { timeoutDuration: 2_000, cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
 }
 
 /**
- * Verifies the session cookie: a valid ES256 signature by auth-service's key, our issuer and
+ * Verifies the session cookie: a valid ES256 signature by auth-service's key (configured, or
+ * fetched from its JWKS), our issuer and
  * audience, not expired, and a session that still exists in Redis (so logout is real).
  * Anything else is "not logged in" (null). Redis errors propagate: the caller answers 503.
  */
 export class SessionVerifier {
   constructor(
-    private readonly publicKey: CryptoKey,
+    private readonly publicKey: CryptoKey | JWTVerifyGetKey,
     private readonly redis: Redis,
   ) {}
 
   async verifyToken(token: string): Promise<Session | null> {
     try {
-      const { payload } = await jwtVerify(token, this.publicKey, {
+      const options = {
         algorithms: [SESSION_ALG],
         issuer: SESSION_ISSUER,
         audience: SESSION_AUDIENCE,
         requiredClaims: ['sub', 'jti', 'exp'],
-      });
+      };
+      const { payload } =
+        typeof this.publicKey === 'function'
+          ? await jwtVerify(token, this.publicKey, options)
+          : await jwtVerify(token, this.publicKey, options);
       if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
         return null;
       }
       return { userId: payload.sub, sessionId: payload.jti, expiresAt: payload.exp };
     } catch (err) {
-      if (err instanceof errors.JOSEError || err instanceof TypeError) return null;
-      throw err;
+      // The keys could not be fetched: that is our outage, not a bad cookie.
+      if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) throw unavailable();
+      return null;
     }
   }
 

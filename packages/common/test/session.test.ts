@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { SignJWT, importPKCS8, base64url } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { SESSION_AUDIENCE, SESSION_ISSUER, SessionVerifier, importSessionKey, sessionKey } from '../src/session.js';
+import {
+  SESSION_AUDIENCE,
+  SESSION_ISSUER,
+  SessionVerifier,
+  importSessionKey,
+  publicJwk,
+  remoteSessionKeys,
+  sessionKey,
+} from '../src/session.js';
 import { redisClient, sessionKeys, uniqueUser } from '../../../test/support/env.js';
 
 const keys = sessionKeys();
@@ -120,5 +128,52 @@ describe('SessionVerifier', () => {
     const { jti, token } = await liveSession();
     await redis.set(sessionKey(jti), uniqueUser(), 'EX', 60);
     await expect(verifier.verify(token)).resolves.toBeNull();
+  });
+});
+
+describe('session keys', () => {
+  it('takes a SEC1 EC key (Helm genPrivateKey) and verifies through a JWKS', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { createServer } = await import('node:http');
+    const sec1 = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'sec1', format: 'pem' })
+      .toString();
+    expect(sec1).toContain('BEGIN EC PRIVATE KEY');
+    const jwk = await publicJwk(sec1);
+    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(jwk.d).toBeUndefined();
+    const server = createServer((_req, res) => res.end(JSON.stringify({ keys: [jwk] })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const remote = new SessionVerifier(remoteSessionKeys(new URL(`http://127.0.0.1:${port}/jwks.json`)), redis);
+      const sub = uniqueUser();
+      const jti = randomBytes(12).toString('base64url');
+      await redis.set(sessionKey(jti), sub, 'EX', 60);
+      const token = await new SignJWT({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid ?? '' })
+        .setExpirationTime('1m')
+        .sign(await importSessionKey(sec1, 'private'));
+      await expect(remote.verify(token)).resolves.toMatchObject({ userId: sub });
+      // Signed by another key under the same kid: refused.
+      const forged = await new SignJWT({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid ?? '' })
+        .setExpirationTime('1m')
+        .sign(await importSessionKey(otherKeys.privatePem, 'private'));
+      await expect(remote.verify(forged)).resolves.toBeNull();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('answers 503, not 401, when the published keys cannot be fetched', async () => {
+    const { freePort } = await import('@memo/stack');
+    const remote = new SessionVerifier(
+      remoteSessionKeys(new URL(`http://127.0.0.1:${await freePort()}/jwks.json`)),
+      redis,
+    );
+    const { token } = await liveSession();
+    await expect(remote.verify(token)).rejects.toMatchObject({ status: 503, code: 'unavailable' });
   });
 });

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createPublicKey } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -100,7 +99,6 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     const port = opts.port === 0 ? await freePort(opts.host) : opts.port;
     const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}/`;
     const privateKey = env.SESSION_PRIVATE_KEY ?? localSessionKey(opts.dataDir);
-    const publicKey = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
 
     const base = { ...env, HOST: '127.0.0.1', REDIS_URL: redisUrl, PUBLIC_URL: publicUrl };
     const withPorts = async (extra: NodeJS.ProcessEnv): Promise<NodeJS.ProcessEnv> => ({
@@ -130,9 +128,12 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         NAVER_PROFILE_URL: `${stub.url}/v1/nid/me`,
       };
     }
+    // memo-service verifies sessions with the keys auth-service publishes, as in a cluster.
+    const authEnv = await withPorts({ ...naver, SESSION_PRIVATE_KEY: privateKey });
+    const jwksUrl = `http://127.0.0.1:${authEnv.PORT ?? ''}/jwks.json`;
     const started = await Promise.all([
-      startChild('auth-service', await withPorts({ ...naver, SESSION_PRIVATE_KEY: privateKey }), print),
-      startChild('memo-service', await withPorts({ SESSION_PUBLIC_KEY: publicKey }), print),
+      startChild('auth-service', authEnv, print),
+      startChild('memo-service', await withPorts({ SESSION_JWKS_URL: jwksUrl }), print),
       startChild('web-service', await withPorts({}), print),
     ]);
     children.push(...started);

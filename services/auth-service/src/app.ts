@@ -7,6 +7,7 @@ import {
   errorHandler,
   importSessionKey,
   notFoundHandler,
+  publicJwk,
   waitReady,
   type ServiceOptions,
 } from '@memo/common';
@@ -22,10 +23,11 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
   const logins = metrics.counter('memo_logins_total', 'Logins by outcome', ['outcome']);
-  const redis = createRedis(config.REDIS_URL, log);
+  const redis = createRedis(config, log);
   // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
   await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
   const privateKey = await importSessionKey(config.SESSION_PRIVATE_KEY, 'private');
+  const jwk = await publicJwk(config.SESSION_PRIVATE_KEY);
   // The verifier uses the public half only, exactly as memo-service does.
   const verifier = new SessionVerifier(await importSessionKey(config.SESSION_PRIVATE_KEY, 'public'), redis);
   const naver = new NaverClient({
@@ -42,7 +44,8 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
       config,
       redis,
       naver,
-      sessions: new SessionIssuer(privateKey, redis, config.SESSION_TTL_SECONDS),
+      sessions: new SessionIssuer(privateKey, jwk.kid ?? '', redis, config.SESSION_TTL_SECONDS),
+      jwks: { keys: [jwk] },
       verifier,
       users: new UserStore(redis),
       log,

@@ -1,8 +1,8 @@
-import { ConfigError, int, loadConfig, serviceSpec, str, url, type ConfigOf } from '@memo/common';
+import { ConfigError, int, loadConfig, redisSpec, serviceSpec, str, url, type ConfigOf } from '@memo/common';
 
 export const spec = {
   ...serviceSpec,
-  REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
+  ...redisSpec,
   /** The site as people reach it, e.g. https://memo.example.com/ (its path is the base path). */
   PUBLIC_URL: url(),
   /** ES256 private key (PKCS#8 PEM or JWK) that signs session cookies; only auth-service has it. */

@@ -10,6 +10,7 @@ import {
   type Redis,
   type SessionVerifier,
 } from '@memo/common';
+import type { JWK } from 'jose';
 import type { Config } from './config.js';
 import { NaverError, type NaverClient } from './naver.js';
 import type { SessionIssuer } from './sessions.js';
@@ -28,6 +29,8 @@ export interface AuthDeps {
   sessions: SessionIssuer;
   verifier: SessionVerifier;
   users: UserStore;
+  /** The public keys that verify our sessions, published for memo-service. */
+  jwks: { keys: JWK[] };
   log: Logger;
   onLogin?: (outcome: string) => void;
 }
@@ -127,6 +130,10 @@ export function authRoutes(deps: AuthDeps): Router {
       if (isRedisUnavailable(err)) return fail(req, res, 'unavailable', 'redis unavailable at callback');
       throw err;
     }
+  });
+
+  router.get('/jwks.json', (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(deps.jwks);
   });
 
   router.get('/me', async (req, res) => {

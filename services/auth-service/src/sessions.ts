@@ -10,6 +10,7 @@ import { SESSION_ALG, SESSION_AUDIENCE, SESSION_ISSUER, sessionKey, type Redis }
 export class SessionIssuer {
   constructor(
     private readonly privateKey: CryptoKey,
+    private readonly keyId: string,
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
   ) {}
@@ -18,7 +19,7 @@ export class SessionIssuer {
     const sessionId = randomBytes(18).toString('base64url');
     await this.redis.set(sessionKey(sessionId), userId, 'EX', this.ttlSeconds);
     return new SignJWT({})
-      .setProtectedHeader({ alg: SESSION_ALG, typ: 'JWT' })
+      .setProtectedHeader({ alg: SESSION_ALG, typ: 'JWT', kid: this.keyId })
       .setSubject(userId)
       .setJti(sessionId)
       .setIssuer(SESSION_ISSUER)

@@ -15,7 +15,8 @@ let redis: Redis;
 beforeAll(async () => {
   stub = await startStub();
   auth = await startAuth(keys, stub.url);
-  memo = await startMemo(keys);
+  // memo-service verifies with the keys auth-service publishes, as in the cluster.
+  memo = await startMemo(keys, { SESSION_PUBLIC_KEY: '', SESSION_JWKS_URL: `${auth.url}/jwks.json` });
   redis = redisClient();
 });
 afterAll(async () => {
@@ -211,6 +212,18 @@ describe('Naver login', () => {
     } finally {
       await secure.close();
     }
+  });
+
+  it('publishes the public key that verifies its sessions, and nothing private', async () => {
+    const res = await fetch(`${auth.url}/jwks.json`);
+    expect(res.status).toBe(200);
+    const { keys: published } = (await res.json()) as { keys: Record<string, string>[] };
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(published[0]?.d).toBeUndefined();
+    const { session } = await login('kim');
+    const [header] = (session ?? '').split('.');
+    expect(JSON.parse(Buffer.from(header ?? '', 'base64url').toString())).toMatchObject({ kid: published[0]?.kid });
   });
 
   it('answers who-am-I and logout without a session cleanly', async () => {

@@ -7,6 +7,7 @@ import {
   errorHandler,
   importSessionKey,
   notFoundHandler,
+  remoteSessionKeys,
   waitReady,
   type ServiceOptions,
 } from '@memo/common';
@@ -20,10 +21,13 @@ export const SERVICE = 'memo-service';
 export async function buildMemoService(config: Config): Promise<ServiceOptions> {
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
-  const redis = createRedis(config.REDIS_URL, log);
+  const redis = createRedis(config, log);
   // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
   await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
-  const verifier = new SessionVerifier(await importSessionKey(config.SESSION_PUBLIC_KEY, 'public'), redis);
+  const keys = config.SESSION_PUBLIC_KEY
+    ? await importSessionKey(config.SESSION_PUBLIC_KEY, 'public')
+    : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
+  const verifier = new SessionVerifier(keys, redis);
   const app = createApp({ log, metrics });
   app.use('/', memoRoutes(new MemoStore(redis), verifier, config));
   app.use(notFoundHandler());

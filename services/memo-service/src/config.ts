@@ -1,10 +1,14 @@
-import { ConfigError, int, loadConfig, serviceSpec, str, url, type ConfigOf } from '@memo/common';
+import { ConfigError, int, loadConfig, optionalStr, redisSpec, serviceSpec, url, type ConfigOf } from '@memo/common';
 
 export const spec = {
   ...serviceSpec,
-  REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
+  ...redisSpec,
   /** auth-service's public key (PEM or JWK): memo-service verifies sessions, never mints them. */
-  SESSION_PUBLIC_KEY: str(),
+  SESSION_PUBLIC_KEY: optionalStr(),
+  /** Or where auth-service publishes it (its /jwks.json); one of the two is required. */
+  SESSION_JWKS_URL: {
+    parse: (raw: string | undefined, name: string) => (raw?.trim() ? url().parse(raw, name) : undefined),
+  },
   MEMO_MAX_LENGTH: int({ default: 10_000, min: 1, max: 1_000_000 }),
   BODY_LIMIT_BYTES: int({ default: 100_000, min: 1_024, max: 10_000_000 }),
   PAGE_DEFAULT: int({ default: 20, min: 1, max: 1_000 }),
@@ -15,6 +19,9 @@ export type Config = ConfigOf<typeof spec>;
 
 export function loadMemoConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(spec, env);
+  if (!config.SESSION_PUBLIC_KEY === !config.SESSION_JWKS_URL) {
+    throw new ConfigError('SESSION_PUBLIC_KEY', 'set exactly one of SESSION_PUBLIC_KEY and SESSION_JWKS_URL');
+  }
   if (config.PAGE_DEFAULT > config.PAGE_MAX) {
     throw new ConfigError('PAGE_DEFAULT', `must not exceed PAGE_MAX (${config.PAGE_MAX})`);
   }

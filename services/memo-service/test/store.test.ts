@@ -8,7 +8,7 @@ let redis: Redis;
 let store: MemoStore;
 
 beforeAll(async () => {
-  redis = createRedis(new URL(redisUrl()), createLogger('test', 'silent'));
+  redis = createRedis({ REDIS_URL: new URL(redisUrl()) }, createLogger('test', 'silent'));
   await waitReady(redis);
   store = new MemoStore(redis);
 });
