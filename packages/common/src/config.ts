@@ -50,6 +50,12 @@ export function optionalStr(): Field<string | undefined> {
   return { parse: (raw) => (present(raw) ? raw.trim() : undefined) };
 }
 
+/** A URL that may be absent. */
+export function optionalUrl(opts: { protocols?: readonly string[] } = {}): Field<URL | undefined> {
+  const parser = url(opts);
+  return { parse: (raw, name) => (present(raw) ? parser.parse(raw, name) : undefined) };
+}
+
 export function int(opts: { default?: number; min?: number; max?: number } = {}): Field<number> {
   return {
     parse(raw, name) {

@@ -1,4 +1,15 @@
-export { ConfigError, loadConfig, str, optionalStr, int, url, oneOf, serviceSpec, redisSpec } from './config.js';
+export {
+  ConfigError,
+  loadConfig,
+  str,
+  optionalStr,
+  optionalUrl,
+  int,
+  url,
+  oneOf,
+  serviceSpec,
+  redisSpec,
+} from './config.js';
 export type { ConfigOf, Field, Spec } from './config.js';
 export { HttpError, errorBody, unauthorized, notFound, unavailable } from './errors.js';
 export type { ErrorBody } from './errors.js';

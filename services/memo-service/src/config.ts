@@ -1,4 +1,13 @@
-import { ConfigError, int, loadConfig, optionalStr, redisSpec, serviceSpec, url, type ConfigOf } from '@memo/common';
+import {
+  ConfigError,
+  int,
+  loadConfig,
+  optionalStr,
+  optionalUrl,
+  redisSpec,
+  serviceSpec,
+  type ConfigOf,
+} from '@memo/common';
 
 export const spec = {
   ...serviceSpec,
@@ -6,9 +15,7 @@ export const spec = {
   /** auth-service's public key (PEM or JWK): memo-service verifies sessions, never mints them. */
   SESSION_PUBLIC_KEY: optionalStr(),
   /** Or where auth-service publishes it (its /jwks.json); one of the two is required. */
-  SESSION_JWKS_URL: {
-    parse: (raw: string | undefined, name: string) => (raw?.trim() ? url().parse(raw, name) : undefined),
-  },
+  SESSION_JWKS_URL: optionalUrl(),
   MEMO_MAX_LENGTH: int({ default: 10_000, min: 1, max: 1_000_000 }),
   BODY_LIMIT_BYTES: int({ default: 100_000, min: 1_024, max: 10_000_000 }),
   PAGE_DEFAULT: int({ default: 20, min: 1, max: 1_000 }),
