@@ -24,7 +24,8 @@ function ping(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      // A password-protected server answers NOAUTH: it is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     socket.once('error', () => resolve(false));
     socket.once('timeout', () => {
@@ -34,9 +35,12 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(opts: { dir?: string; port?: number; binary?: string } = {}): Promise<LocalRedis> {
+export async function startRedis(
+  opts: { dir?: string; port?: number; binary?: string; password?: string } = {},
+): Promise<LocalRedis> {
   const port = opts.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--protected-mode', 'yes'];
+  if (opts.password) args.push('--requirepass', opts.password);
   if (opts.dir) {
     mkdirSync(opts.dir, { recursive: true });
     args.push('--dir', opts.dir, '--appendonly', 'yes', '--appendfsync', 'everysec');

@@ -1,0 +1,239 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import * as apps from 'kubernetes-models/apps/v1';
+import * as autoscaling from 'kubernetes-models/autoscaling/v2';
+import * as core from 'kubernetes-models/v1';
+import * as networking from 'kubernetes-models/networking.k8s.io/v1';
+import * as policy from 'kubernetes-models/policy/v1';
+import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { importSessionKey } from '@memo/common';
+import { ALL_ON, CHART, NAVER, ROOT, find, helm, render, type K8sObject } from '../support/helm.js';
+
+/** The Helm chart: lint, render, validate every object, and hold every pod to our security bar. */
+
+interface Validatable {
+  validate(): void;
+}
+type Model = new (data: never) => Validatable;
+
+const MODELS: Record<string, Model> = {
+  'apps/v1/Deployment': apps.Deployment,
+  'apps/v1/StatefulSet': apps.StatefulSet,
+  'v1/Service': core.Service,
+  'v1/Secret': core.Secret,
+  'v1/Pod': core.Pod,
+  'networking.k8s.io/v1/Ingress': networking.Ingress,
+  'networking.k8s.io/v1/NetworkPolicy': networking.NetworkPolicy,
+  'policy/v1/PodDisruptionBudget': policy.PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': autoscaling.HorizontalPodAutoscaler,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
+  'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+};
+
+function validate(object: K8sObject): void {
+  const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+  if (!Model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  new Model(object as never).validate();
+}
+
+interface Container {
+  name: string;
+  image: string;
+  securityContext?: Record<string, unknown>;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  livenessProbe?: { httpGet?: { path: string; port: string } };
+  readinessProbe?: { httpGet?: { path: string; port: string }; exec?: unknown };
+  lifecycle?: { preStop?: { sleep?: { seconds: number } } };
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+}
+interface PodSpec {
+  automountServiceAccountToken?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  containers: Container[];
+  topologySpreadConstraints?: unknown[];
+}
+
+function podSpecs(objects: K8sObject[]): [string, PodSpec][] {
+  const out: [string, PodSpec][] = [];
+  for (const o of objects) {
+    const spec = o.spec as { template?: { spec: PodSpec } } & PodSpec;
+    if (o.kind === 'Deployment' || o.kind === 'StatefulSet') out.push([`${o.kind}/${o.metadata.name}`, spec.template?.spec as PodSpec]);
+    if (o.kind === 'Pod') out.push([`Pod/${o.metadata.name}`, spec]);
+  }
+  return out;
+}
+
+const defaults = render(NAVER);
+const allOn = render([...NAVER, ...ALL_ON]);
+
+describe('the chart', () => {
+  it('passes helm lint --strict with the defaults, every option, and the kind and prod overlays', () => {
+    for (const args of [NAVER, [...NAVER, ...ALL_ON], ['-f', `${CHART}/values-kind.yaml`]]) {
+      const result = helm(['lint', '--strict', CHART, ...args]);
+      expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+      expect(result.status).toBe(0);
+    }
+    const prod = helm(['lint', '--strict', CHART, '-f', `${CHART}/values-prod.yaml`, '--set', 'naver.existingSecret=n', '--set', 'ingress.tls.secretName=t']);
+    expect(prod.status).toBe(0);
+  });
+
+  it('refuses to render without Naver credentials, naming what is missing', () => {
+    const result = helm(['template', 'memo', CHART]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('naver.clientId (or naver.existingSecret) is required unless naverStub.enabled');
+  });
+
+  it('rejects a wrong type or an unknown key at install time (values.schema.json)', () => {
+    for (const bad of ['memo.replicas=two', 'bogus=1', 'ingress.tlss.enabled=true', 'pods.logLevel=loud']) {
+      const result = helm(['template', 'memo', CHART, ...NAVER, '--set', bad]);
+      expect(result.status, bad).not.toBe(0);
+      expect(result.stderr).toMatch(/schema/);
+    }
+  });
+
+  it('renders only objects that validate against the Kubernetes schemas', () => {
+    expect(defaults.map((o) => o.kind).sort()).toEqual(
+      [
+        ...Array(3).fill('Deployment'),
+        ...Array(2).fill('Ingress'),
+        ...Array(4).fill('NetworkPolicy'),
+        'Pod',
+        ...Array(3).fill('PodDisruptionBudget'),
+        ...Array(3).fill('Secret'),
+        ...Array(4).fill('Service'),
+        'StatefulSet',
+      ].sort(),
+    );
+    for (const kind of ['HTTPRoute', 'ServiceMonitor', 'HorizontalPodAutoscaler']) {
+      expect(allOn.some((o) => o.kind === kind)).toBe(true);
+    }
+    for (const object of [...defaults, ...allOn]) validate(object);
+  });
+
+  it('catches an invalid object (the validation can fail)', () => {
+    const broken = structuredClone(find(defaults, 'Deployment', 'memo-memo'));
+    (broken.spec as { replicas: unknown }).replicas = 'two';
+    expect(() => validate(broken)).toThrow();
+  });
+
+  it('holds every pod to the security bar', () => {
+    for (const [name, spec] of [...podSpecs(defaults), ...podSpecs(allOn)]) {
+      expect(spec.automountServiceAccountToken, name).toBe(false);
+      expect(spec.securityContext?.runAsNonRoot, name).toBe(true);
+      expect(spec.securityContext?.seccompProfile?.type, name).toBe('RuntimeDefault');
+      for (const c of spec.containers) {
+        expect(c.securityContext, `${name}/${c.name}`).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(c.resources?.requests?.memory, `${name}/${c.name}`).toBeTruthy();
+        expect(c.resources?.limits?.memory, `${name}/${c.name}`).toBeTruthy();
+      }
+    }
+  });
+
+  it('runs each service with 2 replicas, safe rollouts, spread, probes on the admin port, and a drain pause', () => {
+    for (const name of ['memo-auth', 'memo-memo', 'memo-web']) {
+      const deployment = find(defaults, 'Deployment', name);
+      const spec = deployment.spec as {
+        replicas: number;
+        strategy: { rollingUpdate: { maxUnavailable: number } };
+        template: { spec: PodSpec };
+      };
+      expect(spec.replicas).toBe(2);
+      expect(spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+      expect(spec.template.spec.topologySpreadConstraints).toHaveLength(1);
+      const [container] = spec.template.spec.containers;
+      expect(container?.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'admin' });
+      expect(container?.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'admin' });
+      expect(container?.lifecycle?.preStop?.sleep?.seconds).toBeGreaterThan(0);
+      const pdb = find(defaults, 'PodDisruptionBudget', name);
+      expect((pdb.spec as { maxUnavailable: number }).maxUnavailable).toBe(1);
+      // With autoscaling the HPA owns the replica count.
+      const scaled = find(allOn, 'Deployment', name).spec as { replicas?: number };
+      expect(scaled.replicas).toBeUndefined();
+    }
+  });
+
+  it('keeps Redis as a StatefulSet with a volume, append-only persistence, a password and ping probes', () => {
+    const redis = find(defaults, 'StatefulSet', 'memo-redis').spec as {
+      serviceName: string;
+      volumeClaimTemplates: unknown[];
+      template: { spec: PodSpec & { containers: (Container & { args: string[] })[] } };
+    };
+    expect(redis.volumeClaimTemplates).toHaveLength(1);
+    const [container] = redis.template.spec.containers;
+    expect(container?.args.join(' ')).toContain('--appendonly yes');
+    expect(container?.args.join(' ')).toContain('--requirepass $(REDIS_PASSWORD)');
+    expect(JSON.stringify(container?.readinessProbe)).toContain('redis-cli ping');
+    const service = find(defaults, 'Service', redis.serviceName).spec as { clusterIP: string };
+    expect(service.clusterIP).toBe('None');
+    const external = render([...NAVER, '--set', 'redis.enabled=false', '--set', 'externalRedis.url=rediss://cache.example.com:6380']);
+    expect(external.some((o) => o.kind === 'StatefulSet')).toBe(false);
+    const env = (find(external, 'Deployment', 'memo-memo').spec as { template: { spec: PodSpec } }).template.spec.containers[0]?.env;
+    expect(env?.find((e) => e.name === 'REDIS_URL')?.value).toBe('rediss://cache.example.com:6380');
+  });
+
+  it('generates real secrets and keeps none in values.yaml', () => {
+    const values = parse(readFileSync(join(ROOT, CHART, 'values.yaml'), 'utf8')) as {
+      naver: { clientId: string; clientSecret: string };
+    };
+    expect(values.naver.clientId).toBe('');
+    expect(values.naver.clientSecret).toBe('');
+    const session = find(defaults, 'Secret', 'memo-session') as K8sObject & { data: Record<string, string> };
+    const pem = Buffer.from(session.data['private-key'] ?? '', 'base64').toString();
+    expect(createPrivateKey(pem).asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    const redis = find(defaults, 'Secret', 'memo-redis') as K8sObject & { data: Record<string, string> };
+    expect(Buffer.from(redis.data['redis-password'] ?? '', 'base64').toString()).toMatch(/^[A-Za-z0-9]{32}$/);
+    // An existing Secret replaces the generated one.
+    const existing = render([...NAVER, '--set', 'session.existingSecret=my-key', '--set', 'redis.existingSecret=my-redis']);
+    expect(existing.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['memo-naver']);
+  });
+
+  it('signs sessions with the generated key as auth-service reads it', async () => {
+    const session = find(defaults, 'Secret', 'memo-session') as K8sObject & { data: Record<string, string> };
+    const key = await importSessionKey(Buffer.from(session.data['private-key'] ?? '', 'base64').toString(), 'private');
+    expect(key.algorithm.name).toBe('ECDSA');
+  });
+
+  it('lets only the ingress controller reach the services, and only auth and memo reach Redis', () => {
+    interface Peer {
+      podSelector?: { matchLabels: Record<string, string> };
+      namespaceSelector?: unknown;
+    }
+    interface Rule {
+      from: Peer[];
+      ports: { port: string }[];
+    }
+    const rules = (name: string): Rule[] => (find(defaults, 'NetworkPolicy', name).spec as { ingress: Rule[] }).ingress;
+    const components = (rule: Rule): (string | undefined)[] =>
+      rule.from.map((p) => p.podSelector?.matchLabels['app.kubernetes.io/component']);
+    const redis = rules('memo-redis');
+    expect(redis).toHaveLength(1);
+    expect(components(redis[0] as Rule).sort()).toEqual(['auth', 'memo']);
+    expect(redis[0]?.ports).toEqual([{ port: 'redis' }]);
+    for (const name of ['memo-memo', 'memo-web', 'memo-auth']) {
+      const [controller, own] = rules(name) as [Rule, Rule];
+      expect(controller.from[0]?.namespaceSelector).toBeDefined();
+      expect(controller.ports).toEqual([{ port: 'http' }]);
+      const callers = name === 'memo-auth' ? ['memo', 'test'] : ['test'];
+      expect(components(own).sort()).toEqual(callers);
+    }
+  });
+
+  it('prints the URL in NOTES and ships a helm test that checks the site answers', () => {
+    const install = helm(['install', 'memo', CHART, '--dry-run=client', '-f', `${CHART}/values-kind.yaml`]);
+    expect(install.status).toBe(0);
+    expect(install.stdout).toContain('Open: http://localhost:8080/');
+    const test = find(defaults, 'Pod', 'memo-test-site');
+    expect(test.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    expect(JSON.stringify(test.spec)).toContain('http://memo-${c}:8080');
+  });
+});
