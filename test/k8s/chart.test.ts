@@ -61,7 +61,8 @@ function podSpecs(objects: K8sObject[]): [string, PodSpec][] {
   const out: [string, PodSpec][] = [];
   for (const o of objects) {
     const spec = o.spec as { template?: { spec: PodSpec } } & PodSpec;
-    if (o.kind === 'Deployment' || o.kind === 'StatefulSet') out.push([`${o.kind}/${o.metadata.name}`, spec.template?.spec as PodSpec]);
+    if (o.kind === 'Deployment' || o.kind === 'StatefulSet')
+      out.push([`${o.kind}/${o.metadata.name}`, spec.template?.spec as PodSpec]);
     if (o.kind === 'Pod') out.push([`Pod/${o.metadata.name}`, spec]);
   }
   return out;
@@ -77,7 +78,17 @@ describe('the chart', () => {
       expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
       expect(result.status).toBe(0);
     }
-    const prod = helm(['lint', '--strict', CHART, '-f', `${CHART}/values-prod.yaml`, '--set', 'naver.existingSecret=n', '--set', 'ingress.tls.secretName=t']);
+    const prod = helm([
+      'lint',
+      '--strict',
+      CHART,
+      '-f',
+      `${CHART}/values-prod.yaml`,
+      '--set',
+      'naver.existingSecret=n',
+      '--set',
+      'ingress.tls.secretName=t',
+    ]);
     expect(prod.status).toBe(0);
   });
 
@@ -98,13 +109,13 @@ describe('the chart', () => {
   it('renders only objects that validate against the Kubernetes schemas', () => {
     expect(defaults.map((o) => o.kind).sort()).toEqual(
       [
-        ...Array(3).fill('Deployment'),
-        ...Array(2).fill('Ingress'),
-        ...Array(4).fill('NetworkPolicy'),
+        ...Array<string>(3).fill('Deployment'),
+        ...Array<string>(2).fill('Ingress'),
+        ...Array<string>(4).fill('NetworkPolicy'),
         'Pod',
-        ...Array(3).fill('PodDisruptionBudget'),
-        ...Array(3).fill('Secret'),
-        ...Array(4).fill('Service'),
+        ...Array<string>(3).fill('PodDisruptionBudget'),
+        ...Array<string>(3).fill('Secret'),
+        ...Array<string>(4).fill('Service'),
         'StatefulSet',
       ].sort(),
     );
@@ -175,9 +186,16 @@ describe('the chart', () => {
     expect(JSON.stringify(container?.readinessProbe)).toContain('redis-cli ping');
     const service = find(defaults, 'Service', redis.serviceName).spec as { clusterIP: string };
     expect(service.clusterIP).toBe('None');
-    const external = render([...NAVER, '--set', 'redis.enabled=false', '--set', 'externalRedis.url=rediss://cache.example.com:6380']);
+    const external = render([
+      ...NAVER,
+      '--set',
+      'redis.enabled=false',
+      '--set',
+      'externalRedis.url=rediss://cache.example.com:6380',
+    ]);
     expect(external.some((o) => o.kind === 'StatefulSet')).toBe(false);
-    const env = (find(external, 'Deployment', 'memo-memo').spec as { template: { spec: PodSpec } }).template.spec.containers[0]?.env;
+    const env = (find(external, 'Deployment', 'memo-memo').spec as { template: { spec: PodSpec } }).template.spec
+      .containers[0]?.env;
     expect(env?.find((e) => e.name === 'REDIS_URL')?.value).toBe('rediss://cache.example.com:6380');
   });
 
@@ -193,7 +211,13 @@ describe('the chart', () => {
     const redis = find(defaults, 'Secret', 'memo-redis') as K8sObject & { data: Record<string, string> };
     expect(Buffer.from(redis.data['redis-password'] ?? '', 'base64').toString()).toMatch(/^[A-Za-z0-9]{32}$/);
     // An existing Secret replaces the generated one.
-    const existing = render([...NAVER, '--set', 'session.existingSecret=my-key', '--set', 'redis.existingSecret=my-redis']);
+    const existing = render([
+      ...NAVER,
+      '--set',
+      'session.existingSecret=my-key',
+      '--set',
+      'redis.existingSecret=my-redis',
+    ]);
     expect(existing.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['memo-naver']);
   });
 

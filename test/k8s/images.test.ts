@@ -1,0 +1,220 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Ajv } from 'ajv';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { freePort, startRedis, type LocalRedis } from '@memo/stack';
+import { CHART, ROOT, find, render, type K8sObject } from '../support/helm.js';
+
+/**
+ * What can be proven of the images without a Docker engine: skaffold.yaml is valid, every
+ * Dockerfile copies files that exist, and each service's compiled output starts the way its
+ * image starts it (`node <CMD>` from /app) with exactly the environment the chart gives it.
+ */
+
+interface Artifact {
+  image: string;
+  context: string;
+  docker: { dockerfile: string };
+}
+interface Skaffold {
+  build: { artifacts: Artifact[] };
+  deploy: {
+    helm: { releases: { chartPath: string; valuesFiles: string[]; setValueTemplates: Record<string, string> }[] };
+  };
+}
+
+const skaffold = parse(readFileSync(join(ROOT, 'skaffold.yaml'), 'utf8')) as Skaffold;
+const artifacts = skaffold.build.artifacts;
+const CHART_KEYS: Record<string, string> = {
+  'memo-auth-service': 'auth',
+  'memo-memo-service': 'memo',
+  'memo-web-service': 'web',
+  'memo-naver-stub': 'naverStub',
+};
+
+interface Dockerfile {
+  copies: string[];
+  cmd: string[];
+}
+
+function readDockerfile(path: string): Dockerfile {
+  const lines = readFileSync(join(ROOT, path), 'utf8').split('\n');
+  const copies: string[] = [];
+  let cmd: string[] = [];
+  for (const line of lines) {
+    const copy = /^COPY\s+(?!--from)(.+)$/.exec(line.trim());
+    if (copy?.[1]) copies.push(...copy[1].trim().split(/\s+/).slice(0, -1));
+    const command = /^CMD\s+(\[.*\])\s*$/.exec(line.trim());
+    if (command?.[1]) cmd = JSON.parse(command[1]) as string[];
+  }
+  return { copies, cmd };
+}
+
+describe('skaffold.yaml and the Dockerfiles', () => {
+  it('is valid against skaffold v4beta14 schema (and the check can fail)', () => {
+    const schema = JSON.parse(readFileSync(join(ROOT, 'test/schemas/skaffold-v4beta14.json'), 'utf8')) as object;
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    const validate = ajv.compile(schema);
+    expect(validate(skaffold), JSON.stringify(validate.errors)).toBe(true);
+    const broken = structuredClone(skaffold) as unknown as { build: { artifacts: Record<string, unknown>[] } };
+    if (broken.build.artifacts[0]) broken.build.artifacts[0].dockerr = {};
+    expect(validate(broken)).toBe(false);
+  });
+
+  it('builds four images from the repository root and hands their tags to the chart', () => {
+    expect(artifacts.map((a) => a.image).sort()).toEqual(Object.keys(CHART_KEYS).sort());
+    const release = skaffold.deploy.helm.releases[0];
+    expect(release?.chartPath).toBe(CHART);
+    const values = parse(readFileSync(join(ROOT, CHART, 'values.yaml'), 'utf8')) as Record<
+      string,
+      { image: { repository: string } }
+    >;
+    for (const artifact of artifacts) {
+      expect(artifact.context).toBe('.');
+      const key = CHART_KEYS[artifact.image] ?? '';
+      const name = artifact.image.replace(/-/g, '_');
+      expect(release?.setValueTemplates[`${key}.image.repository`]).toBe(`{{.IMAGE_REPO_${name}}}`);
+      expect(release?.setValueTemplates[`${key}.image.tag`]).toBe(`{{.IMAGE_TAG_${name}}}`);
+      expect(values[key]?.image.repository).toBe(artifact.image);
+    }
+    // The kind values enable the Naver stand-in so login works without a Naver account.
+    const kind = parse(readFileSync(join(ROOT, release?.valuesFiles[0] ?? ''), 'utf8')) as {
+      naverStub: { enabled: boolean };
+    };
+    expect(kind.naverStub.enabled).toBe(true);
+  });
+
+  it.each(artifacts.map((a) => [a.image, a.docker.dockerfile]))(
+    '%s: %s copies only files that exist',
+    (_image, path) => {
+      expect(existsSync(join(ROOT, path))).toBe(true);
+      const text = readFileSync(join(ROOT, path), 'utf8');
+      expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/m);
+      expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
+      expect(text).toMatch(/^USER nonroot$/m);
+      expect(text).toMatch(/npm ci /);
+      expect(text).toMatch(/npm prune --omit=dev/);
+      const { copies, cmd } = readDockerfile(path);
+      expect(copies.length).toBeGreaterThan(5);
+      for (const source of copies) expect(existsSync(join(ROOT, source)), source).toBe(true);
+      // Exec form, no shell: SIGTERM reaches node.
+      expect(cmd).toHaveLength(1);
+      expect(existsSync(join(ROOT, cmd[0] ?? ''))).toBe(true);
+    },
+  );
+
+  it('keeps the build context small', () => {
+    const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
+    for (const entry of ['**/node_modules', '**/dist', '.git', '.data', 'test']) expect(ignore).toContain(entry);
+  });
+});
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+
+describe('each image command with the chart environment', () => {
+  const objects = render(['-f', `${CHART}/values-kind.yaml`]);
+  const secrets = new Map(
+    objects
+      .filter((o) => o.kind === 'Secret')
+      .map((o) => [o.metadata.name, (o as K8sObject & { data: Record<string, string> }).data]),
+  );
+  const running: ChildProcess[] = [];
+  let redis: LocalRedis | undefined;
+
+  afterAll(async () => {
+    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+    await redis?.stop();
+  });
+
+  function chartEnv(deployment: K8sObject, hosts: Map<string, string>): Record<string, string> {
+    const container = (deployment.spec as { template: { spec: { containers: { env: EnvVar[] }[] } } }).template.spec
+      .containers[0];
+    const env: Record<string, string> = {};
+    for (const variable of container?.env ?? []) {
+      let value = variable.value ?? '';
+      const ref = variable.valueFrom?.secretKeyRef;
+      if (ref) value = Buffer.from(secrets.get(ref.name)?.[ref.key] ?? '', 'base64').toString();
+      // Cluster DNS names become this machine's addresses; nothing else changes.
+      for (const [host, local] of hosts) value = value.replaceAll(host, local);
+      env[variable.name] = value;
+    }
+    return env;
+  }
+
+  it('starts every service ready, passes the helm test, and stops cleanly on SIGTERM', async () => {
+    const password = Buffer.from(secrets.get('memo-redis')?.['redis-password'] ?? '', 'base64').toString();
+    redis = await startRedis({ password });
+    const ports = new Map<string, { port: number; admin: number }>();
+    for (const name of ['auth', 'memo', 'web', 'naver-stub'])
+      ports.set(name, { port: await freePort(), admin: await freePort() });
+    const hosts = new Map<string, string>([['memo-redis:6379', `127.0.0.1:${redis.port}`]]);
+    for (const [name, p] of ports) hosts.set(`memo-${name}:8080`, `127.0.0.1:${p.port}`);
+
+    const started = await Promise.all(
+      [...ports].map(async ([name, p]) => {
+        const deployment = find(objects, 'Deployment', `memo-${name}`);
+        const artifact = artifacts.find((a) => CHART_KEYS[a.image] === (name === 'naver-stub' ? 'naverStub' : name));
+        const { cmd } = readDockerfile(artifact?.docker.dockerfile ?? '');
+        const env = {
+          ...chartEnv(deployment, hosts),
+          PORT: String(p.port),
+          ADMIN_PORT: String(p.admin),
+          LOG_LEVEL: 'warn',
+        };
+        const child = spawn(process.execPath, cmd, {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH, ...env },
+          stdio: 'pipe',
+        });
+        running.push(child);
+        const output: string[] = [];
+        createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
+        await new Promise<void>((resolve, reject) => {
+          createInterface({ input: child.stdout }).on('line', (line) => {
+            output.push(line);
+            if (line.includes(' listening on ')) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`${name} exited ${String(code)}: ${output.join('\n')}`)));
+        });
+        return { name, child, admin: p.admin };
+      }),
+    );
+
+    for (const { name, admin } of started) {
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        status = (await fetch(`http://127.0.0.1:${admin}/readyz`).catch(() => ({ status: 0 }))).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status, `${name} ready`).toBe(200);
+    }
+
+    // The chart's own `helm test` script, with cluster names mapped to this machine.
+    const testPod = find(objects, 'Pod', 'memo-test-site');
+    const script = (testPod.spec as { containers: { command: string[] }[] }).containers[0]?.command[2] ?? '';
+    const urls = Object.fromEntries([...ports].map(([name, p]) => [name, `http://127.0.0.1:${p.port}`]));
+    const local = `const urls = ${JSON.stringify(urls)};\n${script.replace('http://memo-${c}:8080', '${urls[c]}')}`;
+    const helmTest = spawnSync(process.execPath, ['-e', local], { encoding: 'utf8', timeout: 15_000 });
+    expect(helmTest.stderr).toBe('');
+    expect(helmTest.stdout.match(/^ok /gm)).toHaveLength(3);
+    expect(helmTest.status).toBe(0);
+
+    const codes = await Promise.all(
+      started.map(
+        ({ child }) =>
+          new Promise<number | null>((resolve) => {
+            child.once('exit', (code) => resolve(code));
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    expect(codes).toEqual([0, 0, 0, 0]);
+  });
+});
