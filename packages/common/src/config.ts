@@ -106,6 +106,18 @@ export function loadConfig<S extends Spec>(spec: S, env: Env = process.env): Con
   return out as ConfigOf<S>;
 }
 
+export function bool(def = false): Field<boolean> {
+  return {
+    parse(raw, name) {
+      if (!present(raw)) return def;
+      const value = raw.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+      if (['0', 'false', 'no', 'off'].includes(value)) return false;
+      throw new ConfigError(name, `must be true or false, got "${raw.trim()}"`);
+    },
+  };
+}
+
 /** The variables every service shares: where it listens and its admin port. */
 export const serviceSpec = {
   HOST: str({ default: '0.0.0.0' }),
@@ -118,4 +130,6 @@ export const serviceSpec = {
 export const redisSpec = {
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
   REDIS_PASSWORD: optionalStr(),
+  /** REDIS_URL is one node of a Redis Cluster (ioredis cluster mode). */
+  REDIS_CLUSTER: bool(false),
 } satisfies Spec;

@@ -4,6 +4,7 @@ export {
   str,
   optionalStr,
   optionalUrl,
+  bool,
   int,
   url,
   oneOf,
@@ -19,8 +20,9 @@ export { Metrics } from './metrics.js';
 export { readCookie, serializeCookie, SESSION_COOKIE } from './cookies.js';
 export type { CookieOptions } from './cookies.js';
 export { createRedis, waitReady, isRedisUnavailable } from './redis.js';
-export type { Redis } from './redis.js';
-export { createApp, jsonBody, errorHandler, notFoundHandler, toHttpError } from './http.js';
+export { RateLimiter } from './ratelimit.js';
+export type { Redis, RedisClient, RedisWhere } from './redis.js';
+export { createApp, jsonBody, errorHandler, notFoundHandler, toHttpError, sameOriginWrites, API_CSP } from './http.js';
 export type { AppContext } from './http.js';
 export {
   SessionVerifier,

@@ -17,6 +17,17 @@ export class Metrics {
     });
   }
 
+  /** Redis command latency by command name, for createRedis. */
+  redisHistogram(): Histogram<'command'> {
+    return new Histogram({
+      name: 'redis_command_duration_seconds',
+      help: 'Redis command latency by command',
+      labelNames: ['command'],
+      buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2],
+      registers: [this.registry],
+    });
+  }
+
   counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }

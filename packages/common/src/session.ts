@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import { createPrivateKey, createPublicKey, type JsonWebKey as JwkObject } from 'node:crypto';
 import { unavailable } from './errors.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 export const SESSION_ALG = 'ES256';
 export const SESSION_ISSUER = 'memo-auth';
@@ -76,7 +76,7 @@ export function remoteSessionKeys(url: URL): JWTVerifyGetKey {
 export class SessionVerifier {
   constructor(
     private readonly publicKey: CryptoKey | JWTVerifyGetKey,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
   ) {}
 
   async verifyToken(token: string): Promise<Session | null> {

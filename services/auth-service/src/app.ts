@@ -7,6 +7,8 @@ import {
   errorHandler,
   importSessionKey,
   notFoundHandler,
+  RateLimiter,
+  sameOriginWrites,
   publicJwk,
   waitReady,
   type ServiceOptions,
@@ -23,7 +25,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
   const logins = metrics.counter('memo_logins_total', 'Logins by outcome', ['outcome']);
-  const redis = createRedis(config, log);
+  const redis = createRedis(config, log, { histogram: metrics.redisHistogram() });
   // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
   await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
   const privateKey = await importSessionKey(config.SESSION_PRIVATE_KEY, 'private');
@@ -38,6 +40,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
     timeoutMs: config.NAVER_TIMEOUT_MS,
   });
   const app = createApp({ log, metrics });
+  app.use(sameOriginWrites());
   app.use(
     '/',
     authRoutes({
@@ -50,6 +53,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
       users: new UserStore(redis),
       log,
       onLogin: (outcome) => logins.inc({ outcome }),
+      logins: new RateLimiter(redis, 'logins', config.LOGIN_RATE_LIMIT, 60_000),
     }),
   );
   app.use(notFoundHandler());

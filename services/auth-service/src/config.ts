@@ -16,6 +16,8 @@ export const spec = {
   NAVER_PROFILE_URL: url({ default: 'https://openapi.naver.com/v1/nid/me' }),
   NAVER_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 60_000 }),
   LOGIN_STATE_TTL_SECONDS: int({ default: 600, min: 30, max: 3_600 }),
+  /** Logins started per client address per minute; 0 turns the limit off. */
+  LOGIN_RATE_LIMIT: int({ default: 30, min: 0 }),
 };
 
 export type Config = ConfigOf<typeof spec>;

@@ -7,7 +7,8 @@ import {
   serializeCookie,
   unauthorized,
   type Logger,
-  type Redis,
+  type RateLimiter,
+  type RedisClient,
   type SessionVerifier,
 } from '@memo/common';
 import type { JWK } from 'jose';
@@ -24,7 +25,7 @@ export type LoginFailure = 'access_denied' | 'invalid_state' | 'naver_error' | '
 
 export interface AuthDeps {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   naver: NaverClient;
   sessions: SessionIssuer;
   verifier: SessionVerifier;
@@ -33,12 +34,37 @@ export interface AuthDeps {
   jwks: { keys: JWK[] };
   log: Logger;
   onLogin?: (outcome: string) => void;
+  /** Logins started per client address, across replicas. */
+  logins: RateLimiter;
+}
+
+const LOCAL_PATH = /^\/(?![/\\])[^\s\\]{0,511}$/;
+
+/**
+ * Where to go after login: only a path of this site (`/…`, never `//host`, `/\\host` or a
+ * scheme), resolved against the public URL and checked to stay on its origin.
+ */
+export function localTarget(next: string | undefined, publicUrl: URL): URL {
+  if (next === undefined || !LOCAL_PATH.test(next)) return new URL(publicUrl);
+  const target = new URL(next.slice(1), publicUrl);
+  return target.origin === publicUrl.origin && target.pathname.startsWith(publicUrl.pathname)
+    ? target
+    : new URL(publicUrl);
 }
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function nextOf(stored: string | null): string | undefined {
+  try {
+    const value = JSON.parse(stored ?? 'null') as { next?: unknown } | null;
+    return typeof value?.next === 'string' ? value.next : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function queryString(req: Request, name: string): string | undefined {
@@ -60,8 +86,8 @@ export function authRoutes(deps: AuthDeps): Router {
   };
 
   /** Back to the page: services behind a stripped prefix redirect only to public URLs. */
-  const toPage = (res: Response, failure?: LoginFailure): void => {
-    const target = new URL(publicUrl);
+  const toPage = (res: Response, failure?: LoginFailure, next?: string): void => {
+    const target = localTarget(next, publicUrl);
     if (failure) target.searchParams.set('login_error', failure);
     res.set('Cache-Control', 'no-store').redirect(302, target.toString());
   };
@@ -75,8 +101,14 @@ export function authRoutes(deps: AuthDeps): Router {
 
   router.get('/login', async (req, res) => {
     const state = randomBytes(24).toString('base64url');
+    const next = queryString(req, 'next');
     try {
-      await redis.set(stateKey(state), '1', 'EX', config.LOGIN_STATE_TTL_SECONDS);
+      await deps.logins.hit(req.ip ?? 'unknown');
+      // The state remembers where to return, so `next` cannot be swapped on the way back.
+      const stored = JSON.stringify({
+        next: localTarget(next, publicUrl).toString() === publicUrl.toString() ? null : next,
+      });
+      await redis.set(stateKey(state), stored, 'EX', config.LOGIN_STATE_TTL_SECONDS);
     } catch (err) {
       if (!isRedisUnavailable(err)) throw err;
       fail(req, res, 'unavailable', 'redis unavailable at login');
@@ -101,7 +133,8 @@ export function authRoutes(deps: AuthDeps): Router {
     const stateOk = state !== undefined && browserState !== undefined && sameSecret(state, browserState);
     try {
       // Single use: the state is consumed whatever happens next.
-      const known = stateOk ? (await redis.getdel(stateKey(state))) !== null : false;
+      const stored = stateOk ? await redis.getdel(stateKey(state)) : null;
+      const known = stored !== null;
       if (error !== undefined) {
         const detail = `${error}: ${queryString(req, 'error_description') ?? ''}`;
         return fail(req, res, error === 'access_denied' ? 'access_denied' : 'naver_error', detail);
@@ -122,7 +155,7 @@ export function authRoutes(deps: AuthDeps): Router {
       );
       log.info({ reqId: req.id }, 'login succeeded');
       deps.onLogin?.('success');
-      toPage(res);
+      toPage(res, undefined, nextOf(stored));
     } catch (err) {
       if (err instanceof NaverError) {
         return fail(req, res, err.code === 'naver_unavailable' ? 'naver_unavailable' : 'naver_error', err.detail);

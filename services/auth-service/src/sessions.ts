@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, type CryptoKey } from 'jose';
-import { SESSION_ALG, SESSION_AUDIENCE, SESSION_ISSUER, sessionKey, type Redis } from '@memo/common';
+import { SESSION_ALG, SESSION_AUDIENCE, SESSION_ISSUER, sessionKey, type RedisClient } from '@memo/common';
 
 /**
  * Mints sessions: a random session id kept in Redis for the session's lifetime, and a cookie
@@ -11,7 +11,7 @@ export class SessionIssuer {
   constructor(
     private readonly privateKey: CryptoKey,
     private readonly keyId: string,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlSeconds: number,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { Redis } from '@memo/common';
+import type { RedisClient } from '@memo/common';
 import { FALLBACK_NAME, type NaverProfile } from './naver.js';
 
 /**
@@ -8,7 +8,7 @@ import { FALLBACK_NAME, type NaverProfile } from './naver.js';
 export const userKey = (id: string): string => `user:${id}`;
 
 export class UserStore {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async save(profile: NaverProfile, now = new Date()): Promise<void> {
     await this.redis.set(userKey(profile.id), JSON.stringify({ name: profile.name, updatedAt: now.toISOString() }));

@@ -7,6 +7,8 @@ import {
   errorHandler,
   importSessionKey,
   notFoundHandler,
+  RateLimiter,
+  sameOriginWrites,
   remoteSessionKeys,
   waitReady,
   type ServiceOptions,
@@ -21,7 +23,7 @@ export const SERVICE = 'memo-service';
 export async function buildMemoService(config: Config): Promise<ServiceOptions> {
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
-  const redis = createRedis(config, log);
+  const redis = createRedis(config, log, { histogram: metrics.redisHistogram() });
   // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
   await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
   const keys = config.SESSION_PUBLIC_KEY
@@ -29,7 +31,18 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
   const verifier = new SessionVerifier(keys, redis);
   const app = createApp({ log, metrics });
-  app.use('/', memoRoutes(new MemoStore(redis), verifier, config));
+  const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
+  app.use(sameOriginWrites());
+  app.use(
+    '/',
+    memoRoutes({
+      store: new MemoStore(redis),
+      verifier,
+      limits: config,
+      writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT, 60_000),
+      onChange: (action) => memos.inc({ action }),
+    }),
+  );
   app.use(notFoundHandler());
   app.use(errorHandler(log));
   return {

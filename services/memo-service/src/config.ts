@@ -20,6 +20,8 @@ export const spec = {
   BODY_LIMIT_BYTES: int({ default: 100_000, min: 1_024, max: 10_000_000 }),
   PAGE_DEFAULT: int({ default: 20, min: 1, max: 1_000 }),
   PAGE_MAX: int({ default: 100, min: 1, max: 1_000 }),
+  /** Memo writes (add, edit, delete) per user per minute; 0 turns the limit off. */
+  MEMO_WRITE_RATE_LIMIT: int({ default: 120, min: 0 }),
 };
 
 export type Config = ConfigOf<typeof spec>;

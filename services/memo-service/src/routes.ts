@@ -6,6 +6,7 @@ import {
   notFound,
   readCookie,
   unauthorized,
+  type RateLimiter,
   type Session,
   type SessionVerifier,
 } from '@memo/common';
@@ -67,9 +68,19 @@ function sessionOf(req: Request): Session {
   return req.session;
 }
 
-export function memoRoutes(store: MemoStore, verifier: SessionVerifier, limits: Limits): Router {
+export interface MemoDeps {
+  store: MemoStore;
+  verifier: SessionVerifier;
+  limits: Limits;
+  /** Counts writes per user, across replicas. */
+  writes: RateLimiter;
+  onChange?: (action: 'created' | 'edited' | 'deleted') => void;
+}
+
+export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDeps): Router {
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
+  const limitWrites = writes.middleware((req) => sessionOf(req).userId);
 
   router.use(async (req: Request, _res: Response, next: NextFunction) => {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
@@ -84,24 +95,27 @@ export function memoRoutes(store: MemoStore, verifier: SessionVerifier, limits: 
     res.set('Cache-Control', 'no-store').json(page);
   });
 
-  router.post('/', body, async (req, res) => {
+  router.post('/', limitWrites, body, async (req, res) => {
     const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
     const memo = await store.add(sessionOf(req).userId, text);
+    onChange?.('created');
     res.status(201).set('Cache-Control', 'no-store').json(memo);
   });
 
-  router.put('/:id', body, async (req, res) => {
+  router.put('/:id', limitWrites, body, async (req, res) => {
     const id = idOf(req);
     const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
     if (!isMemoId(id)) throw notFound('No such memo');
     const memo = await store.update(sessionOf(req).userId, id, text);
     if (!memo) throw notFound('No such memo');
+    onChange?.('edited');
     res.set('Cache-Control', 'no-store').json(memo);
   });
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', limitWrites, async (req, res) => {
     const id = idOf(req);
     if (!isMemoId(id) || !(await store.remove(sessionOf(req).userId, id))) throw notFound('No such memo');
+    onChange?.('deleted');
     res.status(204).end();
   });
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from '@memo/common';
+import type { RedisClient } from '@memo/common';
 
 /**
  * A user's memos are one Redis list, `memo:<userId>`, newest first: the key and the order the
@@ -132,13 +132,13 @@ interface MemoCommands {
 }
 
 export class MemoStore {
-  private readonly redis: Redis & MemoCommands;
+  private readonly redis: RedisClient & MemoCommands;
 
-  constructor(redis: Redis) {
+  constructor(redis: RedisClient) {
     redis.defineCommand('memoPage', { numberOfKeys: 1, lua: PAGE });
     redis.defineCommand('memoUpdate', { numberOfKeys: 1, lua: UPDATE });
     redis.defineCommand('memoDelete', { numberOfKeys: 1, lua: DELETE });
-    this.redis = redis as Redis & MemoCommands;
+    this.redis = redis as RedisClient & MemoCommands;
   }
 
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */

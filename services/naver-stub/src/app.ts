@@ -14,7 +14,12 @@ export function buildStub(env: NodeJS.ProcessEnv = process.env): ServiceOptions 
   const config = loadConfig(spec, env);
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
-  const app = createApp({ log, metrics });
+  // Its login page has inline styles and a form that posts to itself, then redirects back.
+  const app = createApp({
+    log,
+    metrics,
+    contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+  });
   app.use(
     stubRoutes({
       clientId: config.NAVER_STUB_CLIENT_ID,

@@ -33,16 +33,7 @@ export function buildWebService(env: NodeJS.ProcessEnv = process.env): ServiceOp
   const config = loadConfig(serviceSpec, env);
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
-  const app = createApp({ log, metrics });
-  app.use((_req, res, next) => {
-    res.set({
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'same-origin',
-      'X-Frame-Options': 'DENY',
-    });
-    next();
-  });
+  const app = createApp({ log, metrics, contentSecurityPolicy: CONTENT_SECURITY_POLICY });
   for (const dir of STATIC_DIRS) {
     app.use(
       express.static(dir, {
