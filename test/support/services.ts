@@ -15,6 +15,7 @@ export async function startMemo(keys: KeyPair, env: NodeJS.ProcessEnv = {}): Pro
     ...common(),
     REDIS_URL: redisUrl(),
     SESSION_PUBLIC_KEY: keys.publicPem,
+    MEMO_WRITE_RATE_LIMIT: '0',
     ...env,
   });
   return startService(await buildMemoService(config));
@@ -36,6 +37,7 @@ export async function startAuth(keys: KeyPair, stubUrl: string, env: NodeJS.Proc
     NAVER_TOKEN_URL: `${stubUrl}/oauth2.0/token`,
     NAVER_PROFILE_URL: `${stubUrl}/v1/nid/me`,
     NAVER_TIMEOUT_MS: '1000',
+    LOGIN_RATE_LIMIT: '0',
     ...env,
   });
   return startService(await buildAuthService(config));

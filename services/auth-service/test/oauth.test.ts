@@ -38,8 +38,8 @@ interface Started {
   authorize: URL;
 }
 
-async function startLogin(service = auth): Promise<Started> {
-  const res = await fetch(`${service.url}/login`, { redirect: 'manual' });
+async function startLogin(service = auth, query = ''): Promise<Started> {
+  const res = await fetch(`${service.url}/login${query}`, { redirect: 'manual' });
   expect(res.status).toBe(302);
   const authorize = new URL(res.headers.get('location') ?? '');
   const state = authorize.searchParams.get('state') ?? '';
@@ -224,6 +224,64 @@ describe('Naver login', () => {
     const { session } = await login('kim');
     const [header] = (session ?? '').split('.');
     expect(JSON.parse(Buffer.from(header ?? '', 'base64url').toString())).toMatchObject({ kid: published[0]?.kid });
+  });
+
+  it('returns to a local `next` path after login, and never to another site', async () => {
+    const local = await startLogin(auth, `?next=${encodeURIComponent('/?view=all#top')}`);
+    const back = await callback(await pickUser(local, 'kim'), local.stateCookie);
+    expect(back.headers.get('location')).toBe('http://memo.test/?view=all#top');
+    for (const next of [
+      'https://evil.example/',
+      '//evil.example/x',
+      '/\\evil.example',
+      'javascript:alert(1)',
+      '/ /x',
+      'x',
+    ]) {
+      const started = await startLogin(auth, `?next=${encodeURIComponent(next)}`);
+      const res = await callback(await pickUser(started, 'kim'), started.stateCookie);
+      expect(res.headers.get('location'), next).toBe('http://memo.test/');
+    }
+  });
+
+  it('limits logins per client address with 429 and Retry-After, across replicas', async () => {
+    const limited = [
+      await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3' }),
+      await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3' }),
+    ];
+    try {
+      const address = `203.0.113.${String(Math.floor(Math.random() * 250))}`;
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i++) {
+        last = await fetch(`${limited[i % 2]?.url ?? ''}/login`, {
+          redirect: 'manual',
+          headers: { 'x-forwarded-for': address },
+        });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([302, 302, 302, 429, 429]);
+      expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await last?.json()).toMatchObject({ error: { code: 'rate_limited' } });
+      // Another address is not affected.
+      const other = await fetch(`${limited[0]?.url ?? ''}/login`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-for': '198.51.100.7' },
+      });
+      expect(other.status).toBe(302);
+    } finally {
+      await Promise.all(limited.map((s) => s.close()));
+    }
+  });
+
+  it('refuses a logout posted from another site', async () => {
+    const { session } = await login('kim');
+    const res = await fetch(`${auth.url}/logout`, {
+      method: 'POST',
+      headers: { cookie: `userId=${session ?? ''}`, 'sec-fetch-site': 'cross-site' },
+    });
+    expect(res.status).toBe(403);
+    expect((await me(session)).status).toBe(200);
   });
 
   it('answers who-am-I and logout without a session cleanly', async () => {

@@ -158,6 +158,76 @@ describe('memo-service API', () => {
     expect(list.memos).toEqual([created]);
   });
 
+  it('limits writes per user with 429 and Retry-After, and refuses writes from other sites', async () => {
+    const limited = await startMemo(keys, { MEMO_WRITE_RATE_LIMIT: '3' });
+    try {
+      const { cookie, id } = await user();
+      const other = await user();
+      const send = (c: string): Promise<Response> =>
+        fetch(limited.url, {
+          method: 'POST',
+          body: '{"text":"x"}',
+          headers: { cookie: c, 'content-type': 'application/json' },
+        });
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await send(cookie)).status);
+      expect(statuses).toEqual([201, 201, 201, 429]);
+      const refused = await send(cookie);
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      await expectError(refused, 429, 'rate_limited');
+      expect(await redis.llen(memoKey(id))).toBe(3);
+      expect((await send(other.cookie)).status).toBe(201);
+      // Reads are not limited.
+      expect((await fetch(limited.url, { headers: { cookie } })).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+    const { cookie, id } = await user();
+    const cross = await post(cookie, '{"text":"csrf"}', 'application/json');
+    expect(cross.status).toBe(201);
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'https://evil.example' }]) {
+      const res = await call('/', cookie, {
+        method: 'POST',
+        body: '{"text":"csrf"}',
+        headers: { 'content-type': 'application/json', ...headers },
+      });
+      await expectError(res, 403, 'cross_origin');
+    }
+    expect(await redis.llen(memoKey(id))).toBe(1);
+  });
+
+  it('counts memos created, edited and deleted, and times requests and Redis commands', async () => {
+    const { cookie } = await user();
+    const created = (await (await post(cookie, '{"text":"count me"}')).json()) as Memo;
+    await call(`/${created.id}`, cookie, {
+      method: 'PUT',
+      body: '{"text":"x"}',
+      headers: { 'content-type': 'application/json' },
+    });
+    await call(`/${created.id}`, cookie, { method: 'DELETE' });
+    const metrics = await (await fetch(`${memo.adminUrl}/metrics`)).text();
+    /** The value of a sample with at least these labels, in whatever order they are printed. */
+    const sample = (name: string, labels: Record<string, string>): number => {
+      const line = metrics
+        .split('\n')
+        .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+      return Number(line?.split(' ').at(-1) ?? 0);
+    };
+    for (const action of ['created', 'edited', 'deleted']) {
+      expect(sample('memo_memos_total', { action, service: 'memo-service' }), action).toBeGreaterThan(0);
+    }
+    expect(
+      sample('http_request_duration_seconds_count', { method: 'POST', route: '/', status: '201' }),
+    ).toBeGreaterThan(0);
+    expect(
+      sample('http_request_duration_seconds_count', { method: 'DELETE', route: '/:id', status: '204' }),
+    ).toBeGreaterThan(0);
+    expect(sample('redis_command_duration_seconds_count', { command: 'lpush' })).toBeGreaterThan(0);
+    expect(metrics).toMatch(/process_resident_memory_bytes/);
+    expect((await fetch(`${memo.adminUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(`${memo.adminUrl}/readyz`)).status).toBe(200);
+  });
+
   it('treats a leading // as / (gateway prefix rewrites)', async () => {
     const { cookie } = await user();
     const res = await call('//', cookie);

@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logger.js';
+import { Metrics } from '../src/metrics.js';
+import { API_CSP, createApp, errorHandler, jsonBody, notFoundHandler, sameOriginWrites } from '../src/http.js';
+
+let server: Server;
+let base: string;
+
+beforeAll(async () => {
+  const app = createApp({ log: createLogger('test', 'silent'), metrics: new Metrics('test') });
+  app.use(sameOriginWrites());
+  app.post('/thing', jsonBody(1024), (_req, res) => {
+    res.status(201).json({ ok: true });
+  });
+  app.get('/thing', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(notFoundHandler());
+  app.use(errorHandler(createLogger('test', 'silent')));
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => server.close());
+
+const post = (headers: Record<string, string>): Promise<Response> =>
+  fetch(`${base}/thing`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json', ...headers } });
+
+describe('createApp', () => {
+  it('sets the security headers on every answer, errors included', async () => {
+    for (const res of [await fetch(`${base}/thing`), await fetch(`${base}/nope`), await post({ origin: 'https://evil.example' })]) {
+      expect(res.headers.get('content-security-policy')).toBe(API_CSP);
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('same-origin');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{36}$/);
+    }
+    expect((await fetch(`${base}/thing`, { headers: { 'x-request-id': 'abc.123' } })).headers.get('x-request-id')).toBe(
+      'abc.123',
+    );
+    expect((await fetch(`${base}/thing`, { headers: { 'x-request-id': 'bad id with spaces' } })).headers.get('x-request-id')).not.toContain(
+      'bad',
+    );
+  });
+
+  it('refuses writes from another site and allows same-origin ones and non-browser clients', async () => {
+    const host = new URL(base).host;
+    expect((await post({ 'sec-fetch-site': 'same-origin' })).status).toBe(201);
+    expect((await post({ 'sec-fetch-site': 'none' })).status).toBe(201);
+    expect((await post({ origin: `http://${host}` })).status).toBe(201);
+    expect((await post({ origin: 'https://memo.example', 'x-forwarded-host': 'memo.example' })).status).toBe(201);
+    expect((await post({})).status).toBe(201);
+    for (const headers of [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'https://evil.example' },
+      { origin: 'null' },
+      { 'sec-fetch-site': 'cross-site', origin: `http://${host}` },
+    ]) {
+      const res = await post(headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await res.json()).toMatchObject({ error: { code: 'cross_origin' } });
+    }
+    // Reads are not state-changing.
+    expect((await fetch(`${base}/thing`, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
+  });
+
+  it('answers a malformed path with a 4xx in the error shape, never a 500', async () => {
+    const res = await fetch(`${base}/thing%E0%A4%A`);
+    expect(res.status).toBeLessThan(500);
+    expect(await res.json()).toHaveProperty('error.code');
+  });
+});
