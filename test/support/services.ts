@@ -1,4 +1,4 @@
-import { importSessionKey, publicJwk, startService, type ServiceHandle } from '@memo/common';
+import { importSessionKey, publicJwk, startService, type RedisClient, type ServiceHandle } from '@memo/common';
 import { SessionIssuer } from '../../services/auth-service/src/sessions.js';
 import { buildAuthService } from '../../services/auth-service/src/app.js';
 import { loadAuthConfig } from '../../services/auth-service/src/config.js';
@@ -44,13 +44,13 @@ export async function startAuth(keys: KeyPair, stubUrl: string, env: NodeJS.Proc
 }
 
 /** A real session cookie for `userId`, minted the way auth-service mints one. */
-export async function sessionCookie(keys: KeyPair, userId: string): Promise<string> {
-  const redis = redisClient();
+export async function sessionCookie(keys: KeyPair, userId: string, client?: RedisClient): Promise<string> {
+  const redis = client ?? redisClient();
   try {
     const kid = (await publicJwk(keys.privatePem)).kid ?? '';
     const issuer = new SessionIssuer(await importSessionKey(keys.privatePem, 'private'), kid, redis, 3600);
     return `userId=${await issuer.create(userId)}`;
   } finally {
-    redis.disconnect();
+    if (!client) redis.disconnect();
   }
 }

@@ -71,7 +71,12 @@ function adminApp(opts: ServiceOptions, isShuttingDown: () => boolean): RequestL
  */
 export async function startService(opts: ServiceOptions): Promise<ServiceHandle> {
   let shuttingDown = false;
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, opts.app);
+  // While stopping, every answer closes its connection, so keep-alive clients move on.
+  const app: RequestListener = (req, res) => {
+    if (shuttingDown) res.setHeader('Connection', 'close');
+    opts.app(req, res);
+  };
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, app);
   server.headersTimeout = 66_000;
   const admin = createServer(adminApp(opts, () => shuttingDown));
   const url = await listen(server, opts.port, opts.host);

@@ -30,7 +30,11 @@ const post = (headers: Record<string, string>): Promise<Response> =>
 
 describe('createApp', () => {
   it('sets the security headers on every answer, errors included', async () => {
-    for (const res of [await fetch(`${base}/thing`), await fetch(`${base}/nope`), await post({ origin: 'https://evil.example' })]) {
+    for (const res of [
+      await fetch(`${base}/thing`),
+      await fetch(`${base}/nope`),
+      await post({ origin: 'https://evil.example' }),
+    ]) {
       expect(res.headers.get('content-security-policy')).toBe(API_CSP);
       expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -41,9 +45,9 @@ describe('createApp', () => {
     expect((await fetch(`${base}/thing`, { headers: { 'x-request-id': 'abc.123' } })).headers.get('x-request-id')).toBe(
       'abc.123',
     );
-    expect((await fetch(`${base}/thing`, { headers: { 'x-request-id': 'bad id with spaces' } })).headers.get('x-request-id')).not.toContain(
-      'bad',
-    );
+    expect(
+      (await fetch(`${base}/thing`, { headers: { 'x-request-id': 'bad id with spaces' } })).headers.get('x-request-id'),
+    ).not.toContain('bad');
   });
 
   it('refuses writes from another site and allows same-origin ones and non-browser clients', async () => {
@@ -53,13 +57,14 @@ describe('createApp', () => {
     expect((await post({ origin: `http://${host}` })).status).toBe(201);
     expect((await post({ origin: 'https://memo.example', 'x-forwarded-host': 'memo.example' })).status).toBe(201);
     expect((await post({})).status).toBe(201);
-    for (const headers of [
+    const refusedHeaders: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { origin: 'https://evil.example' },
       { origin: 'null' },
       { 'sec-fetch-site': 'cross-site', origin: `http://${host}` },
-    ]) {
+    ];
+    for (const headers of refusedHeaders) {
       const res = await post(headers);
       expect(res.status, JSON.stringify(headers)).toBe(403);
       expect(await res.json()).toMatchObject({ error: { code: 'cross_origin' } });

@@ -36,14 +36,23 @@ function ping(port: number): Promise<boolean> {
 }
 
 export async function startRedis(
-  opts: { dir?: string; port?: number; binary?: string; password?: string } = {},
+  opts: {
+    dir?: string;
+    port?: number;
+    binary?: string;
+    password?: string;
+    /** How often the append-only file is synced: always (no acknowledged write lost) or everysec. */
+    fsync?: 'always' | 'everysec';
+    extraArgs?: string[];
+  } = {},
 ): Promise<LocalRedis> {
   const port = opts.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--protected-mode', 'yes'];
   if (opts.password) args.push('--requirepass', opts.password);
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   if (opts.dir) {
     mkdirSync(opts.dir, { recursive: true });
-    args.push('--dir', opts.dir, '--appendonly', 'yes', '--appendfsync', 'everysec');
+    args.push('--dir', opts.dir, '--appendonly', 'yes', '--appendfsync', opts.fsync ?? 'always');
   } else {
     args.push('--appendonly', 'no');
   }

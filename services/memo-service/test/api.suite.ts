@@ -1,0 +1,256 @@
+import { createLogger, createRedis, waitReady, type RedisClient, type ServiceHandle } from '@memo/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { memoKey } from '../src/store.js';
+import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
+import { sessionCookie, startMemo } from '../../../test/support/services.js';
+
+/**
+ * memo-service over HTTP, run against one Redis (api.test.ts) and a Redis Cluster
+ * (cluster.test.ts): `env` says where Redis is.
+ */
+export function apiSuite(env: () => NodeJS.ProcessEnv): void {
+  const keys = sessionKeys();
+  let memo: ServiceHandle;
+  let redis: RedisClient;
+
+  interface Memo {
+    id: string;
+    text: string;
+    createdAt: string | null;
+    updatedAt: string | null;
+  }
+
+  beforeAll(async () => {
+    memo = await startMemo(keys, {
+      ...env(),
+      MEMO_MAX_LENGTH: '50',
+      BODY_LIMIT_BYTES: '2048',
+      PAGE_DEFAULT: '3',
+      PAGE_MAX: '5',
+    });
+    const where = env();
+    redis = createRedis(
+      { REDIS_URL: new URL(where.REDIS_URL ?? ''), REDIS_CLUSTER: where.REDIS_CLUSTER === 'true' },
+      createLogger('test', 'silent'),
+    );
+    await waitReady(redis);
+  });
+  afterAll(async () => {
+    await memo.close();
+    redis.disconnect();
+  });
+
+  async function user(): Promise<{ id: string; cookie: string }> {
+    const id = uniqueUser();
+    return { id, cookie: await sessionCookie(keys, id, redis) };
+  }
+
+  interface Init {
+    method?: string;
+    body?: string;
+    headers?: Record<string, string>;
+  }
+
+  function call(path: string, cookie: string, init: Init = {}): Promise<Response> {
+    return fetch(`${memo.url}${path}`, { ...init, headers: { cookie, ...init.headers } });
+  }
+
+  function post(cookie: string, body: string, contentType = 'application/json', path = '/'): Promise<Response> {
+    return call(path, cookie, { method: 'POST', body, headers: { 'content-type': contentType } });
+  }
+
+  async function expectError(res: Response, status: number, code: string): Promise<void> {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe(code);
+    expect(body.error.message.length).toBeGreaterThan(0);
+  }
+
+  describe('memo-service API', () => {
+    it('adds, lists newest first with paging, edits and deletes', async () => {
+      const { cookie } = await user();
+      const created: Memo[] = [];
+      for (const text of ['one', 'two', 'three', 'four']) {
+        const res = await post(cookie, JSON.stringify({ text }));
+        expect(res.status).toBe(201);
+        created.push((await res.json()) as Memo);
+      }
+      expect(created[0]).toMatchObject({ text: 'one', updatedAt: null });
+      expect(Date.parse(created[0]?.createdAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+
+      const first = (await (await call('/', cookie)).json()) as { memos: Memo[]; nextCursor: string | null };
+      expect(first.memos.map((m) => m.text)).toEqual(['four', 'three', 'two']);
+      expect(first.nextCursor).not.toBeNull();
+      const second = (await (await call(`/?cursor=${first.nextCursor ?? ''}`, cookie)).json()) as {
+        memos: Memo[];
+        nextCursor: string | null;
+      };
+      expect(second).toEqual({ memos: [created[0]], nextCursor: null });
+
+      const id = created[1]?.id ?? '';
+      const put = await call(`/${id}`, cookie, {
+        method: 'PUT',
+        body: JSON.stringify({ text: 'TWO' }),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(put.status).toBe(200);
+      expect(await put.json()).toMatchObject({ id, text: 'TWO', createdAt: created[1]?.createdAt });
+      const del = await call(`/${id}`, cookie, { method: 'DELETE' });
+      expect(del.status).toBe(204);
+      await expectError(await call(`/${id}`, cookie, { method: 'DELETE' }), 404, 'not_found');
+      const all = (await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] };
+      expect(all.memos.map((m) => m.text)).toEqual(['four', 'three', 'one']);
+    });
+
+    it('caps limit at the maximum and rejects bad paging input', async () => {
+      const { cookie, id } = await user();
+      await redis.lpush(memoKey(id), ...Array.from({ length: 8 }, (_, i) => `m${i}`));
+      const capped = (await (await call('/?limit=1000', cookie)).json()) as { memos: Memo[] };
+      expect(capped.memos).toHaveLength(5);
+      for (const q of ['limit=0', 'limit=-1', 'limit=abc', 'limit=1&limit=2', 'limit=99999']) {
+        await expectError(await call(`/?${q}`, cookie), 400, 'invalid_limit');
+      }
+      for (const q of ['cursor=abc', 'cursor=-3', 'cursor=0', 'cursor=1e3']) {
+        await expectError(await call(`/?${q}`, cookie), 400, 'invalid_cursor');
+      }
+    });
+
+    it('rejects bad input with a JSON error and stores nothing', async () => {
+      const { cookie, id } = await user();
+      const cases: [string, string, number, string][] = [
+        ['{}', 'application/json', 400, 'text_required'],
+        ['{"text": 5}', 'application/json', 400, 'text_not_string'],
+        ['{"text": null}', 'application/json', 400, 'text_not_string'],
+        ['{"text": ["a"]}', 'application/json', 400, 'text_not_string'],
+        ['{"text": ""}', 'application/json', 400, 'text_empty'],
+        ['{"text": "  \\n\\t "}', 'application/json', 400, 'text_empty'],
+        [JSON.stringify({ text: 'x'.repeat(51) }), 'application/json', 400, 'text_too_long'],
+        [JSON.stringify({ text: '가'.repeat(51) }), 'application/json', 400, 'text_too_long'],
+        [JSON.stringify({ text: 'x'.repeat(3000) }), 'application/json', 413, 'payload_too_large'],
+        ['{"text": "a"', 'application/json', 400, 'invalid_json'],
+        ['"just a string"', 'application/json', 400, 'invalid_json'],
+        ['[1,2]', 'application/json', 400, 'invalid_body'],
+        ['{"text": "\\ud800"}', 'application/json', 400, 'text_malformed'],
+        ['text=hello', 'application/x-www-form-urlencoded', 415, 'unsupported_media_type'],
+        ['{"text": "hello"}', 'text/plain', 415, 'unsupported_media_type'],
+      ];
+      for (const [body, type, status, code] of cases) {
+        await expectError(await post(cookie, body, type), status, code);
+      }
+      await expectError(await call('/', cookie, { method: 'POST' }), 400, 'invalid_body');
+      expect(await redis.llen(memoKey(id))).toBe(0);
+    });
+
+    it('accepts exactly the limit, counted in characters, and round-trips Unicode byte for byte', async () => {
+      const { cookie } = await user();
+      const text = '🙂'.repeat(25) + '한'.repeat(25);
+      const res = await post(cookie, JSON.stringify({ text }));
+      expect(res.status).toBe(201);
+      const raw = Buffer.from(await res.arrayBuffer());
+      expect(raw.includes(Buffer.from(text, 'utf8'))).toBe(true);
+      const list = (await (await call('/', cookie)).json()) as { memos: Memo[] };
+      expect(list.memos[0]?.text).toBe(text);
+      const html = '<script>alert(1)</script>';
+      const stored = (await (await post(cookie, JSON.stringify({ text: html }))).json()) as Memo;
+      expect(stored.text).toBe(html);
+    });
+
+    it('answers 401 without a valid session, and 404 for unknown or foreign ids', async () => {
+      const owner = await user();
+      const stranger = await user();
+      const created = (await (await post(owner.cookie, JSON.stringify({ text: 'mine' }))).json()) as Memo;
+      for (const cookie of ['', 'userId=', `userId=${owner.id}`, 'userId=a.b.c']) {
+        await expectError(await call('/', cookie), 401, 'unauthorized');
+        await expectError(await post(cookie, '{"text":"x"}'), 401, 'unauthorized');
+      }
+      const body = { method: 'PUT', body: '{"text":"stolen"}', headers: { 'content-type': 'application/json' } };
+      await expectError(await call(`/${created.id}`, stranger.cookie, body), 404, 'not_found');
+      await expectError(await call(`/${created.id}`, stranger.cookie, { method: 'DELETE' }), 404, 'not_found');
+      await expectError(await call('/not-an-id', owner.cookie, { method: 'DELETE' }), 404, 'not_found');
+      await expectError(await call('/m0000000000000000', owner.cookie, body), 404, 'not_found');
+      const list = (await (await call('/', owner.cookie)).json()) as { memos: Memo[] };
+      expect(list.memos).toEqual([created]);
+    });
+
+    it('limits writes per user with 429 and Retry-After, and refuses writes from other sites', async () => {
+      const limited = await startMemo(keys, { ...env(), MEMO_WRITE_RATE_LIMIT: '3' });
+      try {
+        const { cookie, id } = await user();
+        const other = await user();
+        const send = (c: string): Promise<Response> =>
+          fetch(limited.url, {
+            method: 'POST',
+            body: '{"text":"x"}',
+            headers: { cookie: c, 'content-type': 'application/json' },
+          });
+        const statuses = [];
+        for (let i = 0; i < 4; i++) statuses.push((await send(cookie)).status);
+        expect(statuses).toEqual([201, 201, 201, 429]);
+        const refused = await send(cookie);
+        expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+        await expectError(refused, 429, 'rate_limited');
+        expect(await redis.llen(memoKey(id))).toBe(3);
+        expect((await send(other.cookie)).status).toBe(201);
+        // Reads are not limited.
+        expect((await fetch(limited.url, { headers: { cookie } })).status).toBe(200);
+      } finally {
+        await limited.close();
+      }
+      const { cookie, id } = await user();
+      const cross = await post(cookie, '{"text":"csrf"}', 'application/json');
+      expect(cross.status).toBe(201);
+      const crossSite: Record<string, string>[] = [
+        { 'sec-fetch-site': 'cross-site' },
+        { origin: 'https://evil.example' },
+      ];
+      for (const headers of crossSite) {
+        const res = await call('/', cookie, {
+          method: 'POST',
+          body: '{"text":"csrf"}',
+          headers: { 'content-type': 'application/json', ...headers },
+        });
+        await expectError(res, 403, 'cross_origin');
+      }
+      expect(await redis.llen(memoKey(id))).toBe(1);
+    });
+
+    it('counts memos created, edited and deleted, and times requests and Redis commands', async () => {
+      const { cookie } = await user();
+      const created = (await (await post(cookie, '{"text":"count me"}')).json()) as Memo;
+      await call(`/${created.id}`, cookie, {
+        method: 'PUT',
+        body: '{"text":"x"}',
+        headers: { 'content-type': 'application/json' },
+      });
+      await call(`/${created.id}`, cookie, { method: 'DELETE' });
+      const metrics = await (await fetch(`${memo.adminUrl}/metrics`)).text();
+      /** The value of a sample with at least these labels, in whatever order they are printed. */
+      const sample = (name: string, labels: Record<string, string>): number => {
+        const line = metrics
+          .split('\n')
+          .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+        return Number(line?.split(' ').at(-1) ?? 0);
+      };
+      for (const action of ['created', 'edited', 'deleted']) {
+        expect(sample('memo_memos_total', { action, service: 'memo-service' }), action).toBeGreaterThan(0);
+      }
+      expect(
+        sample('http_request_duration_seconds_count', { method: 'POST', route: '/', status: '201' }),
+      ).toBeGreaterThan(0);
+      expect(
+        sample('http_request_duration_seconds_count', { method: 'DELETE', route: '/:id', status: '204' }),
+      ).toBeGreaterThan(0);
+      expect(sample('redis_command_duration_seconds_count', { command: 'lpush' })).toBeGreaterThan(0);
+      expect(metrics).toMatch(/process_resident_memory_bytes/);
+      expect((await fetch(`${memo.adminUrl}/healthz`)).status).toBe(200);
+      expect((await fetch(`${memo.adminUrl}/readyz`)).status).toBe(200);
+    });
+
+    it('treats a leading // as / (gateway prefix rewrites)', async () => {
+      const { cookie } = await user();
+      const res = await call('//', cookie);
+      expect(res.status).toBe(200);
+    });
+  });
+}

@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRedis, type LocalRedis } from '@memo/stack';
+
+/** A three-master Redis Cluster of local redis-server processes on loopback ports. */
+export interface LocalCluster {
+  /** One node's URL: ioredis discovers the rest. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(): Promise<LocalCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'memo-cluster-'));
+  const nodes: LocalRedis[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      nodes.push(
+        await startRedis({
+          extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--dir', dir],
+        }),
+      );
+    }
+    const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
+    execFileSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
+      stdio: 'pipe',
+      timeout: 30_000,
+    });
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const infos = nodes.map((n) =>
+        execFileSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }),
+      );
+      if (infos.every((info) => info.includes('cluster_state:ok'))) break;
+      if (Date.now() > deadline) throw new Error(`cluster not ok: ${infos.join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    url: nodes[0]?.url ?? '',
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
