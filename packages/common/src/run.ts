@@ -87,9 +87,12 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
     closing ??= (async () => {
       shuttingDown = true;
       const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive sockets go as soon as their request is answered; the rest after the timeout.
       server.closeIdleConnections();
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
       const timer = setTimeout(() => server.closeAllConnections(), opts.drainTimeoutMs ?? 10_000);
       await drained;
+      clearInterval(idle);
       clearTimeout(timer);
       await opts.onClose?.();
       await new Promise<void>((resolve) => admin.close(() => resolve()));

@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** A service as its own process (so it can be signalled or killed), as `npm start` runs it. */
+export interface ServiceProcess {
+  process: ChildProcess;
+  url: string;
+  adminUrl: string;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+export function serviceEntry(service: string): string {
+  return fileURLToPath(new URL(`../../services/${service}/dist/server.js`, import.meta.url));
+}
+
+export function spawnService(service: string, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [serviceEntry(service)], {
+    env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  createInterface({ input: child.stderr }).on('line', (l) => output.push(l));
+  return new Promise((resolve, reject) => {
+    let adminUrl = '';
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      output.push(line);
+      const admin = / admin \(health, metrics\) on (\S+)$/.exec(line);
+      if (admin?.[1]) adminUrl = admin[1];
+      const listening = / listening on (\S+)$/.exec(line);
+      if (listening?.[1]) resolve({ process: child, url: listening[1], adminUrl, output, exited });
+    });
+    void exited.then((code) => reject(new Error(`${service} exited ${String(code)}: ${output.join('\n')}`)));
+  });
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<number> {
+  const began = Date.now();
+  while (!(await check().catch(() => false))) {
+    if (Date.now() - began > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return Date.now() - began;
+}
