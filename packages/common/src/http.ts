@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -72,7 +73,15 @@ export function createApp({ log, metrics, contentSecurityPolicy = API_CSP }: App
  * oversized one 413 (the mapping is in `errorHandler`).
  */
 export function jsonBody(limit: string | number): RequestHandler {
-  const parse = express.json({ limit, strict: true, type: 'application/json' });
+  const parse = express.json({
+    limit,
+    strict: true,
+    type: 'application/json',
+    // Bytes that are not UTF-8 cannot round-trip: refuse them rather than store U+FFFD.
+    verify: (_req, _res, buf) => {
+      if (!isUtf8(buf)) throw new Error('body is not UTF-8');
+    },
+  });
   return (req, res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
     if (hasBody && !req.is('application/json')) {
@@ -137,6 +146,8 @@ export function toHttpError(err: unknown): HttpError {
         return new HttpError(413, 'payload_too_large', 'The request body is too large');
       case 'entity.parse.failed':
         return new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
+      case 'entity.verify.failed':
+        return new HttpError(400, 'invalid_encoding', 'The request body is not valid UTF-8');
       case 'charset.unsupported':
       case 'encoding.unsupported':
         return new HttpError(415, 'unsupported_media_type', 'Send the body as UTF-8 JSON');
