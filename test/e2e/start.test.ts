@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/process.js';
 import { runStack } from '../support/stack.js';
 
 /** `npm start` as a process: what it prints, how it stops, and what survives a restart. */
@@ -25,7 +26,13 @@ function refuses(address: string): Promise<boolean> {
 }
 
 /** The whole login dance over HTTP through the gateway, as a browser would follow it. */
-async function logIn(base: string, user: string): Promise<string> {
+interface LoggedIn {
+  cookie: string;
+  /** What passed through the URLs on the way: must never reach a log. */
+  secrets: string[];
+}
+
+async function logIn(base: string, user: string): Promise<LoggedIn> {
   const login = await fetch(new URL('auth/login', base), { redirect: 'manual' });
   const stateCookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
   const authorize = new URL(login.headers.get('location') ?? '');
@@ -45,12 +52,21 @@ async function logIn(base: string, user: string): Promise<string> {
   });
   expect(back.headers.get('location')).toBe(base);
   const session = back.headers.getSetCookie().find((c) => c.startsWith('userId='));
-  return session?.split(';')[0] ?? '';
+  const cookie = session?.split(';')[0] ?? '';
+  const returned = new URL(picked.headers.get('location') ?? '');
+  return {
+    cookie,
+    secrets: [
+      cookie.slice('userId='.length),
+      returned.searchParams.get('code') ?? '',
+      authorize.searchParams.get('state') ?? '',
+    ],
+  };
 }
 
 describe('npm start', () => {
   it('prints every process address, stops on SIGTERM leaving nothing listening, and keeps memos across restarts', async () => {
-    const first = await runStack({ DATA_DIR: dataDir });
+    const first = await runStack({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
     expect([...first.addresses.keys()].sort()).toEqual(
       ['auth-service', 'gateway', 'memo-service', 'naver-stub', 'redis', 'web-service'].sort(),
     );
@@ -59,13 +75,44 @@ describe('npm start', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html lang="ko">');
 
-    const cookie = await logIn(first.url, 'hong');
+    const { cookie, secrets } = await logIn(first.url, 'hong');
     const created = await fetch(new URL('memo', first.url), {
       method: 'POST',
-      headers: { cookie, 'content-type': 'application/json' },
+      headers: { cookie, 'content-type': 'application/json', 'x-request-id': 'trace-me-123' },
       body: JSON.stringify({ text: '재시작해도 남는 메모' }),
     });
     expect(created.status).toBe(201);
+    expect(created.headers.get('x-request-id')).toBe('trace-me-123');
+
+    // One JSON line per request, with the route template and the request id; no secret, no memo text.
+    const findLog = (): Record<string, unknown> | undefined =>
+      first.output
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .find((l) => l.reqId === 'trace-me-123');
+    await waitFor(() => Promise.resolve(findLog() !== undefined), 3_000, 'the request log line');
+    const requestLog = findLog();
+    expect(requestLog).toMatchObject({
+      service: 'memo-service',
+      method: 'POST',
+      route: '/',
+      status: 201,
+      msg: 'request',
+    });
+    expect(typeof requestLog?.ms).toBe('number');
+    // The request id of the login callback rides along on the calls to Naver.
+    const logs = first.output.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const callback = logs.find((l) => l.service === 'auth-service' && l.route === '/callback');
+    expect(callback?.reqId).toBeTruthy();
+    const naverCalls = logs
+      .filter((l) => l.service === 'naver-stub' && l.reqId === callback?.reqId)
+      .map((l) => l.route);
+    expect(naverCalls.sort()).toEqual(['/oauth2.0/token', '/v1/nid/me']);
+    const everything = first.output.join('\n');
+    for (const secret of [...secrets, '재시작해도 남는 메모', 'memo-local-secret', 'PRIVATE KEY']) {
+      expect(secret.length).toBeGreaterThan(4);
+      expect(everything).not.toContain(secret);
+    }
 
     expect(await first.stop('SIGTERM')).toBe(0);
     for (const address of first.addresses.values()) expect(await refuses(address)).toBe(true);
@@ -73,6 +120,7 @@ describe('npm start', () => {
     const second = await runStack({ DATA_DIR: dataDir });
     try {
       const res = await fetch(new URL('memo', second.url), { headers: { cookie } });
+      // The session survives the restart too: its key and Redis are both kept in the data folder.
       expect(res.status).toBe(200);
       const body = (await res.json()) as { memos: { text: string }[] };
       expect(body.memos.map((m) => m.text)).toContain('재시작해도 남는 메모');

@@ -170,7 +170,7 @@ describe('hostile input', () => {
         expectWellFormed(answer, m);
         if (answer.location) {
           const target = new URL(answer.location);
-          expect([`${stub.url}`, 'http://memo.test']).toContain(target.origin);
+          expect([stub.url, 'http://memo.test']).toContain(target.origin);
         }
       }),
       { numRuns: 200 },

@@ -181,7 +181,7 @@ describe('the chart', () => {
     };
     expect(redis.volumeClaimTemplates).toHaveLength(1);
     const [container] = redis.template.spec.containers;
-    expect(container?.args.join(' ')).toContain('--appendonly yes');
+    expect(container?.args.join(' ')).toContain('--appendonly yes --appendfsync always');
     expect(container?.args.join(' ')).toContain('--requirepass $(REDIS_PASSWORD)');
     expect(JSON.stringify(container?.readinessProbe)).toContain('redis-cli ping');
     const service = find(defaults, 'Service', redis.serviceName).spec as { clusterIP: string };
