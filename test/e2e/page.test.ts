@@ -66,8 +66,15 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await first.getByRole('button', { name: '저장' }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['고친 메모', text]);
 
+    // Deleting hides the memo at once and offers an undo; the request goes when the undo window closes.
     await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
     await expect.poll(() => memoTexts(page)).toEqual([text]);
+    await page.getByRole('button', { name: '실행 취소' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['고친 메모', text]);
+    const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: 10_000 });
+    await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual([text]);
+    expect((await deleted).status()).toBe(204);
     await page.reload();
     await expect.poll(() => memoTexts(page)).toEqual([text]);
 
@@ -90,7 +97,7 @@ describe.skipIf(!hasBrowser())('the page', () => {
     // The original's data: plain strings in memo:<userId>, newest first (LPUSH).
     await redis.del(`memo:${KIM}`);
     await redis.lpush(`memo:${KIM}`, '예전 메모 하나', '예전 메모 둘', '예전 메모 셋');
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await logIn(context, '김민지');
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 셋', '예전 메모 둘', '예전 메모 하나']);
 
@@ -99,7 +106,9 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await second.getByLabel('메모 내용 수정').fill('예전 메모 둘 (고침)');
     await second.getByRole('button', { name: '저장' }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 셋', '예전 메모 둘 (고침)', '예전 메모 하나']);
+    const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: 10_000 });
     await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    expect((await deleted).status()).toBe(204);
     await page.reload();
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 둘 (고침)', '예전 메모 하나']);
     expect(await redis.lindex(`memo:${KIM}`, 1)).toBe('예전 메모 하나');
@@ -107,7 +116,7 @@ describe.skipIf(!hasBrowser())('the page', () => {
   });
 
   it('returns the person to the page with a reason when they cancel at Naver', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await context.newPage();
     await page.goto(stack.url);
     await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
@@ -119,7 +128,7 @@ describe.skipIf(!hasBrowser())('the page', () => {
   });
 
   it('explains a Naver failure in words', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await context.newPage();
     await page.goto(stack.url);
     await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
@@ -132,7 +141,7 @@ describe.skipIf(!hasBrowser())('the page', () => {
   });
 
   it('tells the person when a memo is empty, without a request that stores anything', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await logIn(context, '이서준');
     await page.getByLabel('새 메모').fill('   ');
     await page.getByRole('button', { name: '저장' }).click();

@@ -198,12 +198,19 @@ describe('hostile input', () => {
         '//etc/passwd',
         '/app.js.map',
         '/server.js',
+        '/app.js',
+        '/style.css',
+        '/assets/app.js',
+        '/assets/../index.html',
+        '/assets/%2e%2e/src/app.ts',
+        '/assets/app.0000000000.js',
       ),
       fc.array(pathSegment, { maxLength: 4 }).map((parts) => `/${parts.join('/')}`),
     );
-    const pageFiles = await Promise.all(
-      ['/', '/app.js', '/style.css'].map(async (p) => (await fetch(`${web.url}${p}`)).text()),
-    );
+    const html = await (await fetch(`${web.url}/`)).text();
+    const linked = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => `/${m[1] ?? ''}`);
+    expect(linked).toHaveLength(2);
+    const pageFiles = [html, ...(await Promise.all(linked.map(async (p) => (await fetch(`${web.url}${p}`)).text())))];
     await fc.assert(
       fc.asyncProperty(tricks, fc.constantFrom('GET', 'HEAD', 'POST'), async (path, m) => {
         const answer = await send(`${web.url}${path}`, { method: m });

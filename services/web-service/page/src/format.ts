@@ -1,0 +1,110 @@
+/** The page's pure parts: no DOM, so they are unit-tested directly. */
+import { STRINGS, type Language } from './strings.js';
+
+/** Fills `{name}` holes. A hole without a value stays as it is, so a missing one is visible. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (hole, key: string) => {
+    const value = values[key];
+    return value === undefined ? hole : String(value);
+  });
+}
+
+/**
+ * The page's language: the person's own choice if they made one, else the first of the
+ * browser's languages that we speak, else Korean.
+ */
+export function pickLanguage(stored: string | null, browser: readonly string[]): Language {
+  if (stored === 'ko' || stored === 'en') return stored;
+  for (const tag of browser) {
+    const base = tag.toLowerCase().split('-')[0];
+    if (base === 'ko' || base === 'en') return base;
+  }
+  return 'ko';
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['second', 60],
+  ['minute', 60],
+  ['hour', 24],
+  ['day', 7],
+];
+
+/**
+ * "3분 전", "2 hours ago": relative for the last week, the date and time after that, "방금 전"
+ * under a minute (and for clocks slightly ahead of ours).
+ */
+export function formatWhen(iso: string, now: Date, language: Language): string {
+  const then = new Date(iso);
+  if (Number.isNaN(then.getTime())) return '';
+  let amount = (now.getTime() - then.getTime()) / 1000;
+  if (amount < 45) return STRINGS[language].justNow;
+  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  for (const [unit, size] of UNITS) {
+    if (amount < size) return relative.format(-Math.floor(amount), unit);
+    amount /= size;
+  }
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(then);
+}
+
+/** The full date and time, for the tooltip of a relative time. */
+export function formatFull(iso: string, language: Language): string {
+  const then = new Date(iso);
+  if (Number.isNaN(then.getTime())) return '';
+  return new Intl.DateTimeFormat(language, { dateStyle: 'full', timeStyle: 'medium' }).format(then);
+}
+
+export type Segment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
+
+// A URL runs to the next space; trailing punctuation that usually ends a sentence is left out.
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
+const TRAILING = /[.,;:!?)\]}'"」』。、]+$/u;
+
+/**
+ * Splits memo text into plain text and links. Only http and https URLs become links, and only
+ * when the URL parses: `javascript:` or `data:` never can, whatever the text says.
+ */
+export function linkify(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    const start = match.index;
+    let raw = match[0];
+    const trailing = TRAILING.exec(raw);
+    if (trailing) raw = raw.slice(0, raw.length - trailing[0].length);
+    let href: string;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
+      href = url.href;
+    } catch {
+      continue;
+    }
+    if (start > last) segments.push({ kind: 'text', text: text.slice(last, start) });
+    segments.push({ kind: 'link', text: raw, href });
+    last = start + raw.length;
+  }
+  if (last < text.length) segments.push({ kind: 'text', text: text.slice(last) });
+  return segments;
+}
+
+/** Length as a person counts it: by code points, as the server does, so an emoji is one. */
+export const lengthOf = (text: string): number => Array.from(text).length;
+
+export type CounterLevel = 'ok' | 'near' | 'over';
+
+/** The counter warns in the last 10% before the limit and says so once past it. */
+export function counterLevel(length: number, max: number): CounterLevel {
+  if (length > max) return 'over';
+  if (length >= max * 0.9) return 'near';
+  return 'ok';
+}
+
+/** Search is forgiving: case, width and composed/decomposed Hangul do not matter. */
+export function normalizeForSearch(text: string): string {
+  return text.normalize('NFKC').toLocaleLowerCase();
+}
+
+export function matches(text: string, query: string): boolean {
+  const needle = normalizeForSearch(query.trim());
+  return needle === '' || normalizeForSearch(text).includes(needle);
+}

@@ -1,0 +1,633 @@
+/**
+ * The memo page. Every URL is relative to the page, so the site also works under a sub-path.
+ * Memo text is only ever set with textContent (links are built as elements): it is shown as
+ * text, never as HTML.
+ */
+import {
+  counterLevel,
+  fill,
+  formatFull,
+  formatWhen,
+  lengthOf,
+  linkify,
+  matches,
+  pickLanguage,
+  type CounterLevel,
+} from './format.js';
+import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.js';
+
+interface Memo {
+  id: string;
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+interface Page {
+  memos: Memo[];
+  nextCursor: string | null;
+}
+
+interface ApiError {
+  error?: { code?: string; message?: string };
+}
+
+const MAX_LENGTH = 10_000;
+const UNDO_MS = 5_000;
+const LANGUAGE_KEY = 'memo:lang';
+const DRAFT_KEY = 'memo:draft';
+
+class RequestFailed extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(code);
+  }
+}
+
+function $(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`#${id} missing`);
+  return el;
+}
+
+const ui = {
+  language: $('language') as HTMLButtonElement,
+  account: $('account'),
+  greeting: $('greeting'),
+  logout: $('logout') as HTMLButtonElement,
+  status: $('status'),
+  undo: $('undo') as HTMLButtonElement,
+  relogin: $('relogin') as HTMLAnchorElement,
+  announce: $('announce'),
+  loading: $('loading'),
+  loginView: $('login-view'),
+  errorView: $('error-view'),
+  errorText: $('error-text'),
+  retry: $('retry') as HTMLButtonElement,
+  memoView: $('memo-view'),
+  form: $('new-memo') as HTMLFormElement,
+  text: $('text') as HTMLTextAreaElement,
+  counter: $('counter'),
+  save: $('save') as HTMLButtonElement,
+  search: $('search') as HTMLInputElement,
+  list: $('memos') as HTMLUListElement,
+  empty: $('empty'),
+  noMatch: $('no-match'),
+  more: $('more') as HTMLButtonElement,
+};
+
+const storage = {
+  get(key: string): string | null {
+    try {
+      return localStorage.getItem(key);
+    } catch {
+      return null;
+    }
+  },
+  set(key: string, value: string | null): void {
+    try {
+      if (value === null || value === '') localStorage.removeItem(key);
+      else localStorage.setItem(key, value);
+    } catch {
+      // Private mode or a full disk: the page works, it just remembers less.
+    }
+  },
+};
+
+let language: Language = pickLanguage(storage.get(LANGUAGE_KEY), navigator.languages);
+let t: Strings = STRINGS[language];
+let userName = '';
+let nextCursor: string | null = null;
+let loadingMore = false;
+let lastLevel: CounterLevel = 'ok';
+let pendingSeq = 0;
+/** The memo each list item shows. */
+const shown = new WeakMap<HTMLLIElement, Memo>();
+
+// ---------------------------------------------------------------------------------------------
+// Talking to the services
+
+async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const headers = new Headers(init.headers);
+  if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+  let res: Response;
+  try {
+    res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
+  } catch {
+    throw new RequestFailed(0, 'offline');
+  }
+  if (res.status === 204) return undefined as T;
+  const body = (await res.json().catch(() => ({}))) as T & ApiError;
+  if (!res.ok) throw new RequestFailed(res.status, body.error?.code ?? (res.status >= 500 ? 'unavailable' : 'generic'));
+  return body;
+}
+
+function messageFor(err: unknown): string {
+  if (err instanceof RequestFailed) {
+    if (err.status === 401) return t.errors.unauthorized;
+    if (err.status === 429) return t.errors.rate_limited;
+    if (err.status >= 500) return t.errors.unavailable;
+    const text = (t.errors as Record<string, string | undefined>)[err.code];
+    if (text) return fill(text, { max: MAX_LENGTH.toLocaleString(language) });
+  }
+  return t.errors.generic;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** A visible message in the status region (announced politely); '' clears it. */
+function say(message: string, options: { undo?: () => void; relogin?: boolean } = {}): void {
+  clearTimeout(noticeTimer);
+  ui.status.textContent = message;
+  ui.undo.hidden = options.undo === undefined;
+  ui.undo.onclick = options.undo ?? null;
+  ui.relogin.hidden = options.relogin !== true;
+}
+
+/** Heard by screen readers, not shown. */
+function announce(message: string): void {
+  ui.announce.textContent = message;
+}
+
+function sessionExpired(): void {
+  // What was typed stays in the box and on this device; logging in again brings it back.
+  storage.set(DRAFT_KEY, ui.text.value);
+  say(`${t.errors.unauthorized} ${ui.text.value.trim() === '' ? '' : t.draftKept}`.trim(), { relogin: true });
+}
+
+function handleFailure(err: unknown): void {
+  if (err instanceof RequestFailed && err.status === 401) {
+    if (ui.memoView.hidden) showLogin();
+    else sessionExpired();
+    return;
+  }
+  say(err instanceof RequestFailed && err.code === 'offline' ? t.errors.offline : messageFor(err));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Language
+
+function applyLanguage(): void {
+  document.documentElement.lang = language;
+  document.title = t.title;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    const key = el.dataset.i18n as keyof Strings;
+    const value = t[key];
+    if (typeof value === 'string') el.textContent = value;
+  }
+  for (const el of document.querySelectorAll<HTMLInputElement>('[data-i18n-placeholder]')) {
+    const value = t[el.dataset.i18nPlaceholder as keyof Strings];
+    if (typeof value === 'string') el.placeholder = value;
+  }
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n-label]')) {
+    const value = t[el.dataset.i18nLabel as keyof Strings];
+    if (typeof value === 'string') el.setAttribute('aria-label', value);
+  }
+  ui.language.textContent = t.switchLanguage;
+  ui.language.lang = language === 'ko' ? 'en' : 'ko';
+  ui.language.setAttribute('aria-label', t.switchLanguageLabel);
+  if (userName) ui.greeting.textContent = fill(t.greeting, { name: userName });
+  for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li')) {
+    const memo = shown.get(li);
+    if (memo && !li.querySelector('form')) li.replaceWith(renderMemo(memo, li.classList.contains('pending')));
+  }
+  updateCounter();
+  applySearch();
+}
+
+function switchLanguage(): void {
+  language = language === 'ko' ? 'en' : 'ko';
+  t = STRINGS[language];
+  storage.set(LANGUAGE_KEY, language);
+  applyLanguage();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+function showOnly(view: HTMLElement | null): void {
+  for (const v of [ui.loading, ui.loginView, ui.errorView, ui.memoView]) v.hidden = v !== view;
+}
+
+function showLogin(): void {
+  ui.account.hidden = true;
+  userName = '';
+  ui.list.replaceChildren();
+  showOnly(ui.loginView);
+}
+
+function showError(err: unknown, retry: () => void): void {
+  ui.errorText.textContent =
+    err instanceof RequestFailed && err.code === 'offline' ? t.errors.offline : messageFor(err);
+  ui.retry.onclick = retry;
+  showOnly(ui.errorView);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memos
+
+function renderTime(memo: Memo): HTMLTimeElement {
+  const time = document.createElement('time');
+  const when = memo.updatedAt ?? memo.createdAt;
+  if (memo.createdAt) {
+    time.dateTime = memo.createdAt;
+    time.textContent = formatWhen(memo.createdAt, new Date(), language);
+    time.title = formatFull(memo.createdAt, language);
+  } else {
+    time.textContent = t.older;
+  }
+  if (memo.updatedAt) {
+    time.textContent += ` · ${t.edited}`;
+    if (when) time.title = `${t.edited}: ${formatFull(when, language)}`;
+  }
+  return time;
+}
+
+function renderText(text: string): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.className = 'memo-text';
+  for (const segment of linkify(text)) {
+    if (segment.kind === 'text') {
+      p.append(segment.text);
+      continue;
+    }
+    const a = document.createElement('a');
+    a.href = segment.href;
+    a.textContent = segment.text;
+    a.rel = 'noopener noreferrer nofollow ugc';
+    a.target = '_blank';
+    p.append(a);
+  }
+  return p;
+}
+
+function button(label: string, aria: string, onClick: () => void, className = ''): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = label;
+  b.setAttribute('aria-label', aria);
+  if (className) b.className = className;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function renderMemo(memo: Memo, pending = false): HTMLLIElement {
+  const li = document.createElement('li');
+  li.dataset.id = memo.id;
+  li.tabIndex = -1;
+  shown.set(li, memo);
+  const meta = document.createElement('div');
+  meta.className = 'memo-meta';
+  const actions = document.createElement('div');
+  actions.className = 'memo-actions';
+  if (pending) {
+    li.classList.add('pending');
+    li.setAttribute('aria-busy', 'true');
+    const saving = document.createElement('span');
+    saving.textContent = t.saving;
+    meta.append(saving);
+  } else {
+    meta.append(renderTime(memo));
+    actions.append(
+      button(t.edit, t.editLabel, () => startEdit(li)),
+      button(t.remove, t.removeLabel, () => removeMemo(li), 'danger'),
+    );
+  }
+  meta.append(actions);
+  li.append(renderText(memo.text), meta);
+  li.hidden = !matches(memo.text, ui.search.value);
+  return li;
+}
+
+function refreshTimes(): void {
+  for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li:not(.pending)')) {
+    const memo = shown.get(li);
+    const time = li.querySelector('time');
+    if (memo && time) time.replaceWith(renderTime(memo));
+  }
+}
+
+function updateEmpty(): void {
+  const items = [...ui.list.children] as HTMLLIElement[];
+  ui.empty.hidden = items.length > 0 || nextCursor !== null;
+  ui.noMatch.hidden = items.length === 0 || items.some((li) => !li.hidden);
+}
+
+function applySearch(): void {
+  const query = ui.search.value;
+  let count = 0;
+  let visible = 0;
+  for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li')) {
+    const memo = shown.get(li);
+    if (!memo) continue;
+    count += 1;
+    li.hidden = !matches(memo.text, query);
+    if (!li.hidden) visible += 1;
+  }
+  updateEmpty();
+  if (query.trim() !== '') announce(fill(t.searchCount, { count, shown: visible }));
+}
+
+function startEdit(li: HTMLLIElement): void {
+  const memo = shown.get(li);
+  if (!memo) return;
+  const form = document.createElement('form');
+  form.className = 'edit';
+  const area = document.createElement('textarea');
+  area.value = memo.text;
+  area.setAttribute('aria-label', t.editArea);
+  const row = document.createElement('div');
+  row.className = 'row';
+  const cancel = document.createElement('button');
+  cancel.type = 'button';
+  cancel.textContent = t.cancel;
+  const save = document.createElement('button');
+  save.type = 'submit';
+  save.className = 'primary';
+  save.textContent = t.save;
+  row.append(cancel, save);
+  form.append(area, row);
+  li.replaceChildren(form);
+  grow(area);
+  area.addEventListener('input', () => grow(area));
+  area.focus();
+  area.setSelectionRange(area.value.length, area.value.length);
+
+  const close = (next: Memo): void => {
+    const fresh = renderMemo(next);
+    li.replaceWith(fresh);
+    fresh.querySelector<HTMLButtonElement>('.memo-actions button')?.focus();
+  };
+  const submit = async (): Promise<void> => {
+    if (area.value === memo.text) return close(memo);
+    save.disabled = true;
+    try {
+      const updated = await api<Memo>(`memo/${encodeURIComponent(memo.id)}`, {
+        method: 'PUT',
+        body: JSON.stringify({ text: area.value }),
+      });
+      close(updated);
+      say(t.updated);
+    } catch (err) {
+      save.disabled = false;
+      if (err instanceof RequestFailed && err.status === 404) {
+        li.remove();
+        updateEmpty();
+      }
+      handleFailure(err);
+    }
+  };
+  cancel.addEventListener('click', () => close(memo));
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') close(memo);
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void submit();
+    }
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void submit();
+  });
+}
+
+interface PendingDelete {
+  memo: Memo;
+  li: HTMLLIElement;
+  before: Element | null;
+  timer: ReturnType<typeof setTimeout>;
+}
+let pendingDelete: PendingDelete | null = null;
+
+/** Sends the delete that waited for its undo window. */
+function commitDelete(keepalive = false): void {
+  const pending = pendingDelete;
+  if (!pending) return;
+  pendingDelete = null;
+  clearTimeout(pending.timer);
+  if (!ui.undo.hidden) say('');
+  api<undefined>(`memo/${encodeURIComponent(pending.memo.id)}`, { method: 'DELETE', keepalive }).catch(
+    (err: unknown) => {
+      if (err instanceof RequestFailed && err.status === 404) return;
+      // Not deleted after all: show it again where it was.
+      ui.list.insertBefore(pending.li, pending.before?.parentNode === ui.list ? pending.before : null);
+      updateEmpty();
+      handleFailure(err);
+    },
+  );
+}
+
+/** Deleting hides the memo at once; the request goes after a few seconds unless undone. */
+function removeMemo(li: HTMLLIElement): void {
+  const memo = shown.get(li);
+  if (!memo) return;
+  commitDelete();
+  const before = li.nextElementSibling;
+  const focusNext = (before ?? li.previousElementSibling) as HTMLElement | null;
+  li.remove();
+  updateEmpty();
+  pendingDelete = { memo, li, before, timer: setTimeout(() => commitDelete(), UNDO_MS) };
+  say(t.removed, {
+    undo: () => {
+      const pending = pendingDelete;
+      if (!pending) return;
+      pendingDelete = null;
+      clearTimeout(pending.timer);
+      ui.list.insertBefore(pending.li, pending.before?.parentNode === ui.list ? pending.before : null);
+      updateEmpty();
+      say(t.restored);
+      pending.li.focus();
+    },
+  });
+  ui.undo.focus();
+  noticeTimer = setTimeout(() => {
+    if (document.activeElement === ui.undo) (focusNext ?? ui.text).focus();
+  }, UNDO_MS);
+}
+
+async function loadMemos(cursor: string | null): Promise<void> {
+  const query = cursor ? `memo?cursor=${encodeURIComponent(cursor)}` : 'memo';
+  const page = await api<Page>(query);
+  if (!cursor) ui.list.replaceChildren();
+  ui.list.append(...page.memos.map((memo) => renderMemo(memo)));
+  nextCursor = page.nextCursor;
+  ui.more.hidden = nextCursor === null;
+  updateEmpty();
+}
+
+async function loadMore(): Promise<void> {
+  if (loadingMore || nextCursor === null) return;
+  loadingMore = true;
+  ui.more.setAttribute('aria-busy', 'true');
+  try {
+    await loadMemos(nextCursor);
+  } catch (err) {
+    handleFailure(err);
+  } finally {
+    loadingMore = false;
+    ui.more.removeAttribute('aria-busy');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing
+
+/** The textarea grows with its text, up to a cap set in CSS. */
+function grow(area: HTMLTextAreaElement): void {
+  area.style.height = 'auto';
+  area.style.height = `${String(area.scrollHeight + 2)}px`;
+}
+
+function updateCounter(): void {
+  const length = lengthOf(ui.text.value);
+  const level = counterLevel(length, MAX_LENGTH);
+  const max = MAX_LENGTH.toLocaleString(language);
+  ui.counter.textContent = fill(t.counter, { count: length.toLocaleString(language), max });
+  ui.counter.dataset.level = level;
+  if (level !== lastLevel) {
+    if (level === 'near') announce(fill(t.counterNear, { left: (MAX_LENGTH - length).toLocaleString(language) }));
+    if (level === 'over') announce(fill(t.counterOver, { over: (length - MAX_LENGTH).toLocaleString(language) }));
+    lastLevel = level;
+  }
+}
+
+function onInput(): void {
+  grow(ui.text);
+  updateCounter();
+  storage.set(DRAFT_KEY, ui.text.value);
+}
+
+/** The memo shows at once; if the save fails it goes away again and the text comes back. */
+async function addMemo(): Promise<void> {
+  const text = ui.text.value;
+  if (text.trim() === '') {
+    say(t.errors.text_empty);
+    ui.text.focus();
+    return;
+  }
+  if (lengthOf(text) > MAX_LENGTH) {
+    say(fill(t.errors.text_too_long, { max: MAX_LENGTH.toLocaleString(language) }));
+    ui.text.focus();
+    return;
+  }
+  pendingSeq += 1;
+  const placeholder = renderMemo(
+    { id: `pending-${String(pendingSeq)}`, text, createdAt: new Date().toISOString(), updatedAt: null },
+    true,
+  );
+  ui.list.prepend(placeholder);
+  ui.text.value = '';
+  onInput();
+  updateEmpty();
+  try {
+    const memo = await api<Memo>('memo', { method: 'POST', body: JSON.stringify({ text }) });
+    placeholder.replaceWith(renderMemo(memo));
+    say('');
+    announce(t.added);
+  } catch (err) {
+    placeholder.remove();
+    updateEmpty();
+    // Give the text back unless the person has started a new memo meanwhile.
+    if (ui.text.value.trim() === '') {
+      ui.text.value = text;
+      onInput();
+    } else {
+      ui.text.value = `${text}\n\n${ui.text.value}`;
+      onInput();
+    }
+    if (err instanceof RequestFailed && err.status === 401) {
+      sessionExpired();
+      return;
+    }
+    const reason = err instanceof RequestFailed && err.code === 'offline' ? t.errors.offline : messageFor(err);
+    say(fill(t.errors.addFailed, { reason }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start
+
+async function showMemos(): Promise<void> {
+  showOnly(ui.loading);
+  try {
+    const me = await api<{ id: string; name: string }>('auth/me');
+    userName = me.name;
+    ui.greeting.textContent = fill(t.greeting, { name: me.name });
+    ui.account.hidden = false;
+    await loadMemos(null);
+    showOnly(ui.memoView);
+    const draft = storage.get(DRAFT_KEY);
+    if (draft && ui.text.value === '') {
+      ui.text.value = draft;
+      onInput();
+    }
+  } catch (err) {
+    if (err instanceof RequestFailed && err.status === 401) {
+      showLogin();
+      return;
+    }
+    showError(err, () => void showMemos());
+  }
+}
+
+function start(): void {
+  const params = new URLSearchParams(location.search);
+  const loginError = params.get('login_error');
+  applyLanguage();
+  if (loginError !== null) {
+    const known = ['access_denied', 'invalid_state', 'naver_error', 'naver_unavailable', 'unavailable'];
+    say(t.errors[(known.includes(loginError) ? loginError : 'naver_error') as ErrorCode]);
+    params.delete('login_error');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
+  }
+  ui.language.addEventListener('click', switchLanguage);
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void addMemo();
+  });
+  ui.text.addEventListener('input', onInput);
+  ui.text.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void addMemo();
+    }
+  });
+  ui.search.addEventListener('input', applySearch);
+  ui.more.addEventListener('click', () => void loadMore());
+  if ('IntersectionObserver' in window) {
+    // More memos load as the "more" button scrolls into view; the button still works by hand.
+    new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) void loadMore();
+    }).observe(ui.more);
+  }
+  ui.logout.addEventListener('click', () => {
+    commitDelete();
+    void api<undefined>('auth/logout', { method: 'POST' })
+      .then(() => {
+        storage.set(DRAFT_KEY, null);
+        ui.text.value = '';
+        onInput();
+        showLogin();
+        say(t.loggedOut);
+      })
+      .catch(handleFailure);
+  });
+  // A delete still waiting for its undo window is sent when the page goes away.
+  addEventListener('pagehide', () => commitDelete(true));
+  addEventListener('online', () => {
+    if (!ui.errorView.hidden) void showMemos();
+    else if (ui.status.textContent === t.errors.offline) say('');
+  });
+  addEventListener('offline', () => say(t.errors.offline));
+  setInterval(refreshTimes, 30_000);
+  updateCounter();
+  void showMemos();
+}
+
+start();

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import type { Request, RequestHandler, Response } from 'express';
+
+/**
+ * The page's files, read once at start and kept in memory, each also gzip- and
+ * brotli-compressed once. The script and the style sheet are served under names that carry a
+ * hash of their content and are cached for a year; the HTML names them and is never cached
+ * without revalidation, so a deploy reaches every browser on its next visit.
+ * Lookups are exact path matches in a map: no path from a request ever reaches the disk.
+ */
+
+const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+/** Both src/ (tests) and dist/ (the image) sit one level below the package. */
+export const PAGE_FILES = {
+  html: here('../page/static/index.html'),
+  css: here('../page/static/style.css'),
+  js: here('../dist/public/app.js'),
+};
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const REVALIDATE = 'no-cache';
+
+export interface Asset {
+  type: string;
+  cacheControl: string;
+  etag: string;
+  identity: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+}
+
+function asset(body: Buffer, type: string, cacheControl: string): Asset {
+  return {
+    type,
+    cacheControl,
+    etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+    identity: body,
+    gzip: gzipSync(body, { level: 9 }),
+    br: brotliCompressSync(body, {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+    }),
+  };
+}
+
+const contentHash = (body: Buffer): string => createHash('sha256').update(body).digest('hex').slice(0, 12);
+
+function replaceOnce(html: string, from: string, to: string): string {
+  if (!html.includes(from)) throw new Error(`index.html no longer names ${from}`);
+  return html.replace(from, to);
+}
+
+export interface PageAssets {
+  /** Path (as requested) → file. */
+  files: Map<string, Asset>;
+  /** The hashed paths, for tests and logs. */
+  script: string;
+  styleSheet: string;
+}
+
+export function loadPageAssets(files = PAGE_FILES): PageAssets {
+  const js = readFileSync(files.js);
+  const css = readFileSync(files.css);
+  const script = `/assets/app.${contentHash(js)}.js`;
+  const styleSheet = `/assets/style.${contentHash(css)}.css`;
+  let html = readFileSync(files.html, 'utf8');
+  // Relative URLs, so the page also works under a sub-path.
+  html = replaceOnce(html, 'href="style.css"', `href="${styleSheet.slice(1)}"`);
+  html = replaceOnce(html, 'src="app.js"', `src="${script.slice(1)}"`);
+  const page = asset(Buffer.from(html), 'text/html; charset=utf-8', REVALIDATE);
+  return {
+    files: new Map([
+      ['/', page],
+      ['/index.html', page],
+      [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE)],
+      [styleSheet, asset(css, 'text/css; charset=utf-8', IMMUTABLE)],
+    ]),
+    script,
+    styleSheet,
+  };
+}
+
+/** The best encoding the client accepts: brotli, then gzip, then none. */
+export function chooseEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
+  if (!header) return 'identity';
+  const accepted = new Set<string>();
+  for (const part of header.toLowerCase().split(',')) {
+    const [name = '', ...params] = part.trim().split(';');
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) continue;
+    accepted.add(name.trim());
+  }
+  if (accepted.has('br')) return 'br';
+  if (accepted.has('gzip') || accepted.has('*')) return 'gzip';
+  return 'identity';
+}
+
+function fresh(req: Request, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  return header
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === etag || tag === '*');
+}
+
+export function servePage(assets: PageAssets): RequestHandler {
+  return (req: Request, res: Response, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const file = assets.files.get(req.path);
+    if (!file) return next();
+    res.setHeader('Cache-Control', file.cacheControl);
+    res.setHeader('ETag', file.etag);
+    res.setHeader('Vary', 'Accept-Encoding');
+    if (fresh(req, file.etag)) {
+      res.status(304).end();
+      return;
+    }
+    const encoding = chooseEncoding(req.headers['accept-encoding']);
+    const body = file[encoding];
+    res.setHeader('Content-Type', file.type);
+    if (encoding !== 'identity') res.setHeader('Content-Encoding', encoding);
+    res.setHeader('Content-Length', body.length);
+    if (req.method === 'HEAD') res.end();
+    else res.end(body);
+  };
+}
