@@ -190,7 +190,7 @@ function applyLanguage(): void {
   }
   ui.language.textContent = t.switchLanguage;
   ui.language.lang = language === 'ko' ? 'en' : 'ko';
-  ui.language.setAttribute('aria-label', t.switchLanguageLabel);
+  ui.language.title = t.switchLanguageLabel;
   if (userName) ui.greeting.textContent = fill(t.greeting, { name: userName });
   for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li')) {
     const memo = shown.get(li);

@@ -1,0 +1,169 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startService, type ServiceHandle } from '@memo/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { counterLevel, fill, formatWhen, lengthOf, linkify, matches, pickLanguage } from '../page/src/format.js';
+import { STRINGS } from '../page/src/strings.js';
+import { IMMUTABLE, chooseEncoding, loadPageAssets, type PageAssets } from '../src/assets.js';
+import { buildWebService } from '../src/app.js';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+
+describe('the page’s pure parts', () => {
+  it('names every Korean string in English too, and nothing else', () => {
+    const keys = (o: object): string[] =>
+      Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>
+        typeof v === 'object' && v !== null ? keys(v).map((x) => `${k}.${x}`) : [k],
+      );
+    expect(keys(STRINGS.en)).toEqual(keys(STRINGS.ko));
+    for (const [key, value] of Object.entries(STRINGS.en)) {
+      if (typeof value === 'string' && key !== 'switchLanguage' && key !== 'switchLanguageLabel') {
+        expect(value, key).not.toMatch(/[가-힣]/);
+      }
+    }
+  });
+
+  it('picks Korean unless the person chose or the browser prefers English', () => {
+    expect(pickLanguage(null, [])).toBe('ko');
+    expect(pickLanguage(null, ['fr-FR', 'de'])).toBe('ko');
+    expect(pickLanguage(null, ['en-US', 'ko'])).toBe('en');
+    expect(pickLanguage(null, ['ko-KR', 'en-US'])).toBe('ko');
+    expect(pickLanguage(null, ['fr', 'EN-gb'])).toBe('en');
+    expect(pickLanguage('ko', ['en-US'])).toBe('ko');
+    expect(pickLanguage('en', ['ko-KR'])).toBe('en');
+    expect(pickLanguage('xx', ['en-US'])).toBe('en');
+  });
+
+  it('says when, relative for a week and as a date after', () => {
+    const now = new Date('2026-11-24T12:00:00Z');
+    const ago = (seconds: number): string => new Date(now.getTime() - seconds * 1000).toISOString();
+    expect(formatWhen(ago(5), now, 'ko')).toBe('방금 전');
+    expect(formatWhen(ago(-30), now, 'ko')).toBe('방금 전');
+    expect(formatWhen(ago(3 * 60), now, 'ko')).toBe('3분 전');
+    expect(formatWhen(ago(3 * 60), now, 'en')).toBe('3 minutes ago');
+    expect(formatWhen(ago(2 * 3600), now, 'ko')).toBe('2시간 전');
+    expect(formatWhen(ago(26 * 3600), now, 'ko')).toBe('어제');
+    expect(formatWhen(ago(3 * 86400), now, 'en')).toBe('3 days ago');
+    expect(formatWhen(ago(10 * 86400), now, 'ko')).toMatch(/^2026\. 11\. 1[34]\./);
+    expect(formatWhen('not a date', now, 'ko')).toBe('');
+  });
+
+  it('links only http and https URLs, without the sentence’s punctuation', () => {
+    expect(linkify('see https://example.com/a?b=1. ok')).toEqual([
+      { kind: 'text', text: 'see ' },
+      { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
+      { kind: 'text', text: '. ok' },
+    ]);
+    expect(linkify('(http://a.example/x)')).toEqual([
+      { kind: 'text', text: '(' },
+      { kind: 'link', text: 'http://a.example/x', href: 'http://a.example/x' },
+      { kind: 'text', text: ')' },
+    ]);
+    for (const hostile of [
+      'javascript:alert(1)',
+      'data:text/html,<b>x</b>',
+      'JaVaScRiPt://x%0aalert(1)',
+      'http://[bad',
+    ]) {
+      expect(
+        linkify(hostile).every((s) => s.kind === 'text'),
+        hostile,
+      ).toBe(true);
+      expect(
+        linkify(hostile)
+          .map((s) => s.text)
+          .join(''),
+      ).toBe(hostile);
+    }
+    const text = '두 개: https://a.example 그리고 http://b.example/경로';
+    expect(
+      linkify(text)
+        .map((s) => s.text)
+        .join(''),
+    ).toBe(text);
+    expect(linkify(text).filter((s) => s.kind === 'link')).toHaveLength(2);
+  });
+
+  it('counts characters as the server does and warns in the last tenth', () => {
+    expect(lengthOf('🙂가a')).toBe(3);
+    expect(counterLevel(8_999, 10_000)).toBe('ok');
+    expect(counterLevel(9_000, 10_000)).toBe('near');
+    expect(counterLevel(10_000, 10_000)).toBe('near');
+    expect(counterLevel(10_001, 10_000)).toBe('over');
+  });
+
+  it('searches forgivingly and fills holes', () => {
+    expect(matches('장보기: Ｍｉｌｋ', 'milk')).toBe(true);
+    expect(matches('회의 메모', '  메모 ')).toBe(true);
+    expect(matches('회의 메모', '')).toBe(true);
+    expect(matches('회의 메모', '운동')).toBe(false);
+    expect(fill('{name}님 {x}', { name: '홍길동' })).toBe('홍길동님 {x}');
+  });
+});
+
+describe('serving the page', () => {
+  let assets: PageAssets;
+  let web: ServiceHandle;
+  beforeAll(async () => {
+    assets = loadPageAssets();
+    web = await startService(
+      buildWebService({ ...process.env, HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'silent' }, assets),
+    );
+  });
+  afterAll(async () => {
+    await web.close();
+  });
+
+  it('names content-hashed assets in the HTML, and the hash changes with the content', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memo-assets-'));
+    const files = { html: join(dir, 'index.html'), css: join(dir, 'style.css'), js: join(dir, 'app.js') };
+    writeFileSync(files.html, '<link rel="stylesheet" href="style.css" /><script type="module" src="app.js"></script>');
+    writeFileSync(files.css, 'a{}');
+    writeFileSync(files.js, 'console.log(1)');
+    const one = loadPageAssets(files);
+    writeFileSync(files.js, 'console.log(2)');
+    const two = loadPageAssets(files);
+    expect(one.styleSheet).toBe(two.styleSheet);
+    expect(one.script).not.toBe(two.script);
+    expect(two.files.get('/')?.identity.toString()).toContain(`src="${two.script.slice(1)}"`);
+    writeFileSync(files.html, '<p>no assets named</p>');
+    expect(() => loadPageAssets(files)).toThrow(/no longer names/);
+  });
+
+  it('chooses brotli, then gzip, honouring q=0', () => {
+    expect(chooseEncoding(undefined)).toBe('identity');
+    expect(chooseEncoding('gzip, deflate, br, zstd')).toBe('br');
+    expect(chooseEncoding('gzip, br;q=0')).toBe('gzip');
+    expect(chooseEncoding('br;q=0.0, gzip;q=0')).toBe('identity');
+    expect(chooseEncoding('*')).toBe('gzip');
+    expect(chooseEncoding('identity')).toBe('identity');
+  });
+
+  it('sends each encoding byte for byte, with caching headers, 304 on revalidation and HEAD without a body', async () => {
+    const script = assets.files.get(assets.script);
+    if (!script) throw new Error('no script');
+    const plain = await fetch(`${web.url}${assets.script}`, { headers: { 'accept-encoding': 'identity' } });
+    expect(Buffer.from(await plain.arrayBuffer())).toEqual(script.identity);
+    expect(plain.headers.get('cache-control')).toBe(IMMUTABLE);
+    expect(plain.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding');
+
+    const gz = await fetch(`${web.url}${assets.script}`, { headers: { 'accept-encoding': 'gzip' } });
+    // fetch decompresses; compare what it decoded, and the stored gzip against the original.
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    expect(Buffer.from(await gz.arrayBuffer())).toEqual(script.identity);
+    expect(gunzipSync(script.gzip)).toEqual(script.identity);
+    expect(brotliDecompressSync(script.br)).toEqual(script.identity);
+    expect(script.br.length).toBeLessThan(script.gzip.length);
+
+    const etag = plain.headers.get('etag') ?? '';
+    const again = await fetch(`${web.url}${assets.script}`, { headers: { 'if-none-match': `W/${etag}, "other"` } });
+    expect(again.status).toBe(304);
+    const head = await fetch(`${web.url}/`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('cache-control')).toBe('no-cache');
+    expect(await head.text()).toBe('');
+    expect((await fetch(`${web.url}/app.js`)).status).toBe(404);
+    expect((await fetch(`${web.url}/`, { method: 'POST' })).status).toBe(404);
+  });
+});

@@ -1,0 +1,531 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type LocalRedis } from '@memo/stack';
+import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { runStack, type StartedStack } from '../support/stack.js';
+
+/**
+ * The page as people use it, in headless Chromium through the gateway of a real `npm start`
+ * whose Redis this test owns (so it can take Redis away and bring it back): languages, times,
+ * phones, dark mode, each state, writing, links, search, paging, keyboard, accessibility
+ * (axe-core), caching and page weight. Screenshots go to SCREENSHOT_DIR (the README's come
+ * from `SCREENSHOT_DIR=docs/screenshots npx vitest run test/e2e/page-ux.test.ts`).
+ */
+
+const USERS = {
+  hong: { label: '홍길동', id: 'hGd7Qk2nZ0vXo3mPq8rTs1uVw4yAbCdEfGhIjKlMnOp' },
+  kim: { label: '김민지', id: 'kMj5Lp9sRt2uVw6xYz0aBc3dEf7gHi1jKl4mNo8pQr2' },
+  lee: { label: '이서준', id: 'lSj3Nq7wEr1tYu5iOp9aSd2fGh6jKl0zXc4vBn8mQw1' },
+  park: { label: '박지민 (이름 제공 안 함)', id: 'pJm1Aa2Bb3Cc4Dd5Ee6Ff7Gg8Hh9Ii0Jj1Kk2Ll3Mm4' },
+} as const;
+type User = keyof typeof USERS;
+
+const SCREENSHOTS = process.env.SCREENSHOT_DIR ?? join('test-results', 'screenshots');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let stack: StartedStack;
+let browser: Browser;
+let redisServer: LocalRedis;
+let redis: Redis;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'memo-ux-'));
+  redisServer = await startRedis({ dir: join(dataDir, 'redis') });
+  redis = new Redis(redisServer.url);
+  redis.on('error', () => undefined); // Redis goes away on purpose in one test.
+  stack = await runStack({ DATA_DIR: dataDir, REDIS_URL: redisServer.url });
+  browser = await launchBrowser();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+afterAll(async () => {
+  await browser.close();
+  redis.disconnect();
+  await stack.stop();
+  await redisServer.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({ locale: 'ko-KR', timezoneId: 'Asia/Seoul', ...options });
+}
+
+async function logIn(context: BrowserContext, user: User, fresh = true): Promise<Page> {
+  if (fresh) await redis.del(`memo:${USERS[user].id}`);
+  const page = await context.newPage();
+  await page.goto(stack.url);
+  await page.locator('#login').click();
+  await page.getByRole('button', { name: USERS[user].label, exact: true }).click();
+  await page.waitForURL(stack.url);
+  await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
+  return page;
+}
+
+/** Memos as memo-service stores them, given oldest first (the last one ends up on top), `minutesAgo` old. */
+async function seed(user: User, texts: string[], minutesAgo = 0): Promise<void> {
+  const now = Date.now() - minutesAgo * 60_000;
+  const entries = texts.map((text, i) => {
+    const at = now - (texts.length - i) * 1000;
+    const id = `m${at.toString(36).padStart(9, '0')}${i.toString(16).padStart(12, '0')}`;
+    return JSON.stringify({ v: 1, id, text, createdAt: new Date(at).toISOString(), updatedAt: null });
+  });
+  await redis.lpush(`memo:${USERS[user].id}`, ...entries);
+}
+
+const memoTexts = (page: Page): Promise<string[]> => page.locator('#memos li:visible .memo-text').allTextContents();
+const status = (page: Page): Promise<string | null> => page.locator('#status').textContent();
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** axe-core in the page (evaluated over DevTools, so the page's CSP stays as it is). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const w = window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } };
+    return (await w.axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact ?? ''}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+describe.skipIf(!hasBrowser())('the page, as people use it', () => {
+  it('speaks Korean by default, English when the browser asks, and remembers a switch', async () => {
+    const ko = await newContext();
+    const page = await ko.newPage();
+    await page.goto(stack.url);
+    await expect.poll(() => page.locator('#login').textContent()).toBe('네이버 아이디로 로그인');
+    expect(await page.locator('html').getAttribute('lang')).toBe('ko');
+    await ko.close();
+
+    // A browser with no language we speak gets Korean too.
+    const fr = await newContext({ locale: 'fr-FR' });
+    const frPage = await fr.newPage();
+    await frPage.goto(stack.url);
+    await expect.poll(() => frPage.locator('#login').textContent()).toBe('네이버 아이디로 로그인');
+    await fr.close();
+
+    const en = await newContext({ locale: 'en-US' });
+    const enPage = await en.newPage();
+    await enPage.goto(stack.url);
+    await expect.poll(() => enPage.locator('#login').textContent()).toBe('Log in with Naver');
+    expect(await enPage.locator('html').getAttribute('lang')).toBe('en');
+    await enPage.getByRole('button', { name: '한국어' }).click();
+    await expect.poll(() => enPage.locator('#login').textContent()).toBe('네이버 아이디로 로그인');
+    await enPage.reload();
+    await expect.poll(() => enPage.locator('#login').textContent()).toBe('네이버 아이디로 로그인');
+    expect(await enPage.locator('html').getAttribute('lang')).toBe('ko');
+    await en.close();
+  });
+
+  it('shows recent times as relative time in the reader’s language, older ones as dates', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'hong');
+    await seed('hong', ['지난주 메모'], 60 * 24 * 9);
+    await seed('hong', ['어제 메모'], 60 * 24);
+    await seed('hong', ['삼 분 전 메모'], 3);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['삼 분 전 메모', '어제 메모', '지난주 메모']);
+    const times = page.locator('#memos time');
+    await expect
+      .poll(() => times.allTextContents())
+      .toEqual([
+        '3분 전',
+        '어제',
+        expect.stringMatching(/^\d{4}\. \d{1,2}\. \d{1,2}\. (오전|오후) \d{1,2}:\d{2}$/) as string,
+      ]);
+    expect(await times.first().getAttribute('datetime')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(await times.first().getAttribute('title')).toMatch(/요일/);
+
+    await page.getByLabel('새 메모').fill('방금 쓴 메모');
+    await page.getByLabel('새 메모').press('Control+Enter');
+    await expect.poll(() => times.first().textContent()).toBe('방금 전');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect
+      .poll(() => times.allTextContents())
+      .toEqual([
+        'just now',
+        '3 minutes ago',
+        'yesterday',
+        expect.stringMatching(/^[A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d{2}\s?[AP]M$/) as string,
+      ]);
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('Hello, 홍길동');
+    await context.close();
+  });
+
+  it('writes comfortably: the box grows, the counter warns, Ctrl+Enter saves, over the limit nothing is sent', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'kim');
+    const box = page.getByLabel('새 메모');
+    const before = (await box.boundingBox())?.height ?? 0;
+    await box.fill(Array.from({ length: 12 }, (_, i) => `줄 ${String(i + 1)}`).join('\n'));
+    const after = (await box.boundingBox())?.height ?? 0;
+    expect(after).toBeGreaterThan(before * 2);
+
+    await box.fill('가'.repeat(8_999));
+    await expect.poll(() => page.locator('#counter').getAttribute('data-level')).toBe('ok');
+    await box.fill('가'.repeat(9_500));
+    await expect.poll(() => page.locator('#counter').getAttribute('data-level')).toBe('near');
+    await expect.poll(() => page.locator('#counter').textContent()).toBe('9,500 / 10,000자');
+    await expect.poll(() => page.locator('#announce').textContent()).toBe('500자 남았습니다');
+    // Emoji count as one character, as the server counts them.
+    await box.fill('🙂'.repeat(10_000));
+    await expect.poll(() => page.locator('#counter').textContent()).toBe('10,000 / 10,000자');
+
+    await box.fill('가'.repeat(10_001));
+    await expect.poll(() => page.locator('#counter').getAttribute('data-level')).toBe('over');
+    let posts = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'POST') posts += 1;
+    });
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect.poll(() => status(page)).toBe('메모는 10,000자까지 쓸 수 있습니다.');
+    expect(posts).toBe(0);
+    expect(await memoTexts(page)).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps line breaks and makes links clickable but safe', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'lee');
+    const text = '읽을 것:\nhttps://example.com/a?b=1&c=한글.\njavascript:alert(1) <a href="x">x</a> http://[bad';
+    await page.getByLabel('새 메모').fill(text);
+    await page.getByLabel('새 메모').press('Control+Enter');
+    await expect.poll(() => memoTexts(page)).toEqual([text]);
+    const links = page.locator('#memos .memo-text a');
+    expect(await links.count()).toBe(1);
+    expect(await links.first().getAttribute('href')).toBe('https://example.com/a?b=1&c=%ED%95%9C%EA%B8%80');
+    expect(await links.first().textContent()).toBe('https://example.com/a?b=1&c=한글');
+    expect(await links.first().getAttribute('rel')).toBe('noopener noreferrer nofollow ugc');
+    expect(await links.first().getAttribute('target')).toBe('_blank');
+    const whiteSpace = await page.locator('#memos .memo-text').evaluate((el) => getComputedStyle(el).whiteSpace);
+    expect(whiteSpace).toBe('pre-wrap');
+    const height = (await page.locator('#memos .memo-text').boundingBox())?.height ?? 0;
+    const line = await page.locator('#memos .memo-text').evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    expect(height).toBeGreaterThanOrEqual(line * 3 - 1);
+    await context.close();
+  });
+
+  it('filters memos as you type and loads more as you scroll', async () => {
+    const context = await newContext({ viewport: { width: 1000, height: 700 } });
+    const page = await logIn(context, 'park');
+    await seed(
+      'park',
+      Array.from({ length: 45 }, (_, i) => `메모 ${String(45 - i)}${i === 40 ? ' 장보기: 사과, Ｍｉｌｋ' : ''}`),
+      10,
+    );
+    await page.reload();
+    await expect.poll(() => page.locator('#memos li').count()).toBe(20);
+    // Scrolling to the end brings the next pages, until there are no more.
+    for (let i = 0; i < 5; i += 1) await page.mouse.wheel(0, 20_000);
+    await expect.poll(() => page.locator('#memos li').count(), { timeout: 10_000 }).toBe(45);
+    await expect.poll(() => page.locator('#more').isVisible()).toBe(false);
+
+    await page.getByRole('searchbox', { name: '메모 검색' }).fill('milk');
+    await expect.poll(() => memoTexts(page)).toEqual(['메모 5 장보기: 사과, Ｍｉｌｋ']);
+    await expect.poll(() => page.locator('#announce').textContent()).toBe('메모 45개 중 1개');
+    await page.getByRole('searchbox', { name: '메모 검색' }).fill('없는 말');
+    await expect.poll(() => page.locator('#no-match').isVisible()).toBe(true);
+    await page.getByRole('searchbox', { name: '메모 검색' }).fill('');
+    await expect.poll(() => page.locator('#memos li:visible').count()).toBe(45);
+    await context.close();
+  });
+
+  it('loads more with the button too, keyboard only', async () => {
+    const context = await newContext({ viewport: { width: 1000, height: 900 } });
+    // Without IntersectionObserver (older browsers) the button is the way: it must work alone.
+    await context.addInitScript(() => {
+      delete (window as { IntersectionObserver?: unknown }).IntersectionObserver;
+    });
+    const page = await logIn(context, 'hong');
+    await seed(
+      'hong',
+      Array.from({ length: 25 }, (_, i) => `버튼 메모 ${String(25 - i)}`),
+      5,
+    );
+    await page.reload();
+    await expect.poll(() => page.locator('#memos li').count()).toBe(20);
+    await page.getByRole('button', { name: '더 보기' }).click();
+    await expect.poll(() => page.locator('#memos li').count()).toBe(25);
+    await expect.poll(() => page.locator('#more').isVisible()).toBe(false);
+    await page.evaluate(() => window.scrollTo(0, 0));
+
+    // Keyboard: Tab reaches the language switch, logout, the box, save, search, and each memo's buttons, with focus visible.
+    await page.locator('body').click({ position: { x: 1, y: 1 } });
+    const reached: string[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        if (!el) return '';
+        const outline = getComputedStyle(el).outlineStyle;
+        const name = el.getAttribute('aria-label') ?? el.textContent.trim();
+        return `${el.tagName.toLowerCase()}:${el.id || name}:${outline}`;
+      });
+      reached.push(focused);
+    }
+    expect(reached.slice(0, 7)).toEqual([
+      'button:language:solid',
+      'button:logout:solid',
+      'textarea:text:solid',
+      'button:save:solid',
+      'input:search:solid',
+      'button:메모 수정:solid',
+      'button:메모 삭제:solid',
+    ]);
+    // Enter on a memo's edit button edits in place; Escape puts it back; focus returns.
+    expect(reached[7]).toBe('button:메모 수정:solid');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('메모 내용 수정').isVisible()).toBe(true);
+    await page.keyboard.type(' (고침)');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('버튼 메모 1 (고침)');
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? ''))
+      .toBe('메모 수정');
+    await context.close();
+  });
+
+  it('shows the new memo at once and rolls it back with a message when the save fails', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'kim');
+    // Hold the save, so the memo is seen on the page before the server has answered.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/memo', async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      await held;
+      return route.continue();
+    });
+    await page.getByLabel('새 메모').fill('곧바로 보이는 메모');
+    await page.getByLabel('새 메모').press('Control+Enter');
+    await expect.poll(() => memoTexts(page)).toEqual(['곧바로 보이는 메모']);
+    expect(await page.locator('#memos li').first().getAttribute('aria-busy')).toBe('true');
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('');
+    release();
+    await expect.poll(() => page.locator('#memos li.pending').count()).toBe(0);
+    expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(1);
+    await page.unroute('**/memo');
+
+    // Offline: the memo appears, then goes, the text is back in the box and the page says why.
+    await context.setOffline(true);
+    await page.getByLabel('새 메모').fill('오프라인 메모');
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect
+      .poll(() => status(page))
+      .toBe('메모를 저장하지 못했습니다. 네트워크에 연결할 수 없습니다. 연결을 확인해 주세요.');
+    expect(await memoTexts(page)).toEqual(['곧바로 보이는 메모']);
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('오프라인 메모');
+    await context.setOffline(false);
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['오프라인 메모', '곧바로 보이는 메모']);
+    expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(2);
+    await context.close();
+  });
+
+  it('offers login again when the session expired, without losing what was typed', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'lee');
+    await page.getByLabel('새 메모').fill('세션이 끝나도 남는 글');
+    // The session ends on the server (as after its lifetime or a logout elsewhere).
+    const sessions = await redis.keys('session:*');
+    await redis.del(...sessions);
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect
+      .poll(() => status(page))
+      .toBe('로그인이 만료되었습니다. 다시 로그인해 주세요. 쓰던 내용은 이 기기에 남아 있습니다.');
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('세션이 끝나도 남는 글');
+    expect(await memoTexts(page)).toEqual([]);
+    await page.getByRole('link', { name: '다시 로그인' }).click();
+    await page.getByRole('button', { name: USERS.lee.label, exact: true }).click();
+    await page.waitForURL(stack.url);
+    await expect.poll(() => page.getByLabel('새 메모').inputValue()).toBe('세션이 끝나도 남는 글');
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['세션이 끝나도 남는 글']);
+    // Saved: the draft is gone from the device.
+    await page.reload();
+    await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('');
+    await context.close();
+  });
+
+  it('shows loading, then an error state while Redis is down, and recovers with a retry', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'hong');
+    let hold: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (hold = resolve));
+    await page.route('**/memo', async (route) => {
+      await held;
+      return route.continue();
+    });
+    await page.reload();
+    await expect.poll(() => page.locator('#loading').isVisible()).toBe(true);
+    expect(await page.locator('#loading').textContent()).toBe('메모를 불러오는 중…');
+    hold();
+    await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
+    await page.unroute('**/memo');
+
+    await redisServer.stop();
+    try {
+      await page.reload();
+      await expect.poll(() => page.getByRole('alert').isVisible()).toBe(true);
+      expect(await page.locator('#error-text').textContent()).toBe(
+        '서비스에 일시적인 문제가 있습니다. 잠시 후 다시 시도해 주세요.',
+      );
+      expect(await seriousViolations(page)).toEqual([]);
+      await page.screenshot({ path: join(SCREENSHOTS, 'error.png') });
+    } finally {
+      redisServer = await startRedis({ dir: join(dataDir, 'redis'), port: redisServer.port });
+    }
+    await expect
+      .poll(
+        async () => {
+          if (await page.locator('#retry').isVisible()) await page.locator('#retry').click();
+          return page.locator('#memo-view').isVisible();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    await context.close();
+  });
+
+  it('looks right and passes axe on every state: logged out, empty, memos, editing, dark, phone, English', async () => {
+    const problems: Record<string, string[]> = {};
+    const check = async (name: string, page: Page, shot?: string): Promise<void> => {
+      problems[name] = await seriousViolations(page);
+      if (shot) await page.screenshot({ path: join(SCREENSHOTS, shot), fullPage: true });
+    };
+
+    const guest = await newContext({ viewport: { width: 1000, height: 700 } });
+    const out = await guest.newPage();
+    await out.goto(stack.url);
+    await expect.poll(() => out.locator('#login-view').isVisible()).toBe(true);
+    await check('logged out', out, 'logged-out.png');
+    await guest.close();
+
+    const light = await newContext({ viewport: { width: 1000, height: 800 }, colorScheme: 'light' });
+    const page = await logIn(light, 'kim');
+    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+    expect(await page.locator('#empty').textContent()).toContain('첫 메모를 남겨 보세요');
+    await check('empty', page);
+    await seed('kim', ['우유, 계란 사기', '회의 메모\n- 배포 일정 확인\n- https://example.com/plan 참고'], 90);
+    await seed('kim', ['오늘 저녁 7시 운동 🏃'], 2);
+    await page.reload();
+    await expect.poll(() => page.locator('#memos li').count()).toBe(3);
+    await check('memos (light)', page, 'light.png');
+    const lightBg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.locator('#memos li').first().getByRole('button', { name: '메모 수정' }).click();
+    await check('editing', page);
+    await light.close();
+
+    const dark = await newContext({ viewport: { width: 1000, height: 800 }, colorScheme: 'dark' });
+    const darkPage = await logIn(dark, 'kim', false);
+    await expect.poll(() => darkPage.locator('#memos li').count()).toBe(3);
+    const darkBg = await darkPage.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(lightBg).toBe('rgb(246, 246, 244)');
+    expect(darkBg).toBe('rgb(22, 22, 22)');
+    await check('memos (dark)', darkPage, 'dark.png');
+    await dark.close();
+
+    const phone = await newContext({
+      viewport: { width: 360, height: 740 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+    });
+    const phonePage = await logIn(phone, 'kim', false);
+    await expect.poll(() => phonePage.locator('#memos li').count()).toBe(3);
+    // Nothing wider than the phone: no sideways scrolling.
+    expect(await phonePage.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    const save = await phonePage.getByRole('button', { name: '저장', exact: true }).boundingBox();
+    expect(save?.height ?? 0).toBeGreaterThanOrEqual(40);
+    await check('phone', phonePage, 'phone.png');
+    await phone.close();
+
+    const english = await newContext({ locale: 'en-US' });
+    const enPage = await logIn(english, 'kim', false);
+    await expect.poll(() => enPage.locator('#greeting').textContent()).toBe('Hello, 김민지');
+    await check('English', enPage);
+    await english.close();
+
+    expect(problems).toEqual({
+      'logged out': [],
+      empty: [],
+      'memos (light)': [],
+      editing: [],
+      'memos (dark)': [],
+      phone: [],
+      English: [],
+    });
+  });
+
+  it('caches hashed assets for a year and the HTML never without asking; ships little', async () => {
+    const html = await fetch(stack.url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(html.headers.get('cache-control')).toBe('no-cache');
+    expect(html.headers.get('content-encoding')).toBe('gzip');
+    const body = await html.text();
+    const assets = [...body.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    expect(assets).toEqual([
+      expect.stringMatching(/^assets\/style\.[0-9a-f]{12}\.css$/) as string,
+      expect.stringMatching(/^assets\/app\.[0-9a-f]{12}\.js$/) as string,
+    ]);
+    for (const asset of assets) {
+      const res = await fetch(new URL(asset, stack.url), { headers: { 'accept-encoding': 'gzip' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(res.headers.get('content-encoding')).toBe('gzip');
+      // Revalidation costs nothing.
+      const again = await fetch(new URL(asset, stack.url), {
+        headers: { 'if-none-match': res.headers.get('etag') ?? '' },
+      });
+      expect(again.status).toBe(304);
+    }
+
+    // First visit in a real browser, gzip only (as the note reports it).
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.setExtraHTTPHeaders({ 'accept-encoding': 'gzip' });
+    await page.goto(stack.url, { waitUntil: 'load' });
+    await expect.poll(() => page.locator('#login-view').isVisible()).toBe(true);
+    const weight = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+      const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      const all = [nav, ...resources];
+      return {
+        requests: all.map((r) => ({
+          name: r.name.replace(location.origin, ''),
+          transfer: r.transferSize,
+          body: r.encodedBodySize,
+          decoded: r.decodedBodySize,
+        })),
+        transferBytes: all.reduce((n, r) => n + r.transferSize, 0),
+        bodyBytes: all.reduce((n, r) => n + r.encodedBodySize, 0),
+        decodedBytes: all.reduce((n, r) => n + r.decodedBodySize, 0),
+        ttfbMs: Math.round(nav.responseStart - nav.startTime),
+        domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd - nav.startTime),
+        loadMs: Math.round(nav.loadEventEnd - nav.startTime),
+        firstContentfulPaintMs: paint ? Math.round(paint.startTime) : null,
+      };
+    });
+    mkdirSync('test-results', { recursive: true });
+    writeFileSync(join('test-results', 'page-weight.json'), JSON.stringify(weight, null, 2));
+    console.log(`page weight (first visit, gzip): ${JSON.stringify(weight)}`);
+    // A budget, not a timing: the first visit (HTML, CSS, JS and the who-am-I call) stays small.
+    expect(weight.bodyBytes).toBeLessThan(16_000);
+    await context.close();
+  });
+});
