@@ -1,0 +1,40 @@
+/**
+ * The floor: a bare node:http server doing what memo-service's GET /memo does in Redis (the
+ * same Lua script, through the same client, ioredis) and nothing else: no framework, no
+ * session check (the user id is taken from a bare `userId` cookie, as the original trusted
+ * it), no logging, no metrics. memo-service's throughput is reported as a ratio of this.
+ */
+import { createServer } from 'node:http';
+import { Redis } from 'ioredis';
+import { PAGE_SCRIPT } from '@memo/memo-service/store';
+
+interface PageCommand {
+  memoPage(key: string, before: string, limit: string): Promise<[number, string[]]>;
+}
+
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+redis.defineCommand('memoPage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
+const pages = redis as Redis & PageCommand;
+
+const server = createServer((req, res) => {
+  const user = /(?:^|;\s*)userId=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? 'nobody';
+  pages.memoPage(`memo:${user}`, '-1', '20').then(
+    ([rest, items]) => {
+      const body = `{"memos":[${items.join(',')}],"nextCursor":${rest > 0 ? `"${String(rest)}"` : 'null'}}`;
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(body);
+    },
+    () => {
+      res.writeHead(503).end();
+    },
+  );
+});
+server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  console.log(`floor listening on http://127.0.0.1:${String(port)}`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  redis.disconnect();
+});
