@@ -22,8 +22,17 @@ export type { CookieOptions } from './cookies.js';
 export { createRedis, waitReady, isRedisUnavailable } from './redis.js';
 export { RateLimiter } from './ratelimit.js';
 export type { Redis, RedisClient, RedisWhere } from './redis.js';
-export { createApp, jsonBody, errorHandler, notFoundHandler, toHttpError, sameOriginWrites, API_CSP } from './http.js';
-export type { AppContext } from './http.js';
+export {
+  createApp,
+  jsonBody,
+  errorHandler,
+  notFoundHandler,
+  toHttpError,
+  sameOriginWrites,
+  withFastLane,
+  API_CSP,
+} from './http.js';
+export type { AppContext, FastAnswer, FastRoute } from './http.js';
 export {
   SessionVerifier,
   importSessionKey,

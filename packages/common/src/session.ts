@@ -74,12 +74,41 @@ export function remoteSessionKeys(url: URL): JWTVerifyGetKey {
  * Anything else is "not logged in" (null). Redis errors propagate: the caller answers 503.
  */
 export class SessionVerifier {
+  /**
+   * Tokens whose signature and claims were checked, for a minute at most: a signature check
+   * costs more than the rest of a request, and the same cookie comes back with every request.
+   * Expiry is checked on every use and revocation is checked in Redis every time.
+   */
+  private readonly verified = new Map<string, { session: Session; until: number }>();
+  static readonly CACHE_ENTRIES = 5_000;
+  static readonly CACHE_MS = 60_000;
+
   constructor(
     private readonly publicKey: CryptoKey | JWTVerifyGetKey,
     private readonly redis: RedisClient,
   ) {}
 
-  async verifyToken(token: string): Promise<Session | null> {
+  /** Signature, issuer, audience and expiry; not whether the session still lives. */
+  async verifyToken(token: string | undefined): Promise<Session | null> {
+    if (!token || token.length > 4096) return null;
+    const now = Date.now();
+    const cached = this.verified.get(token);
+    if (cached) {
+      if (cached.until > now && cached.session.expiresAt > Math.floor(now / 1000)) return cached.session;
+      this.verified.delete(token);
+    }
+    const session = await this.checkSignature(token);
+    if (session) {
+      if (this.verified.size >= SessionVerifier.CACHE_ENTRIES) {
+        const oldest = this.verified.keys().next();
+        if (!oldest.done) this.verified.delete(oldest.value);
+      }
+      this.verified.set(token, { session, until: now + SessionVerifier.CACHE_MS });
+    }
+    return session;
+  }
+
+  private async checkSignature(token: string): Promise<Session | null> {
     try {
       const options = {
         algorithms: [SESSION_ALG],
@@ -102,11 +131,14 @@ export class SessionVerifier {
     }
   }
 
+  /** Whether the session is still there (logout deletes it). Redis errors propagate (503). */
+  async isLive(session: Session): Promise<boolean> {
+    return (await this.redis.get(sessionKey(session.sessionId))) === session.userId;
+  }
+
   async verify(token: string | undefined): Promise<Session | null> {
-    if (!token || token.length > 4096) return null;
     const session = await this.verifyToken(token);
     if (!session) return null;
-    const owner = await this.redis.get(sessionKey(session.sessionId));
-    return owner === session.userId ? session : null;
+    return (await this.isLive(session)) ? session : null;
   }
 }

@@ -66,6 +66,34 @@ describe('SessionVerifier', () => {
     await expect(verifier.verify(token)).resolves.toBeNull();
   });
 
+  it('remembers a checked signature, but never past the token’s expiry or its logout', async () => {
+    const sub = uniqueUser();
+    const jti = randomBytes(12).toString('base64url');
+    await redis.set(sessionKey(jti), sub, 'EX', 60);
+    const exp = Math.floor(Date.now() / 1000) + 2;
+    const token = await sign({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp });
+    const key = await importSessionKey(keys.publicPem, 'public');
+    let signatureChecks = 0;
+    const fresh = new SessionVerifier(() => {
+      signatureChecks += 1;
+      return key;
+    }, redis);
+    await expect(fresh.verify(token)).resolves.toMatchObject({ userId: sub });
+    for (let i = 0; i < 20; i += 1) await expect(fresh.verify(token)).resolves.toMatchObject({ userId: sub });
+    expect(signatureChecks).toBe(1);
+    // A different token is checked on its own.
+    await expect(fresh.verify(`${token}x`)).resolves.toBeNull();
+    expect(signatureChecks).toBe(2);
+    // Logout is seen at once, cache or not.
+    await redis.del(sessionKey(jti));
+    await expect(fresh.verify(token)).resolves.toBeNull();
+    await redis.set(sessionKey(jti), sub, 'EX', 60);
+    // And the token's own expiry holds even though its signature was remembered.
+    await new Promise((r) => setTimeout(r, (exp - Date.now() / 1000) * 1000 + 50));
+    await expect(fresh.verifyToken(token)).resolves.toBeNull();
+    await expect(fresh.verify(token)).resolves.toBeNull();
+  });
+
   it('refuses a token signed by another key', async () => {
     const { sub, jti } = await liveSession();
     const forged = await sign(

@@ -11,10 +11,11 @@ import {
   sameOriginWrites,
   remoteSessionKeys,
   waitReady,
+  withFastLane,
   type ServiceOptions,
 } from '@memo/common';
 import type { Config } from './config.js';
-import { memoRoutes } from './routes.js';
+import { listRoute, memoRoutes } from './routes.js';
 import { MemoStore } from './store.js';
 
 export const SERVICE = 'memo-service';
@@ -31,12 +32,13 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
   const verifier = new SessionVerifier(keys, redis);
   const app = createApp({ log, metrics });
+  const store = new MemoStore(redis);
   const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
   app.use(sameOriginWrites());
   app.use(
     '/',
     memoRoutes({
-      store: new MemoStore(redis),
+      store,
       verifier,
       limits: config,
       writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT, 60_000),
@@ -50,7 +52,8 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     host: config.HOST,
     port: config.PORT,
     adminPort: config.ADMIN_PORT,
-    app,
+    // GET / (a page of memos) is nine requests in ten: it skips express (see withFastLane).
+    app: withFastLane({ log, metrics }, app, new Map([['/', listRoute({ store, verifier, limits: config })]])),
     log,
     metrics,
     ready: () => redis.status === 'ready',

@@ -6,6 +6,7 @@ import {
   notFound,
   readCookie,
   unauthorized,
+  type FastRoute,
   type RateLimiter,
   type Session,
   type SessionVerifier,
@@ -35,7 +36,7 @@ export function parseText(body: unknown, max: number): string {
   return text;
 }
 
-export function parsePaging(query: Request['query'], limits: Limits): { limit: number; cursor?: number } {
+export function parsePaging(query: Readonly<Record<string, unknown>>, limits: Limits): { limit: number; cursor?: number } {
   const { limit: rawLimit, cursor: rawCursor } = query;
   let limit = limits.PAGE_DEFAULT;
   if (rawLimit !== undefined) {
@@ -82,17 +83,18 @@ export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDe
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
 
+  // Also served by the fast lane (listRoute); here for HEAD and as the reference.
+  const list = listRoute({ store, verifier, limits });
+  router.get('/', async (req, res) => {
+    const answer = await list.handle(req, req.query);
+    res.status(answer.status).set('Cache-Control', 'no-store').type('json').send(answer.body);
+  });
+
   router.use(async (req: Request, _res: Response, next: NextFunction) => {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (!session) throw unauthorized();
     req.session = session;
     next();
-  });
-
-  router.get('/', async (req, res) => {
-    const { limit, cursor } = parsePaging(req.query, limits);
-    const page = await store.list(sessionOf(req).userId, limit, cursor);
-    res.set('Cache-Control', 'no-store').json(page);
   });
 
   router.post('/', limitWrites, body, async (req, res) => {
@@ -120,4 +122,23 @@ export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDe
   });
 
   return router;
+}
+
+/**
+ * GET / — the hot path, one page of the user's memos. The signature is checked first; then
+ * whether the session still lives and the page itself are asked of Redis together (one round
+ * trip with auto-pipelining), and the page is only sent if the session lives.
+ */
+export function listRoute({ store, verifier, limits }: Pick<MemoDeps, 'store' | 'verifier' | 'limits'>): FastRoute {
+  return {
+    route: '/',
+    handle: async (req, query) => {
+      const claims = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
+      if (!claims) throw unauthorized();
+      const { limit, cursor } = parsePaging(query, limits);
+      const [live, page] = await Promise.all([verifier.isLive(claims), store.list(claims.userId, limit, cursor)]);
+      if (!live) throw unauthorized();
+      return { status: 200, body: JSON.stringify(page), headers: [['Cache-Control', 'no-store']] };
+    },
+  };
 }
