@@ -38,19 +38,31 @@ const CHART_KEYS: Record<string, string> = {
 interface Dockerfile {
   copies: string[];
   cmd: string[];
+  /** ENV of the final stage: what the image itself sets for the process. */
+  env: Record<string, string>;
 }
 
 function readDockerfile(path: string): Dockerfile {
-  const lines = readFileSync(join(ROOT, path), 'utf8').split('\n');
+  // Continuation lines (a trailing backslash) belong to the instruction above.
+  const lines = readFileSync(join(ROOT, path), 'utf8')
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n');
   const copies: string[] = [];
   let cmd: string[] = [];
+  let env: Record<string, string> = {};
   for (const line of lines) {
+    if (/^FROM\s/.test(line.trim())) env = {};
     const copy = /^COPY\s+(?!--from)(.+)$/.exec(line.trim());
     if (copy?.[1]) copies.push(...copy[1].trim().split(/\s+/).slice(0, -1));
     const command = /^CMD\s+(\[.*\])\s*$/.exec(line.trim());
     if (command?.[1]) cmd = JSON.parse(command[1]) as string[];
+    const vars = /^ENV\s+(.+)$/.exec(line.trim());
+    for (const pair of vars?.[1]?.split(/\s+/) ?? []) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
   }
-  return { copies, cmd };
+  return { copies, cmd, env };
 }
 
 describe('skaffold.yaml and the Dockerfiles', () => {
@@ -161,8 +173,11 @@ describe('each image command with the chart environment', () => {
       [...ports].map(async ([name, p]) => {
         const deployment = find(objects, 'Deployment', `memo-${name}`);
         const artifact = artifacts.find((a) => CHART_KEYS[a.image] === (name === 'naver-stub' ? 'naverStub' : name));
-        const { cmd } = readDockerfile(artifact?.docker.dockerfile ?? '');
+        const { cmd, env: imageEnv } = readDockerfile(artifact?.docker.dockerfile ?? '');
+        // The image's own ENV (NODE_OPTIONS included: a flag node refuses would stop it here).
+        expect(imageEnv.NODE_OPTIONS).toBe('--max-semi-space-size=4');
         const env = {
+          ...imageEnv,
           ...chartEnv(deployment, hosts),
           PORT: String(p.port),
           ADMIN_PORT: String(p.admin),

@@ -105,7 +105,11 @@ async function logIn(site: string, user: string): Promise<{ cookie: string; id: 
   const authorize = new URL(start.headers.get('location') ?? '', site);
   const form = new URLSearchParams({ user });
   for (const name of ['client_id', 'redirect_uri', 'state']) form.set(name, authorize.searchParams.get(name) ?? '');
-  const picked = await fetch(new URL(authorize.pathname, authorize), { method: 'POST', body: form, redirect: 'manual' });
+  const picked = await fetch(new URL(authorize.pathname, authorize), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  });
   const callback = await fetch(picked.headers.get('location') ?? '', {
     headers: { cookie: stateCookie },
     redirect: 'manual',
@@ -364,7 +368,11 @@ async function main(): Promise<void> {
       }
       scenarios.push(
         { name: 'post_memo', via: 'nginx', spec: spec(ours, { cookie: users.post.cookie }, [post('/memo')]) },
-        { name: 'post_memo', via: 'original', spec: spec(theirs, { cookie: 'userId=bench-post' }, [post('/memo/memo')]) },
+        {
+          name: 'post_memo',
+          via: 'original',
+          spec: spec(theirs, { cookie: 'userId=bench-post' }, [post('/memo/memo')]),
+        },
         { name: 'get_page', via: 'nginx', spec: spec(ours, { 'accept-encoding': 'gzip', cookie: users.u10.cookie }) },
         { name: 'get_page', via: 'original', spec: spec(theirs, { cookie: 'userId=bench-user' }) },
       );
@@ -381,14 +389,18 @@ async function main(): Promise<void> {
       for (const [name, pid] of pids) peak.set(name, Math.max(peak.get(name) ?? 0, rssMb(pid)));
     }, 200);
 
-    log(`${String(chosen.length)} scenarios × ${String(RUNS)} runs × ${String(DURATION)} s, ${String(CONNECTIONS)} connections`);
+    log(
+      `${String(chosen.length)} scenarios × ${String(RUNS)} runs × ${String(DURATION)} s, ${String(CONNECTIONS)} connections`,
+    );
     const results = new Map<Scenario, LoadResult[]>(chosen.map((s) => [s, []]));
     for (const s of chosen) await load({ ...s.spec, duration: 1 }); // warm up (JIT, connections, caches)
     for (let run = 0; run < RUNS; run += 1) {
       for (const s of chosen) {
         const r = await load(s.spec);
         results.get(s)?.push(r);
-        log(`run ${String(run + 1)} ${s.name}@${s.via}: ${r.rps.toFixed(0)} req/s, p99 ${String(r.p99)} ms, errors ${String(r.errors)}`);
+        log(
+          `run ${String(run + 1)} ${s.name}@${s.via}: ${r.rps.toFixed(0)} req/s, p99 ${String(r.p99)} ms, errors ${String(r.errors)}`,
+        );
       }
     }
     clearInterval(sampler);
@@ -513,10 +525,18 @@ function render(r: {
     );
   }
   for (const x of r.memory.filter((p) => p.process.endsWith('-service'))) {
-    target(`${x.process}: idle < 80 MB, under load < 150 MB`, `${String(x.idleMb)} / ${String(x.peakMb)} MB`, x.idleMb < 80 && x.peakMb < 150);
+    target(
+      `${x.process}: idle < 80 MB, under load < 150 MB`,
+      `${String(x.idleMb)} / ${String(x.peakMb)} MB`,
+      x.idleMb < 80 && x.peakMb < 150,
+    );
   }
   for (const [name, times] of Object.entries(r.ready)) {
-    target(`${name} ready < 1 s after start`, `${String(median(times))} ms (${times.join(', ')})`, median(times) < 1000);
+    target(
+      `${name} ready < 1 s after start`,
+      `${String(median(times))} ms (${times.join(', ')})`,
+      median(times) < 1000,
+    );
   }
   lines.push('');
   lines.push('| process | idle RSS MB | peak RSS MB under load |');

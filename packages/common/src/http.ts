@@ -261,7 +261,9 @@ export function withFastLane(
     const proto = req.headers['x-forwarded-proto'];
     const secure =
       'encrypted' in req.socket ||
-      (typeof proto === 'string' && proto.split(',')[0]?.trim() === 'https' && trust(req.socket.remoteAddress ?? '', 0));
+      (typeof proto === 'string' &&
+        proto.split(',')[0]?.trim() === 'https' &&
+        trust(req.socket.remoteAddress ?? '', 0));
     const answer = ({ status, body, headers = [] }: FastAnswer): void => {
       const all: [string, string][] = [
         ...base,

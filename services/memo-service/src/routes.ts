@@ -36,7 +36,10 @@ export function parseText(body: unknown, max: number): string {
   return text;
 }
 
-export function parsePaging(query: Readonly<Record<string, unknown>>, limits: Limits): { limit: number; cursor?: number } {
+export function parsePaging(
+  query: Readonly<Record<string, unknown>>,
+  limits: Limits,
+): { limit: number; cursor?: number } {
   const { limit: rawLimit, cursor: rawCursor } = query;
   let limit = limits.PAGE_DEFAULT;
   if (rawLimit !== undefined) {
