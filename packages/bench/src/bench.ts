@@ -323,6 +323,13 @@ async function main(): Promise<void> {
         { name: `get_memo_${size}`, via: 'floor', spec: spec(floorUrl, { cookie: `userId=${user.id}` }) },
       );
     }
+    // The default first page holds 20 memos, so a user with 10 gets a smaller answer; the same
+    // page size (10) at 100,000 memos isolates what the list's length costs.
+    scenarios.push({
+      name: 'get_memo_100000_limit10',
+      via: 'service',
+      spec: spec(`${memo}?limit=10`, { cookie: users.u100000.cookie }),
+    });
     scenarios.push(
       { name: 'post_memo', via: 'service', spec: spec(memo, { cookie: users.post.cookie }, [post('/')]) },
       { name: 'post_memo', via: 'gateway', spec: spec(site, { cookie: users.post.cookie }, [post('/memo')]) },
@@ -498,8 +505,13 @@ function render(r: {
     target(`GET /memo (${size} memos) ≥ 70% of the floor`, `${ratio(a, b)}×`, Number.isNaN(v) ? null : v >= 0.7);
   }
   {
-    const v = Number(ratio(find('get_memo_100000', 'service'), find('get_memo_10', 'service')));
-    target('first page at 100,000 memos within 10% of 10 memos', `${v.toFixed(2)}×`, Number.isNaN(v) ? null : v >= 0.9);
+    const same = Number(ratio(find('get_memo_100000_limit10', 'service'), find('get_memo_10', 'service')));
+    const literal = ratio(find('get_memo_100000', 'service'), find('get_memo_10', 'service'));
+    target(
+      'first page at 100,000 memos within 10% of 10 memos (same page size: 10)',
+      `${same.toFixed(2)}× (default page, 20 vs 10 memos: ${literal}×)`,
+      Number.isNaN(same) ? null : same >= 0.9,
+    );
   }
   for (const [size, want] of [
     ['10', 3],

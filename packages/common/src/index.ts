@@ -29,10 +29,11 @@ export {
   notFoundHandler,
   toHttpError,
   sameOriginWrites,
+  fromAnotherSite,
   withFastLane,
   API_CSP,
 } from './http.js';
-export type { AppContext, FastAnswer, FastRoute } from './http.js';
+export type { AppContext, FastAnswer, FastRequest, FastRoute } from './http.js';
 export {
   SessionVerifier,
   importSessionKey,

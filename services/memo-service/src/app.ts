@@ -15,7 +15,7 @@ import {
   type ServiceOptions,
 } from '@memo/common';
 import type { Config } from './config.js';
-import { listRoute, memoRoutes } from './routes.js';
+import { addRoute, listRoute, memoRoutes, type MemoDeps } from './routes.js';
 import { MemoStore } from './store.js';
 
 export const SERVICE = 'memo-service';
@@ -35,16 +35,14 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
   const store = new MemoStore(redis);
   const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
   app.use(sameOriginWrites());
-  app.use(
-    '/',
-    memoRoutes({
-      store,
-      verifier,
-      limits: config,
-      writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT, 60_000),
-      onChange: (action) => memos.inc({ action }),
-    }),
-  );
+  const deps: MemoDeps = {
+    store,
+    verifier,
+    limits: config,
+    writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT, 60_000),
+    onChange: (action) => memos.inc({ action }),
+  };
+  app.use('/', memoRoutes(deps));
   app.use(notFoundHandler());
   app.use(errorHandler(log));
   return {
@@ -52,8 +50,16 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     host: config.HOST,
     port: config.PORT,
     adminPort: config.ADMIN_PORT,
-    // GET / (a page of memos) is nine requests in ten: it skips express (see withFastLane).
-    app: withFastLane({ log, metrics }, app, new Map([['/', listRoute({ store, verifier, limits: config })]])),
+    // Reading a page and adding a memo are nearly all the traffic: they skip express (see
+    // withFastLane); edits, deletes and anything unusual go through it.
+    app: withFastLane(
+      { log, metrics },
+      app,
+      new Map([
+        ['GET /', listRoute(deps)],
+        ['POST /', addRoute(deps)],
+      ]),
+    ),
     log,
     metrics,
     ready: () => redis.status === 'ready',

@@ -89,7 +89,7 @@ export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDe
   // Also served by the fast lane (listRoute); here for HEAD and as the reference.
   const list = listRoute({ store, verifier, limits });
   router.get('/', async (req, res) => {
-    const answer = await list.handle(req, req.query);
+    const answer = await list.handle({ req, query: req.query, json: () => Promise.resolve(req.body) });
     res.status(answer.status).set('Cache-Control', 'no-store').type('json').send(answer.body);
   });
 
@@ -135,13 +135,33 @@ export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDe
 export function listRoute({ store, verifier, limits }: Pick<MemoDeps, 'store' | 'verifier' | 'limits'>): FastRoute {
   return {
     route: '/',
-    handle: async (req, query) => {
+    handle: async ({ req, query }) => {
       const claims = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
       if (!claims) throw unauthorized();
       const { limit, cursor } = parsePaging(query, limits);
       const [live, page] = await Promise.all([verifier.isLive(claims), store.list(claims.userId, limit, cursor)]);
       if (!live) throw unauthorized();
       return { status: 200, body: JSON.stringify(page), headers: [['Cache-Control', 'no-store']] };
+    },
+  };
+}
+
+/**
+ * POST / — a new memo, in the same order of checks as the express route: session (401),
+ * write limit (429), body (400), text (400); then one LPUSH.
+ */
+export function addRoute({ store, verifier, limits, writes, onChange }: MemoDeps): FastRoute {
+  return {
+    route: '/',
+    bodyLimit: limits.BODY_LIMIT_BYTES,
+    handle: async ({ req, json }) => {
+      const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+      if (!session) throw unauthorized();
+      await writes.hit(session.userId);
+      const text = parseText(await json(), limits.MEMO_MAX_LENGTH);
+      const memo = await store.add(session.userId, text);
+      onChange?.('created');
+      return { status: 201, body: JSON.stringify(memo), headers: [['Cache-Control', 'no-store']] };
     },
   };
 }

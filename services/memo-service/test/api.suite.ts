@@ -68,6 +68,76 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
   }
 
   describe('memo-service API', () => {
+    it('answers alike whether a write takes the fast lane or goes through express', async () => {
+      const { id, cookie } = await user();
+      // With a Content-Length the fast lane reads the body; chunked, express does.
+      const send = (body: Uint8Array, chunked: boolean): Promise<Response> =>
+        fetch(`${memo.url}/`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: chunked ? new Blob([new Uint8Array(body)]).stream() : new Uint8Array(body),
+          duplex: 'half',
+        } as RequestInit);
+      const bodies: [string, Uint8Array][] = [
+        ['valid', Buffer.from(JSON.stringify({ text: '빠른 길 🙂' }))],
+        ['not JSON', Buffer.from('{"text": ')],
+        ['a bare string', Buffer.from('"text"')],
+        ['no text', Buffer.from('{}')],
+        ['a number', Buffer.from('{"text": 1}')],
+        ['blank', Buffer.from('{"text": "  "}')],
+        ['too long', Buffer.from(JSON.stringify({ text: 'x'.repeat(51) }))],
+        ['prototype keys', Buffer.from('{"__proto__": {"text": "x"}, "constructor": 1}')],
+        ['not UTF-8', Buffer.from([0x7b, 0x22, 0x74, 0x65, 0x78, 0x74, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])],
+        ['an array', Buffer.from('[1, 2]')],
+      ];
+      const seen: Record<string, [number, string, number, string]> = {};
+      for (const [name, body] of bodies) {
+        const fast = await send(body, false);
+        const slow = await send(body, true);
+        const code = async (res: Response): Promise<string> => {
+          const json = (await res.json()) as { error?: { code: string }; text?: string };
+          return json.error?.code ?? `text:${json.text ?? ''}`;
+        };
+        seen[name] = [fast.status, await code(fast), slow.status, await code(slow)];
+        for (const res of [fast, slow]) {
+          expect(res.headers.get('content-security-policy'), name).toContain("frame-ancestors 'none'");
+          expect(res.headers.get('x-content-type-options'), name).toBe('nosniff');
+          expect(res.headers.get('x-request-id'), name).toMatch(/^[\w-]{8,}$/);
+        }
+      }
+      expect(seen).toEqual({
+        valid: [201, 'text:빠른 길 🙂', 201, 'text:빠른 길 🙂'],
+        'not JSON': [400, 'invalid_json', 400, 'invalid_json'],
+        'a bare string': [400, 'invalid_json', 400, 'invalid_json'],
+        'no text': [400, 'text_required', 400, 'text_required'],
+        'a number': [400, 'text_not_string', 400, 'text_not_string'],
+        blank: [400, 'text_empty', 400, 'text_empty'],
+        'too long': [400, 'text_too_long', 400, 'text_too_long'],
+        'prototype keys': [400, 'text_required', 400, 'text_required'],
+        'not UTF-8': [400, 'invalid_encoding', 400, 'invalid_encoding'],
+        'an array': [400, 'invalid_body', 400, 'invalid_body'],
+      });
+      // Exactly the two valid writes were stored.
+      expect(await redis.llen(memoKey(id))).toBe(2);
+      // And the same refusals in the same order: no session first, other sites refused.
+      const anonymous = await fetch(`${memo.url}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"text": ',
+      });
+      await expectError(anonymous, 401, 'unauthorized');
+      await expectError(
+        await call('/', cookie, {
+          method: 'POST',
+          body: JSON.stringify({ text: 'x' }),
+          headers: { 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },
+        }),
+        403,
+        'cross_origin',
+      );
+      expect(await redis.llen(memoKey(id))).toBe(2);
+    });
+
     it('adds, lists newest first with paging, edits and deletes', async () => {
       const { cookie } = await user();
       const created: Memo[] = [];

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { counterLevel, fill, formatWhen, lengthOf, linkify, matches, pickLanguage } from '../page/src/format.js';
+import {
+  counterLevel,
+  fill,
+  formatWhen,
+  lengthOf,
+  linkify,
+  localeFor,
+  matches,
+  pickLanguage,
+} from '../page/src/format.js';
 import { STRINGS } from '../page/src/strings.js';
 import { IMMUTABLE, chooseEncoding, loadPageAssets, type PageAssets } from '../src/assets.js';
 import { buildWebService } from '../src/app.js';
@@ -32,6 +41,16 @@ describe('the page’s pure parts', () => {
     expect(pickLanguage('ko', ['en-US'])).toBe('ko');
     expect(pickLanguage('en', ['ko-KR'])).toBe('en');
     expect(pickLanguage('xx', ['en-US'])).toBe('en');
+  });
+
+  it('writes dates the way the reader’s own locale does', () => {
+    expect(localeFor('en', ['en-GB', 'ko'])).toBe('en-GB');
+    expect(localeFor('en', ['ko-KR'])).toBe('en');
+    expect(localeFor('ko', ['en-US', 'ko-KR'])).toBe('ko-KR');
+    const iso = '2026-03-04T05:06:00Z';
+    const now = new Date('2026-11-24T12:00:00Z');
+    expect(formatWhen(iso, now, 'en', 'en-GB')).toMatch(/^4 Mar 2026/);
+    expect(formatWhen(iso, now, 'en', 'en-US')).toMatch(/^Mar 4, 2026/);
   });
 
   it('says when, relative for a week and as a date after', () => {

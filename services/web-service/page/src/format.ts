@@ -22,6 +22,20 @@ export function pickLanguage(stored: string | null, browser: readonly string[]):
   return 'ko';
 }
 
+/**
+ * The locale for dates and numbers: the browser's own tag for the page's language (en-GB
+ * writes dates its own way), else the bare language.
+ */
+export function localeFor(language: Language, browser: readonly string[]): string {
+  const own = browser.find((tag) => tag.toLowerCase().split('-')[0] === language);
+  if (own === undefined) return language;
+  try {
+    return Intl.getCanonicalLocales(own)[0] ?? language;
+  } catch {
+    return language;
+  }
+}
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['second', 60],
   ['minute', 60],
@@ -33,24 +47,24 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
  * "3분 전", "2 hours ago": relative for the last week, the date and time after that, "방금 전"
  * under a minute (and for clocks slightly ahead of ours).
  */
-export function formatWhen(iso: string, now: Date, language: Language): string {
+export function formatWhen(iso: string, now: Date, language: Language, locale: string = language): string {
   const then = new Date(iso);
   if (Number.isNaN(then.getTime())) return '';
   let amount = (now.getTime() - then.getTime()) / 1000;
   if (amount < 45) return STRINGS[language].justNow;
-  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
     if (amount < size) return relative.format(-Math.floor(amount), unit);
     amount /= size;
   }
-  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(then);
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(then);
 }
 
 /** The full date and time, for the tooltip of a relative time. */
-export function formatFull(iso: string, language: Language): string {
+export function formatFull(iso: string, locale: string): string {
   const then = new Date(iso);
   if (Number.isNaN(then.getTime())) return '';
-  return new Intl.DateTimeFormat(language, { dateStyle: 'full', timeStyle: 'medium' }).format(then);
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'medium' }).format(then);
 }
 
 export type Segment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };

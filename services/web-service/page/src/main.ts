@@ -10,6 +10,7 @@ import {
   formatWhen,
   lengthOf,
   linkify,
+  localeFor,
   matches,
   pickLanguage,
   type CounterLevel,
@@ -98,6 +99,7 @@ const storage = {
 
 let language: Language = pickLanguage(storage.get(LANGUAGE_KEY), navigator.languages);
 let t: Strings = STRINGS[language];
+let locale = localeFor(language, navigator.languages);
 let userName = '';
 let nextCursor: string | null = null;
 let loadingMore = false;
@@ -130,7 +132,7 @@ function messageFor(err: unknown): string {
     if (err.status === 429) return t.errors.rate_limited;
     if (err.status >= 500) return t.errors.unavailable;
     const text = (t.errors as Record<string, string | undefined>)[err.code];
-    if (text) return fill(text, { max: MAX_LENGTH.toLocaleString(language) });
+    if (text) return fill(text, { max: MAX_LENGTH.toLocaleString(locale) });
   }
   return t.errors.generic;
 }
@@ -203,6 +205,7 @@ function applyLanguage(): void {
 function switchLanguage(): void {
   language = language === 'ko' ? 'en' : 'ko';
   t = STRINGS[language];
+  locale = localeFor(language, navigator.languages);
   storage.set(LANGUAGE_KEY, language);
   applyLanguage();
 }
@@ -236,14 +239,14 @@ function renderTime(memo: Memo): HTMLTimeElement {
   const when = memo.updatedAt ?? memo.createdAt;
   if (memo.createdAt) {
     time.dateTime = memo.createdAt;
-    time.textContent = formatWhen(memo.createdAt, new Date(), language);
-    time.title = formatFull(memo.createdAt, language);
+    time.textContent = formatWhen(memo.createdAt, new Date(), language, locale);
+    time.title = formatFull(memo.createdAt, locale);
   } else {
     time.textContent = t.older;
   }
   if (memo.updatedAt) {
     time.textContent += ` · ${t.edited}`;
-    if (when) time.title = `${t.edited}: ${formatFull(when, language)}`;
+    if (when) time.title = `${t.edited}: ${formatFull(when, locale)}`;
   }
   return time;
 }
@@ -486,12 +489,12 @@ function grow(area: HTMLTextAreaElement): void {
 function updateCounter(): void {
   const length = lengthOf(ui.text.value);
   const level = counterLevel(length, MAX_LENGTH);
-  const max = MAX_LENGTH.toLocaleString(language);
-  ui.counter.textContent = fill(t.counter, { count: length.toLocaleString(language), max });
+  const max = MAX_LENGTH.toLocaleString(locale);
+  ui.counter.textContent = fill(t.counter, { count: length.toLocaleString(locale), max });
   ui.counter.dataset.level = level;
   if (level !== lastLevel) {
-    if (level === 'near') announce(fill(t.counterNear, { left: (MAX_LENGTH - length).toLocaleString(language) }));
-    if (level === 'over') announce(fill(t.counterOver, { over: (length - MAX_LENGTH).toLocaleString(language) }));
+    if (level === 'near') announce(fill(t.counterNear, { left: (MAX_LENGTH - length).toLocaleString(locale) }));
+    if (level === 'over') announce(fill(t.counterOver, { over: (length - MAX_LENGTH).toLocaleString(locale) }));
     lastLevel = level;
   }
 }
@@ -511,7 +514,7 @@ async function addMemo(): Promise<void> {
     return;
   }
   if (lengthOf(text) > MAX_LENGTH) {
-    say(fill(t.errors.text_too_long, { max: MAX_LENGTH.toLocaleString(language) }));
+    say(fill(t.errors.text_too_long, { max: MAX_LENGTH.toLocaleString(locale) }));
     ui.text.focus();
     return;
   }
