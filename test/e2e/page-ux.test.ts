@@ -332,6 +332,19 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await context.setOffline(false);
     await page.getByRole('button', { name: '저장', exact: true }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['오프라인 메모', '곧바로 보이는 메모']);
+    // Shown at once; stored once the save has been answered.
+    await expect.poll(() => page.locator('#memos li.pending').count()).toBe(0);
+    expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(2);
+
+    // Reloading before a save is answered loses nothing: the text comes back in the box.
+    await page.route('**/memo', (route) =>
+      route.request().method() === 'POST' ? new Promise<void>(() => undefined) : route.continue(),
+    );
+    await page.getByLabel('새 메모').fill('저장 중에 새로고침');
+    await page.getByLabel('새 메모').press('Control+Enter');
+    await expect.poll(() => page.locator('#memos li.pending').count()).toBe(1);
+    await page.reload();
+    await expect.poll(() => page.getByLabel('새 메모').inputValue()).toBe('저장 중에 새로고침');
     expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(2);
     await context.close();
   });
@@ -355,6 +368,7 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await expect.poll(() => page.getByLabel('새 메모').inputValue()).toBe('세션이 끝나도 남는 글');
     await page.getByRole('button', { name: '저장', exact: true }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['세션이 끝나도 남는 글']);
+    await expect.poll(() => page.locator('#memos li.pending').count()).toBe(0);
     // Saved: the draft is gone from the device.
     await page.reload();
     await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);

@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 
-/** A port that was free a moment ago on the loopback interface. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/** Ports this process has handed out: never the same one twice, even before it is bound. */
+const given = new Set<number>();
+
+function probe(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -12,4 +14,18 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A port that was free a moment ago on the loopback interface, and not one this process has
+ * handed out before (the stack chooses all its addresses before anything binds them).
+ */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const port = await probe(host);
+    if (!given.has(port)) {
+      given.add(port);
+      return port;
+    }
+  }
 }

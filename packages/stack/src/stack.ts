@@ -102,11 +102,19 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
   };
 
   try {
+    // Everything starts at once: every address is chosen up front, and a service that comes
+    // up before Redis waits for it (answering 503 until it is there, as in a cluster).
+    const redisDir = resolvePath(opts.dataDir, 'redis');
     let redisUrl = env.REDIS_URL;
+    let redisStarting: Promise<LocalRedis> | undefined;
     if (!redisUrl) {
-      redis = await startRedis({ dir: resolvePath(opts.dataDir, 'redis') });
-      redisUrl = redis.url;
-      print(`redis listening on ${redis.url} (data in ${resolvePath(opts.dataDir, 'redis')})`);
+      const redisPort = await freePort();
+      redisUrl = `redis://127.0.0.1:${String(redisPort)}`;
+      redisStarting = startRedis({ dir: redisDir, port: redisPort }).then((r) => {
+        redis = r;
+        print(`redis listening on ${r.url} (data in ${redisDir})`);
+        return r;
+      });
     }
     const port = opts.port === 0 ? await freePort(opts.host) : opts.port;
     const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}/`;
@@ -125,37 +133,42 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       PORT: String(await freePort()),
       ADMIN_PORT: String(await freePort()),
     });
+    const local = (e: NodeJS.ProcessEnv): string => `http://127.0.0.1:${e.PORT ?? ''}`;
 
     const upstreams: Upstreams = {};
     const routes = [...ROUTES];
     let naver: NodeJS.ProcessEnv = {};
+    const starting: Promise<Child>[] = [];
     if (!env.NAVER_CLIENT_ID) {
-      const stub = await startChild(
-        'naver-stub',
-        await withPorts({ NAVER_STUB_CLIENT_ID: 'memo-local', NAVER_STUB_CLIENT_SECRET: 'memo-local-secret' }),
-        print,
-      );
-      children.push(stub);
-      upstreams['naver-stub'] = [stub.url];
+      const stubEnv = await withPorts({
+        NAVER_STUB_CLIENT_ID: 'memo-local',
+        NAVER_STUB_CLIENT_SECRET: 'memo-local-secret',
+      });
+      starting.push(startChild('naver-stub', stubEnv, print));
       routes.unshift(STUB_ROUTE);
       naver = {
         NAVER_CLIENT_ID: 'memo-local',
         NAVER_CLIENT_SECRET: 'memo-local-secret',
         NAVER_AUTHORIZE_URL: new URL('_naver/oauth2.0/authorize', publicUrl).toString(),
-        NAVER_TOKEN_URL: `${stub.url}/oauth2.0/token`,
-        NAVER_PROFILE_URL: `${stub.url}/v1/nid/me`,
+        NAVER_TOKEN_URL: `${local(stubEnv)}/oauth2.0/token`,
+        NAVER_PROFILE_URL: `${local(stubEnv)}/v1/nid/me`,
       };
     }
     // memo-service verifies sessions with the keys auth-service publishes, as in a cluster.
     const authEnv = await withPorts({ ...naver, SESSION_PRIVATE_KEY: privateKey });
-    const jwksUrl = `http://127.0.0.1:${authEnv.PORT ?? ''}/jwks.json`;
-    const started = await Promise.all([
+    starting.push(
       startChild('auth-service', authEnv, print),
-      startChild('memo-service', await withPorts({ SESSION_JWKS_URL: jwksUrl }), print),
+      startChild('memo-service', await withPorts({ SESSION_JWKS_URL: `${local(authEnv)}/jwks.json` }), print),
       startChild('web-service', await withPorts({}), print),
-    ]);
-    children.push(...started);
-    for (const child of started) upstreams[child.name as ServiceName] = [child.url];
+    );
+    // Wait for all, keeping what did start so that a failure stops it again.
+    const settled = await Promise.allSettled([...starting, ...(redisStarting ? [redisStarting] : [])]);
+    for (const result of settled) {
+      if (result.status === 'fulfilled' && 'name' in result.value) children.push(result.value);
+    }
+    const failure = settled.find((r) => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    for (const child of children) upstreams[child.name as ServiceName] = [child.url];
 
     gateway = createGateway({ routes, upstreams });
     await listenGateway(gateway, port, opts.host);

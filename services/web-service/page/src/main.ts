@@ -524,11 +524,15 @@ async function addMemo(): Promise<void> {
     true,
   );
   ui.list.prepend(placeholder);
+  // The box empties at once, but the draft kept on the device goes only once the memo is
+  // stored: a reload meanwhile brings the text back rather than losing it.
   ui.text.value = '';
-  onInput();
+  grow(ui.text);
+  updateCounter();
   updateEmpty();
   try {
     const memo = await api<Memo>('memo', { method: 'POST', body: JSON.stringify({ text }) });
+    if (ui.text.value === '') storage.set(DRAFT_KEY, null);
     placeholder.replaceWith(renderMemo(memo));
     say('');
     announce(t.added);
