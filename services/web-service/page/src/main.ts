@@ -194,9 +194,10 @@ function applyLanguage(): void {
   ui.language.lang = language === 'ko' ? 'en' : 'ko';
   ui.language.title = t.switchLanguageLabel;
   if (userName) ui.greeting.textContent = fill(t.greeting, { name: userName });
-  for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li')) {
+  // Memos being edited or saved keep their element (a save in flight replaces it when answered).
+  for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li:not(.pending)')) {
     const memo = shown.get(li);
-    if (memo && !li.querySelector('form')) li.replaceWith(renderMemo(memo, li.classList.contains('pending')));
+    if (memo && !li.querySelector('form')) li.replaceWith(renderMemo(memo));
   }
   updateCounter();
   applySearch();
