@@ -7,7 +7,8 @@
  * Settings (environment): BENCH_DURATION seconds per run (5), BENCH_RUNS (3),
  * BENCH_CONNECTIONS (64), BENCH_ONLY (a regular expression over scenario names),
  * BENCH_BASELINE (the original stack's folder; default ../shared/baseline when present,
- * `off` to skip it).
+ * `off` to skip it), BENCH_URL and BENCH_REDIS_URL (a running stack with the Naver stand-in,
+ * and its Redis: measured through its front door only).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ONLY = new RegExp(process.env.BENCH_ONLY ?? '.');
+const TARGET = process.env.BENCH_URL;
+const TARGET_REDIS = process.env.BENCH_REDIS_URL;
 const BASELINE_DIR =
   process.env.BENCH_BASELINE === 'off' ? null : resolve(ROOT, process.env.BENCH_BASELINE ?? '../shared/baseline');
 const OUT = join(ROOT, 'bench-results');
@@ -247,28 +250,41 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
 
   try {
-    // Redis without persistence, as the original's bench runs it (memo's own default is AOF).
-    const redisServer: LocalRedis = await startRedis({});
-    cleanups.push(() => redisServer.stop());
-    const redis = new Redis(redisServer.url);
+    // A running stack when told where (BENCH_URL, with BENCH_REDIS_URL to seed memos: it must
+    // run the Naver stand-in, and the six stand-in users' memos are replaced); else our own.
+    let stack: RunningStack | undefined;
+    let site: string;
+    let redisUrl: string;
+    if (TARGET) {
+      if (!TARGET_REDIS) throw new Error('BENCH_URL needs BENCH_REDIS_URL, the Redis that stack uses (to seed memos)');
+      site = TARGET.endsWith('/') ? TARGET : `${TARGET}/`;
+      redisUrl = TARGET_REDIS;
+      log(`using the running stack at ${site} (redis ${redisUrl}): gateway scenarios only`);
+    } else {
+      // Redis without persistence, as the original's bench runs it (memo's own default is AOF).
+      const redisServer: LocalRedis = await startRedis({});
+      cleanups.push(() => redisServer.stop());
+      redisUrl = redisServer.url;
+      const port = await freePort();
+      site = `http://127.0.0.1:${String(port)}/`;
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        REDIS_URL: redisUrl,
+        PUBLIC_URL: site,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        // Raw capacity: the per-user and per-address limits would answer 429 under a bench.
+        MEMO_WRITE_RATE_LIMIT: '0',
+        LOGIN_RATE_LIMIT: '0',
+      };
+      delete env.NAVER_CLIENT_ID;
+      log(`starting memo (redis ${redisUrl}) …`);
+      const started = await startStack({ env, port, host: '127.0.0.1', dataDir: work, print: () => undefined });
+      cleanups.push(() => started.stop());
+      stack = started;
+    }
+    const redis = new Redis(redisUrl);
     cleanups.push(() => redis.disconnect());
-
-    const port = await freePort();
-    const site = `http://127.0.0.1:${String(port)}/`;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      REDIS_URL: redisServer.url,
-      PUBLIC_URL: site,
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-      // Raw capacity: the per-user and per-address limits would answer 429 under a bench.
-      MEMO_WRITE_RATE_LIMIT: '0',
-      LOGIN_RATE_LIMIT: '0',
-    };
-    delete env.NAVER_CLIENT_ID;
-    log(`starting memo (redis ${redisServer.url}) …`);
-    const stack = await startStack({ env, port, host: '127.0.0.1', dataDir: work, print: () => undefined });
-    cleanups.push(() => stack.stop());
-    const url = (name: string): string => `${stack.processes.get(name)?.url ?? ''}/`;
+    const url = (name: string): string => `${stack?.processes.get(name)?.url ?? ''}/`;
 
     const users = {
       u10: await logIn(site, 'hong'),
@@ -290,7 +306,7 @@ async function main(): Promise<void> {
     const floor = await startProcess(
       process.execPath,
       [here('./floor.js')],
-      { ...process.env, REDIS_URL: redisServer.url, PORT: String(floorPort) },
+      { ...process.env, REDIS_URL: redisUrl, PORT: String(floorPort) },
       /^floor listening/,
     );
     cleanups.push(() => stopProcess(floor));
@@ -342,12 +358,12 @@ async function main(): Promise<void> {
     );
 
     // The original, and memo behind the same nginx, when the original's folder and tools are here.
-    const pids = new Map<string, number>([...stack.processes].map(([name, p]) => [name, p.pid]));
-    pids.set('launcher + gateway', process.pid);
+    const pids = new Map<string, number>([...(stack?.processes ?? [])].map(([name, p]) => [name, p.pid]));
+    if (stack) pids.set('launcher + gateway', process.pid);
     pids.set('floor', floor.pid ?? 0);
     let baseline = 'not run';
     const tools = ['nginx', 'uwsgi', 'redis-cli', 'curl'];
-    if (BASELINE_DIR && existsSync(join(BASELINE_DIR, 'start.sh')) && tools.every(has)) {
+    if (stack && BASELINE_DIR && existsSync(join(BASELINE_DIR, 'start.sh')) && tools.every(has)) {
       const nginxPort = await freePort();
       const conf = join(work, 'nginx.conf');
       writeFileSync(conf, nginxConfig(work, nginxPort, { memo, auth, web }));
@@ -385,11 +401,14 @@ async function main(): Promise<void> {
       );
       baseline = `run from ${BASELINE_DIR}`;
     } else {
-      baseline = `skipped: needs ${BASELINE_DIR ?? '(off)'} and ${tools.join(', ')}`;
+      baseline = stack
+        ? `skipped: needs ${BASELINE_DIR ?? '(off)'} and ${tools.join(', ')}`
+        : 'skipped: a running stack was given';
       log(`original stack ${baseline}`);
     }
 
-    const chosen = scenarios.filter((s) => ONLY.test(`${s.name}@${s.via}`));
+    // Without our own stack the services' own addresses are not known: the site only.
+    const chosen = scenarios.filter((s) => ONLY.test(`${s.name}@${s.via}`) && (stack || s.via !== 'service'));
     const idle = new Map([...pids].map(([name, pid]) => [name, rssMb(pid)]));
     const peak = new Map([...pids].map(([name]) => [name, 0]));
     const sampler = setInterval(() => {
@@ -431,7 +450,7 @@ async function main(): Promise<void> {
       peakMb: Math.round(Math.max(peak.get(name) ?? 0, name.endsWith('-service') ? rssMb(pid, 'VmHWM') : 0) * 10) / 10,
     }));
     log('measuring time to ready (3 cold starts each) …');
-    const ready = await readyTimes(stack);
+    const ready = stack ? await readyTimes(stack) : {};
 
     const report = render({ started, measured, memory, ready, baseline });
     process.stdout.write(`${report}\n`);
