@@ -31,7 +31,7 @@ const TARGET = process.env.BENCH_URL;
 const TARGET_REDIS = process.env.BENCH_REDIS_URL;
 const BASELINE_DIR =
   process.env.BENCH_BASELINE === 'off' ? null : resolve(ROOT, process.env.BENCH_BASELINE ?? '../shared/baseline');
-const OUT = join(ROOT, 'bench-results');
+const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results');
 
 const SMALL_MEMO = JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' });
 const JSON_HEADERS = { 'content-type': 'application/json' };
