@@ -111,6 +111,15 @@ describe('skaffold.yaml and the Dockerfiles', () => {
       expect(text).toMatch(/npm prune --omit=dev/);
       const { copies, cmd } = readDockerfile(path);
       expect(copies.length).toBeGreaterThan(5);
+      // npm ci needs every workspace's manifest, or the lock file and the tree disagree.
+      const before = text
+        .slice(0, text.indexOf('RUN npm ci'))
+        .split('\n')
+        .flatMap((line) => /^COPY\s+(?!--from)(.+)$/.exec(line.trim())?.[1]?.split(/\s+/).slice(0, -1) ?? []);
+      const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
+      expect(before).toEqual(
+        expect.arrayContaining(['package.json', 'package-lock.json', ...workspaces.map((w) => `${w}/package.json`)]),
+      );
       for (const source of copies) expect(existsSync(join(ROOT, source)), source).toBe(true);
       // Exec form, no shell: SIGTERM reaches node.
       expect(cmd).toHaveLength(1);
