@@ -129,8 +129,8 @@ export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDe
 
 /**
  * GET / — the hot path, one page of the user's memos. The signature is checked first; then
- * whether the session still lives and the page itself are asked of Redis together (one round
- * trip with auto-pipelining), and the page is only sent if the session lives.
+ * whether the session still lives and the page itself are asked of Redis in one command, and
+ * the page is only sent if the session lives.
  */
 export function listRoute({ store, verifier, limits }: Pick<MemoDeps, 'store' | 'verifier' | 'limits'>): FastRoute {
   return {
@@ -139,8 +139,8 @@ export function listRoute({ store, verifier, limits }: Pick<MemoDeps, 'store' | 
       const claims = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
       if (!claims) throw unauthorized();
       const { limit, cursor } = parsePaging(query, limits);
-      const [live, page] = await Promise.all([verifier.isLive(claims), store.list(claims.userId, limit, cursor)]);
-      if (!live) throw unauthorized();
+      const page = await store.listIfLive(claims, limit, cursor);
+      if (!page) throw unauthorized();
       return { status: 200, body: JSON.stringify(page), headers: [['Cache-Control', 'no-store']] };
     },
   };

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClient } from '@memo/common';
+import { sessionKey, type RedisClient, type Session } from '@memo/common';
 
 /**
  * A user's memos are one Redis list, `memo:<userId>`, newest first: the key and the order the
@@ -103,6 +103,16 @@ local items = redis.call('LRANGE', KEYS[1], start, start + limit - 1)
 return {len - start - #items, items}
 `;
 
+/**
+ * The same page, only while the session lives: what `SessionVerifier.isLive` asks (the
+ * session key holds its user id), in the same round trip and the same command. Two keys, so
+ * one Redis only: on a Cluster they live in different slots and the two are asked apart.
+ * KEYS: the memo list, the session; ARGV: before, limit, the session's user id.
+ */
+const PAGE_IF_LIVE = `
+if redis.call('GET', KEYS[2]) ~= ARGV[3] then return false end
+${PAGE_SCRIPT}`;
+
 // ARGV: id, head, tail, replacement for a legacy entry. A JSON entry keeps its createdAt.
 const UPDATE = `${FIND}
 local index, item = find(KEYS[1], ARGV[1])
@@ -128,6 +138,13 @@ return redis.call('LREM', KEYS[1], 1, ARGV[2])
 
 interface MemoCommands {
   memoPage(key: string, before: string, limit: string): Promise<[number, string[]]>;
+  memoPageIfLive(
+    key: string,
+    session: string,
+    before: string,
+    limit: string,
+    owner: string,
+  ): Promise<[number, string[]] | null>;
   memoUpdate(key: string, id: string, head: string, tail: string, legacy: string): Promise<string | null>;
   memoDelete(key: string, id: string, tombstone: string): Promise<number>;
 }
@@ -137,6 +154,7 @@ export class MemoStore {
 
   constructor(redis: RedisClient) {
     redis.defineCommand('memoPage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
+    redis.defineCommand('memoPageIfLive', { numberOfKeys: 2, lua: PAGE_IF_LIVE });
     redis.defineCommand('memoUpdate', { numberOfKeys: 1, lua: UPDATE });
     redis.defineCommand('memoDelete', { numberOfKeys: 1, lua: DELETE });
     this.redis = redis as RedisClient & MemoCommands;
@@ -145,6 +163,28 @@ export class MemoStore {
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */
   async list(userId: string, limit: number, cursor?: number): Promise<Page> {
     const [rest, items] = await this.redis.memoPage(memoKey(userId), String(cursor ?? -1), String(limit));
+    return { memos: items.map(decode), nextCursor: rest > 0 ? String(rest) : null };
+  }
+
+  /** A page of the session's user, or null when the session no longer lives (logout). */
+  async listIfLive(session: Session, limit: number, cursor?: number): Promise<Page | null> {
+    const before = String(cursor ?? -1);
+    if (this.redis.isCluster) {
+      const [owner, page] = await Promise.all([
+        this.redis.get(sessionKey(session.sessionId)),
+        this.list(session.userId, limit, cursor),
+      ]);
+      return owner === session.userId ? page : null;
+    }
+    const reply = await this.redis.memoPageIfLive(
+      memoKey(session.userId),
+      sessionKey(session.sessionId),
+      before,
+      String(limit),
+      session.userId,
+    );
+    if (!reply) return null;
+    const [rest, items] = reply;
     return { memos: items.map(decode), nextCursor: rest > 0 ? String(rest) : null };
   }
 

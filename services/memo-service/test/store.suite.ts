@@ -1,6 +1,6 @@
 import type { RedisClient, RedisWhere } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, waitReady } from '@memo/common';
+import { createLogger, createRedis, sessionKey, waitReady } from '@memo/common';
 import { MemoStore, decode, legacyId, memoKey } from '../src/store.js';
 import { uniqueUser } from '../../../test/support/env.js';
 
@@ -30,6 +30,26 @@ export function storeSuite(where: () => RedisWhere): void {
       const third = await store.list(user, 10, Number(second.nextCursor));
       expect(third.memos.map((m) => m.text)).toEqual(['memo 5', 'memo 4', 'memo 3', 'memo 2', 'memo 1']);
       expect(third.nextCursor).toBeNull();
+    });
+
+    it('pages a session’s memos only while that session lives, in one command', async () => {
+      const user = uniqueUser();
+      const session = { userId: user, sessionId: `s-${user}`, expiresAt: Math.floor(Date.now() / 1000) + 60 };
+      for (const text of ['a', 'b', 'c']) await store.add(user, text);
+      // No session key: not live, nothing returned.
+      await expect(store.listIfLive(session, 2)).resolves.toBeNull();
+      await redis.set(sessionKey(session.sessionId), user, 'EX', 60);
+      const page = await store.listIfLive(session, 2);
+      expect(page?.memos.map((m) => m.text)).toEqual(['c', 'b']);
+      expect(page).toEqual(await store.list(user, 2));
+      await expect(store.listIfLive(session, 2, Number(page?.nextCursor))).resolves.toEqual(
+        await store.list(user, 2, Number(page?.nextCursor)),
+      );
+      // A session key naming someone else (or a logout) is not this user's session.
+      await redis.set(sessionKey(session.sessionId), uniqueUser(), 'EX', 60);
+      await expect(store.listIfLive(session, 2)).resolves.toBeNull();
+      await redis.del(sessionKey(session.sessionId));
+      await expect(store.listIfLive(session, 2)).resolves.toBeNull();
     });
 
     it('returns an empty page for a user without memos', async () => {
