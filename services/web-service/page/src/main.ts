@@ -319,7 +319,8 @@ function refreshTimes(): void {
 function updateEmpty(): void {
   const items = [...ui.list.children] as HTMLLIElement[];
   ui.empty.hidden = items.length > 0 || nextCursor !== null;
-  ui.noMatch.hidden = items.length === 0 || items.some((li) => !li.hidden);
+  // "No match" only once every memo has been looked at (a search loads the rest first).
+  ui.noMatch.hidden = items.length === 0 || items.some((li) => !li.hidden) || searching !== null;
 }
 
 function applySearch(): void {
@@ -454,8 +455,11 @@ function removeMemo(li: HTMLLIElement): void {
   }, UNDO_MS);
 }
 
-async function loadMemos(cursor: string | null): Promise<void> {
-  const query = cursor ? `memo?cursor=${encodeURIComponent(cursor)}` : 'memo';
+async function loadMemos(cursor: string | null, limit?: number): Promise<void> {
+  const params = new URLSearchParams();
+  if (cursor) params.set('cursor', cursor);
+  if (limit) params.set('limit', String(limit));
+  const query = params.size > 0 ? `memo?${params.toString()}` : 'memo';
   const page = await api<Page>(query);
   if (!cursor) ui.list.replaceChildren();
   ui.list.append(...page.memos.map((memo) => renderMemo(memo)));
@@ -464,18 +468,44 @@ async function loadMemos(cursor: string | null): Promise<void> {
   updateEmpty();
 }
 
-async function loadMore(): Promise<void> {
-  if (loadingMore || nextCursor === null) return;
+/** The next page; false when it could not be loaded (the page says why). */
+async function loadMore(limit?: number): Promise<boolean> {
+  if (loadingMore || nextCursor === null) return true;
   loadingMore = true;
   ui.more.setAttribute('aria-busy', 'true');
   try {
-    await loadMemos(nextCursor);
+    await loadMemos(nextCursor, limit);
+    return true;
   } catch (err) {
     handleFailure(err);
+    return false;
   } finally {
     loadingMore = false;
     ui.more.removeAttribute('aria-busy');
   }
+}
+
+const SEARCH_LOAD_MAX = 5_000;
+let searching: Promise<void> | null = null;
+
+/**
+ * A search covers every memo, not only the pages already on screen: while there is a query,
+ * the rest load in pages of 100 (up to 5,000 memos; past that, "more" goes on by hand).
+ */
+function searchEverything(): Promise<void> {
+  searching ??= (async () => {
+    while (ui.search.value.trim() !== '' && nextCursor !== null && ui.list.children.length < SEARCH_LOAD_MAX) {
+      if (loadingMore) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      if (!(await loadMore(100))) break;
+      applySearch();
+    }
+  })().finally(() => {
+    searching = null;
+  });
+  return searching;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -606,7 +636,10 @@ function start(): void {
       void addMemo();
     }
   });
-  ui.search.addEventListener('input', applySearch);
+  ui.search.addEventListener('input', () => {
+    applySearch();
+    void searchEverything();
+  });
   ui.more.addEventListener('click', () => void loadMore());
   if ('IntersectionObserver' in window) {
     // More memos load as the "more" button scrolls into view; the button still works by hand.
