@@ -34,10 +34,6 @@ function routeOf(req: Request): string {
   return 'unmatched';
 }
 
-/**
- * The express app every service starts from: request ids, one log line and one histogram
- * sample per request, and `//x` read as `/x` (some gateways rewrite a prefix to `//`).
- */
 /** The headers every answer carries (HSTS is added when the request came over HTTPS). */
 function securityHeaders(contentSecurityPolicy: string): [string, string][] {
   return [
@@ -55,27 +51,52 @@ const TRUST_PROXY = 'loopback, linklocal, uniquelocal';
 const requestId = (incoming: string | string[] | undefined): string =>
   typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 
-export function createApp({ log, metrics, contentSecurityPolicy = API_CSP }: AppContext): Express {
+/** `//x` read as `/x` (some gateways rewrite a prefix to `//`). */
+const normalizePath = (url: string): string => (url.startsWith('//') ? `/${url.replace(/^\/+/, '')}` : url);
+
+/** One histogram sample and one log line for an answered request. */
+function recordRequest(
+  { log, metrics }: AppContext,
+  request: { reqId: string; method: string; route: string; status: number; start: bigint },
+): void {
+  const { reqId, method, route, status, start } = request;
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  metrics.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  log.info({ reqId, method, route, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+}
+
+/** What a failed request answers; a failure of ours (5xx) is also logged with its detail. */
+function failureOf(err: unknown, log: Logger, reqId: string): HttpError {
+  const httpError = toHttpError(err);
+  if (httpError.status >= 500) {
+    log.error(
+      { reqId, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err },
+      'request failed',
+    );
+  }
+  return httpError;
+}
+
+/**
+ * The express app every service starts from: request ids, security headers, one log line and
+ * one histogram sample per request, and `//x` read as `/x`.
+ */
+export function createApp(context: AppContext): Express {
+  const { contentSecurityPolicy = API_CSP } = context;
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', TRUST_PROXY);
   const headers = securityHeaders(contentSecurityPolicy);
   app.use((req, res, next) => {
-    if (req.url.startsWith('//')) req.url = `/${req.url.replace(/^\/+/, '')}`;
+    req.url = normalizePath(req.url);
     req.id = requestId(req.headers['x-request-id']);
     res.setHeader('X-Request-Id', req.id);
     for (const [name, value] of headers) res.setHeader(name, value);
     if (req.secure) res.setHeader(...HSTS);
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = routeOf(req);
-      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, seconds);
-      log.info(
-        { reqId: req.id, method: req.method, route, status: res.statusCode, ms: Math.round(seconds * 1e4) / 10 },
-        'request',
-      );
+      recordRequest(context, { reqId: req.id, method: req.method, route: routeOf(req), status: res.statusCode, start });
     });
     next();
   });
@@ -147,24 +168,23 @@ function isBodyParserError(err: unknown): err is BodyParserError {
   return typeof err === 'object' && err !== null && 'type' in err && typeof err.type === 'string';
 }
 
+/** The answer to a body that could not be read, by body-parser's error type. */
+const BODY_ERRORS = {
+  'entity.too.large': () => new HttpError(413, 'payload_too_large', 'The request body is too large'),
+  'entity.parse.failed': () => new HttpError(400, 'invalid_json', 'The request body is not valid JSON'),
+  'entity.verify.failed': () => new HttpError(400, 'invalid_encoding', 'The request body is not valid UTF-8'),
+  'charset.unsupported': () => new HttpError(415, 'unsupported_media_type', 'Send the body as UTF-8 JSON'),
+  'encoding.unsupported': () => new HttpError(415, 'unsupported_media_type', 'Send the body as UTF-8 JSON'),
+  'request.aborted': () => new HttpError(400, 'bad_request', 'The request body was incomplete'),
+  'request.size.invalid': () => new HttpError(400, 'bad_request', 'The request body was incomplete'),
+} satisfies Record<string, () => HttpError>;
+type BodyErrorType = keyof typeof BODY_ERRORS;
+
+const isBodyErrorType = (type: string): type is BodyErrorType => Object.hasOwn(BODY_ERRORS, type);
+
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
-  if (isBodyParserError(err)) {
-    switch (err.type) {
-      case 'entity.too.large':
-        return new HttpError(413, 'payload_too_large', 'The request body is too large');
-      case 'entity.parse.failed':
-        return new HttpError(400, 'invalid_json', 'The request body is not valid JSON');
-      case 'entity.verify.failed':
-        return new HttpError(400, 'invalid_encoding', 'The request body is not valid UTF-8');
-      case 'charset.unsupported':
-      case 'encoding.unsupported':
-        return new HttpError(415, 'unsupported_media_type', 'Send the body as UTF-8 JSON');
-      case 'request.aborted':
-      case 'request.size.invalid':
-        return new HttpError(400, 'bad_request', 'The request body was incomplete');
-    }
-  }
+  if (isBodyParserError(err) && isBodyErrorType(err.type)) return BODY_ERRORS[err.type]();
   // Errors express and its static server raise carry a 4xx status (bad path encoding, a
   // forbidden path, an aborted request): they are the client's, never a 500.
   const status = statusOf(err);
@@ -199,13 +219,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       next(err);
       return;
     }
-    const httpError = toHttpError(err);
-    if (httpError.status >= 500) {
-      log.error(
-        { reqId: req.id, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err },
-        'request failed',
-      );
-    }
+    const httpError = failureOf(err, log, req.id);
     res.status(httpError.status).set(httpError.headers).json(errorBody(httpError.code, httpError.message));
   };
 }
@@ -265,29 +279,25 @@ function plainJson(req: IncomingMessage, limit: number): boolean {
   );
 }
 
+/** The body as `jsonBody` reads it (strict JSON, UTF-8), failing with the same answers. */
 function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    const fail = (type: BodyErrorType): void => reject(BODY_ERRORS[type]());
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('error', () => reject(new HttpError(400, 'bad_request', 'The request body was incomplete')));
-    req.on('aborted', () => reject(new HttpError(400, 'bad_request', 'The request body was incomplete')));
+    req.on('error', () => fail('request.aborted'));
+    req.on('aborted', () => fail('request.aborted'));
     req.on('end', () => {
       const buf = Buffer.concat(chunks);
-      if (buf.length !== Number(req.headers['content-length'])) {
-        reject(new HttpError(400, 'bad_request', 'The request body was incomplete'));
-        return;
-      }
-      if (!isUtf8(buf)) {
-        reject(new HttpError(400, 'invalid_encoding', 'The request body is not valid UTF-8'));
-        return;
-      }
+      if (buf.length !== Number(req.headers['content-length'])) return fail('request.size.invalid');
+      if (!isUtf8(buf)) return fail('entity.verify.failed');
       const text = buf.toString('utf8');
       const first = FIRST_CHAR.exec(text)?.[1];
       try {
         if (first !== '{' && first !== '[') throw new Error('not an object or array');
         resolve(JSON.parse(text));
       } catch {
-        reject(new HttpError(400, 'invalid_json', 'The request body is not valid JSON'));
+        fail('entity.parse.failed');
       }
     });
   });
@@ -302,17 +312,17 @@ function readJson(req: IncomingMessage): Promise<unknown> {
  * HEAD, unusual bodies) goes to `app` unchanged.
  */
 export function withFastLane(
-  { log, metrics, contentSecurityPolicy = API_CSP }: AppContext,
+  context: AppContext,
   app: Express,
   routes: ReadonlyMap<string, FastRoute>,
 ): RequestListener {
+  const { log, contentSecurityPolicy = API_CSP } = context;
   const base = securityHeaders(contentSecurityPolicy);
   const trust = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
   return (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? '';
     if (method !== 'GET' && method !== 'POST') return void app(req, res);
-    let url = req.url ?? '/';
-    if (url.startsWith('//')) url = `/${url.replace(/^\/+/, '')}`;
+    const url = normalizePath(req.url ?? '/');
     const q = url.indexOf('?');
     const route = routes.get(`${method} ${q < 0 ? url : url.slice(0, q)}`);
     if (!route) return void app(req, res);
@@ -337,18 +347,10 @@ export function withFastLane(
       ];
       res.writeHead(status, all.flat());
       res.end(body);
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      metrics.httpDuration.observe({ method, route: route.route, status: String(status) }, seconds);
-      log.info({ reqId: id, method, route: route.route, status, ms: Math.round(seconds * 1e4) / 10 }, 'request');
+      recordRequest(context, { reqId: id, method, route: route.route, status, start });
     };
     const fail = (err: unknown): void => {
-      const httpError = toHttpError(err);
-      if (httpError.status >= 500) {
-        log.error(
-          { reqId: id, err: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : err },
-          'request failed',
-        );
-      }
+      const httpError = failureOf(err, log, id);
       answer({
         status: httpError.status,
         body: JSON.stringify(errorBody(httpError.code, httpError.message)),
