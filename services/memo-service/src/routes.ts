@@ -5,7 +5,9 @@ import {
   jsonBody,
   notFound,
   readCookie,
+  toHttpError,
   unauthorized,
+  type FastAnswer,
   type FastRoute,
   type RateLimiter,
   type Session,
@@ -81,16 +83,35 @@ export interface MemoDeps {
   onChange?: (action: 'created' | 'edited' | 'deleted') => void;
 }
 
-export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDeps): Router {
+/** Sends what a fast route answered, through express (HEAD, and bodies the lane passes on). */
+function send(res: Response, { status, body, headers = [] }: FastAnswer): void {
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res.status(status).type('json').send(body);
+}
+
+export function memoRoutes(deps: MemoDeps): Router {
+  const { store, verifier, limits, writes, onChange } = deps;
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
 
-  // Also served by the fast lane (listRoute); here for HEAD and as the reference.
-  const list = listRoute({ store, verifier, limits });
+  // Listing and adding are the fast lane's routes (listRoute, addRoute); express serves them
+  // with the very same handlers for what the lane passes on (HEAD, chunked or unusual bodies),
+  // reading the body with jsonBody only when the handler asks, after its own checks.
+  const list = listRoute(deps);
+  const add = addRoute(deps);
   router.get('/', async (req, res) => {
-    const answer = await list.handle({ req, query: req.query, json: () => Promise.resolve(req.body) });
-    res.status(answer.status).set('Cache-Control', 'no-store').type('json').send(answer.body);
+    send(res, await list.handle({ req, query: req.query, json: () => Promise.resolve(undefined) }));
+  });
+  router.post('/', async (req, res) => {
+    const json = (): Promise<unknown> =>
+      new Promise((resolve, reject) => {
+        body(req, res, (err?: unknown) => {
+          if (err === undefined) resolve(req.body);
+          else reject(toHttpError(err));
+        });
+      });
+    send(res, await add.handle({ req, query: req.query, json }));
   });
 
   router.use(async (req: Request, _res: Response, next: NextFunction) => {
@@ -98,13 +119,6 @@ export function memoRoutes({ store, verifier, limits, writes, onChange }: MemoDe
     if (!session) throw unauthorized();
     req.session = session;
     next();
-  });
-
-  router.post('/', limitWrites, body, async (req, res) => {
-    const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
-    const memo = await store.add(sessionOf(req).userId, text);
-    onChange?.('created');
-    res.status(201).set('Cache-Control', 'no-store').json(memo);
   });
 
   router.put('/:id', limitWrites, body, async (req, res) => {

@@ -149,6 +149,11 @@ interface MemoCommands {
   memoDelete(key: string, id: string, tombstone: string): Promise<number>;
 }
 
+/** A page script's reply: how many older memos remain, and this page's entries. */
+function toPage([rest, items]: [number, string[]]): Page {
+  return { memos: items.map(decode), nextCursor: rest > 0 ? String(rest) : null };
+}
+
 export class MemoStore {
   private readonly redis: RedisClient & MemoCommands;
 
@@ -162,13 +167,11 @@ export class MemoStore {
 
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */
   async list(userId: string, limit: number, cursor?: number): Promise<Page> {
-    const [rest, items] = await this.redis.memoPage(memoKey(userId), String(cursor ?? -1), String(limit));
-    return { memos: items.map(decode), nextCursor: rest > 0 ? String(rest) : null };
+    return toPage(await this.redis.memoPage(memoKey(userId), String(cursor ?? -1), String(limit)));
   }
 
   /** A page of the session's user, or null when the session no longer lives (logout). */
   async listIfLive(session: Session, limit: number, cursor?: number): Promise<Page | null> {
-    const before = String(cursor ?? -1);
     if (this.redis.isCluster) {
       const [owner, page] = await Promise.all([
         this.redis.get(sessionKey(session.sessionId)),
@@ -179,13 +182,11 @@ export class MemoStore {
     const reply = await this.redis.memoPageIfLive(
       memoKey(session.userId),
       sessionKey(session.sessionId),
-      before,
+      String(cursor ?? -1),
       String(limit),
       session.userId,
     );
-    if (!reply) return null;
-    const [rest, items] = reply;
-    return { memos: items.map(decode), nextCursor: rest > 0 ? String(rest) : null };
+    return reply ? toPage(reply) : null;
   }
 
   async add(userId: string, text: string, now = new Date()): Promise<Memo> {
