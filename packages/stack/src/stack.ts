@@ -161,12 +161,13 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       startChild('memo-service', await withPorts({ SESSION_JWKS_URL: `${local(authEnv)}/jwks.json` }), print),
       startChild('web-service', await withPorts({}), print),
     );
-    // Wait for all, keeping what did start so that a failure stops it again.
-    const settled = await Promise.allSettled([...starting, ...(redisStarting ? [redisStarting] : [])]);
-    for (const result of settled) {
-      if (result.status === 'fulfilled' && 'name' in result.value) children.push(result.value);
-    }
-    const failure = settled.find((r) => r.status === 'rejected');
+    // Wait for all, keeping what did start (Redis keeps itself) so that a failure stops it again.
+    const [settled, redisSettled] = await Promise.all([
+      Promise.allSettled(starting),
+      Promise.allSettled(redisStarting ? [redisStarting] : []),
+    ]);
+    for (const result of settled) if (result.status === 'fulfilled') children.push(result.value);
+    const failure = [...settled, ...redisSettled].find((r) => r.status === 'rejected');
     if (failure) throw failure.reason;
     for (const child of children) upstreams[child.name as ServiceName] = [child.url];
 
