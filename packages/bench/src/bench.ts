@@ -8,7 +8,9 @@
  * BENCH_CONNECTIONS (64), BENCH_ONLY (a regular expression over scenario names),
  * BENCH_BASELINE (the original stack's folder; default ../shared/baseline when present,
  * `off` to skip it), BENCH_URL and BENCH_REDIS_URL (a running stack with the Naver stand-in,
- * and its Redis: measured through its front door only).
+ * and its Redis: measured through its front door only), BENCH_ABUSE (the abuse scenario's
+ * sizes, `<memos>x<bytes>` separated by commas; `off` to skip it), BENCH_ABUSE_READ_RATE and
+ * BENCH_ABUSE_WRITE_RATE (its reader's and each attacker's requests per second: 2000, 1000).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startRedis, startStack, type LocalRedis, type RunningStack } from '@memo/stack';
+import { renderAbuse, runAbuse, type AbuseResult, type Seeder } from './abuse.js';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,6 +35,12 @@ const TARGET_REDIS = process.env.BENCH_REDIS_URL;
 const BASELINE_DIR =
   process.env.BENCH_BASELINE === 'off' ? null : resolve(ROOT, process.env.BENCH_BASELINE ?? '../shared/baseline');
 const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results');
+/** The abuse scenario's sizes: memos per attacker (the cap) × bytes per memo. */
+const ABUSE = (process.env.BENCH_ABUSE ?? '1000x256,100000x1000')
+  .split(',')
+  .filter((s) => /^\d+x\d+$/.test(s.trim()))
+  .map((s) => s.trim().split('x').map(Number) as [number, number]);
+const ABUSE_MAX = ABUSE.reduce((max, [memos, bytes]) => Math.max(max, memos * bytes), 0);
 
 const SMALL_MEMO = JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' });
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -63,9 +72,9 @@ function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
 /** Runs one measurement in a separate process (the load generator never shares our loop). */
 function load(spec: LoadSpec): Promise<LoadResult> {
   return new Promise((resolveLoad, reject) => {
-    const child = spawn(process.execPath, [here('./load.js'), JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    // The spec goes through stdin: a list of ids to pick from can be larger than argv allows.
+    const child = spawn(process.execPath, [here('./load.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(JSON.stringify(spec));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => {
@@ -147,6 +156,24 @@ async function seed(redis: Redis, key: string, count: number, plain = false): Pr
     await redis.lpush(key, ...batch);
   }
 }
+
+/** The store's current layout, written with raw commands (for the abuse scenario). */
+const seedCurrent: Seeder = async (redis, userId, texts) => {
+  const key = `memo:${userId}`;
+  await redis.del(key);
+  const ids: string[] = [];
+  const now = Date.now() - texts.length * 1000;
+  for (let start = 0; start < texts.length; start += 1000) {
+    const batch = texts.slice(start, start + 1000).map((text, j) => {
+      const at = now + (start + j) * 1000;
+      const id = `m${at.toString(36).padStart(9, '0')}${(start + j).toString(16).padStart(12, '0')}`;
+      ids.push(id);
+      return JSON.stringify({ v: 1, id, text, createdAt: new Date(at).toISOString(), updatedAt: null });
+    });
+    await redis.lpush(key, ...batch);
+  }
+  return ids;
+};
 
 // ---------------------------------------------------------------------------------------------
 // nginx in front of memo, as the ingress will be (for the comparison with the original)
@@ -275,6 +302,13 @@ async function main(): Promise<void> {
         // Raw capacity: the per-user and per-address limits would answer 429 under a bench.
         MEMO_WRITE_RATE_LIMIT: '0',
         LOGIN_RATE_LIMIT: '0',
+        // The abuse scenario's users sit at the memo-count cap: it is raised to its largest size.
+        ...(ABUSE.length > 0
+          ? {
+              MEMO_MAX_COUNT: String(Math.max(...ABUSE.map(([memos]) => memos))),
+              MEMO_MAX_BYTES: String(2 * ABUSE_MAX),
+            }
+          : {}),
       };
       delete env.NAVER_CLIENT_ID;
       log(`starting memo (redis ${redisUrl}) …`);
@@ -431,6 +465,31 @@ async function main(): Promise<void> {
     }
     clearInterval(sampler);
 
+    const abuse: AbuseResult[] = [];
+    if (stack && ONLY.test('abuse@service')) {
+      for (const [memos, textBytes] of ABUSE) {
+        abuse.push(
+          await runAbuse({
+            memoUrl: memo,
+            redis,
+            reader: users.u10,
+            legacy: users.u1000,
+            current: users.u10000,
+            memos,
+            textBytes,
+            duration: DURATION,
+            readerConnections: 16,
+            attackerConnections: 16,
+            readerRate: Number(process.env.BENCH_ABUSE_READ_RATE ?? 2000),
+            attackerRate: Number(process.env.BENCH_ABUSE_WRITE_RATE ?? 1000),
+            seedCurrent,
+            load,
+            log,
+          }),
+        );
+      }
+    }
+
     const measured: Measured[] = chosen.map((s) => {
       const runs = results.get(s) ?? [];
       return {
@@ -452,12 +511,12 @@ async function main(): Promise<void> {
     log('measuring time to ready (3 cold starts each) …');
     const ready = stack ? await readyTimes(stack) : {};
 
-    const report = render({ started, measured, memory, ready, baseline });
+    const report = render({ started, measured, memory, ready, baseline, abuse });
     process.stdout.write(`${report}\n`);
     writeFileSync(join(OUT, 'latest.md'), `${report}\n`);
     writeFileSync(
       join(OUT, 'latest.json'),
-      JSON.stringify({ machine: machine(), settings: settings(), baseline, measured, memory, ready }, null, 2),
+      JSON.stringify({ machine: machine(), settings: settings(), baseline, measured, memory, ready, abuse }, null, 2),
     );
     log(`written: ${join(OUT, 'latest.md')} and latest.json`);
   } finally {
@@ -489,6 +548,7 @@ function render(r: {
   memory: Memory[];
   ready: Record<string, number[]>;
   baseline: string;
+  abuse: AbuseResult[];
 }): string {
   const m = machine();
   const find = (name: string, via: Scenario['via']): Measured | undefined =>
@@ -573,6 +633,7 @@ function render(r: {
   lines.push('| process | idle RSS MB | peak RSS MB under load |');
   lines.push('| --- | ---: | ---: |');
   for (const x of r.memory) lines.push(`| ${x.process} | ${String(x.idleMb)} | ${String(x.peakMb)} |`);
+  for (const a of r.abuse) lines.push('', ...renderAbuse(a));
   return lines.join('\n');
 }
 

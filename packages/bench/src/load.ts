@@ -1,11 +1,30 @@
 /**
  * The load generator, run as its own process so that it never shares an event loop with what
- * it measures: autocannon with the options given as JSON in argv[2]; prints one JSON result.
+ * it measures: autocannon with the options given as JSON on stdin; prints one JSON result.
  */
 import autocannon from 'autocannon';
 import type { LoadResult, LoadSpec } from './types.js';
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+/** The spec, as JSON on stdin. */
+async function readSpec(): Promise<LoadSpec> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as LoadSpec;
+}
+
+const spec = await readSpec();
+
+const requests = spec.requests?.map(({ pick, ...request }) =>
+  pick && pick.length > 0
+    ? {
+        ...request,
+        setupRequest: (req: autocannon.Request): autocannon.Request => ({
+          ...req,
+          path: pick[Math.floor(Math.random() * pick.length)] ?? '/',
+        }),
+      }
+    : request,
+);
 
 const result = await autocannon({
   url: spec.url,
@@ -14,7 +33,8 @@ const result = await autocannon({
   pipelining: 1,
   timeout: 10,
   headers: spec.headers,
-  requests: spec.requests,
+  ...(spec.rate ? { overallRate: spec.rate } : {}),
+  requests,
 });
 
 const out: LoadResult = {
@@ -26,5 +46,8 @@ const out: LoadResult = {
   p999: result.latency.p99_9,
   errors: result.errors + result.timeouts + result.non2xx,
   non2xx: result.non2xx,
+  s4xx: result['4xx'],
+  s5xx: result['5xx'],
+  timeouts: result.errors + result.timeouts,
 };
 process.stdout.write(`${JSON.stringify(out)}\n`);

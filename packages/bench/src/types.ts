@@ -1,6 +1,8 @@
 export interface RequestSpec {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path?: string;
+  /** Each request takes one of these paths at random instead of `path` (ids to hit, say). */
+  pick?: string[];
   body?: string;
   headers?: Record<string, string>;
 }
@@ -10,6 +12,8 @@ export interface LoadSpec {
   connections: number;
   duration: number;
   headers?: Record<string, string>;
+  /** Requests per second over all connections (open loop); as fast as possible when absent. */
+  rate?: number;
   /** A sequence each connection repeats (the mixed stream); one request when absent. */
   requests?: RequestSpec[];
 }
@@ -24,4 +28,9 @@ export interface LoadResult {
   p999: number;
   errors: number;
   non2xx: number;
+  /** Answers by status class. */
+  s4xx: number;
+  s5xx: number;
+  /** Requests that got no answer in time, or whose connection failed. */
+  timeouts: number;
 }
