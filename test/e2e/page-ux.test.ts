@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { forgetMemos, memoCount, storeOn } from '../support/memos.js';
 import { runStack, type StartedStack } from '../support/stack.js';
 
 /**
@@ -56,7 +57,7 @@ async function newContext(options: BrowserContextOptions = {}): Promise<BrowserC
 }
 
 async function logIn(context: BrowserContext, user: User, fresh = true): Promise<Page> {
-  if (fresh) await redis.del(`memo:${USERS[user].id}`);
+  if (fresh) await forgetMemos(redis, USERS[user].id);
   const page = await context.newPage();
   await page.goto(stack.url);
   await page.locator('#login').click();
@@ -69,12 +70,10 @@ async function logIn(context: BrowserContext, user: User, fresh = true): Promise
 /** Memos as memo-service stores them, given oldest first (the last one ends up on top), `minutesAgo` old. */
 async function seed(user: User, texts: string[], minutesAgo = 0): Promise<void> {
   const now = Date.now() - minutesAgo * 60_000;
-  const entries = texts.map((text, i) => {
-    const at = now - (texts.length - i) * 1000;
-    const id = `m${at.toString(36).padStart(9, '0')}${i.toString(16).padStart(12, '0')}`;
-    return JSON.stringify({ v: 1, id, text, createdAt: new Date(at).toISOString(), updatedAt: null });
-  });
-  await redis.lpush(`memo:${USERS[user].id}`, ...entries);
+  const store = storeOn(redis);
+  for (const [i, text] of texts.entries()) {
+    await store.add(USERS[user].id, text, new Date(now - (texts.length - i) * 1000));
+  }
 }
 
 const memoTexts = (page: Page): Promise<string[]> => page.locator('#memos li:visible .memo-text').allTextContents();
@@ -323,7 +322,7 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     expect(await page.getByLabel('새 메모').inputValue()).toBe('');
     release();
     await expect.poll(() => page.locator('#memos li.pending').count()).toBe(0);
-    expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(1);
+    expect(await memoCount(redis, USERS.kim.id)).toBe(1);
     await page.unroute('**/memo');
 
     // Offline: the memo appears, then goes, the text is back in the box and the page says why.
@@ -340,7 +339,7 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await expect.poll(() => memoTexts(page)).toEqual(['오프라인 메모', '곧바로 보이는 메모']);
     // Shown at once; stored once the save has been answered.
     await expect.poll(() => page.locator('#memos li.pending').count()).toBe(0);
-    expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(2);
+    expect(await memoCount(redis, USERS.kim.id)).toBe(2);
 
     // Reloading before a save is answered loses nothing: the text comes back in the box.
     await page.route('**/memo', (route) =>
@@ -351,7 +350,7 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await expect.poll(() => page.locator('#memos li.pending').count()).toBe(1);
     await page.reload();
     await expect.poll(() => page.getByLabel('새 메모').inputValue()).toBe('저장 중에 새로고침');
-    expect(await redis.llen(`memo:${USERS.kim.id}`)).toBe(2);
+    expect(await memoCount(redis, USERS.kim.id)).toBe(2);
     await context.close();
   });
 

@@ -5,6 +5,8 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { legacyId } from '../../services/memo-service/src/store.js';
+import { forgetMemos, storeOn } from '../support/memos.js';
 import { runStack, type StartedStack } from '../support/stack.js';
 
 /** What a person does, in headless Chromium, through the gateway of a real `npm start`. */
@@ -95,7 +97,7 @@ describe.skipIf(!hasBrowser())('the page', () => {
 
   it('shows memos the original app stored, and edits and deletes them', async () => {
     // The original's data: plain strings in memo:<userId>, newest first (LPUSH).
-    await redis.del(`memo:${KIM}`);
+    await forgetMemos(redis, KIM);
     await redis.lpush(`memo:${KIM}`, '예전 메모 하나', '예전 메모 둘', '예전 메모 셋');
     const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await logIn(context, '김민지');
@@ -111,7 +113,11 @@ describe.skipIf(!hasBrowser())('the page', () => {
     expect((await deleted).status()).toBe(204);
     await page.reload();
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 둘 (고침)', '예전 메모 하나']);
-    expect(await redis.lindex(`memo:${KIM}`, 1)).toBe('예전 메모 하나');
+    // The untouched one keeps the id the original's text gives it.
+    expect((await storeOn(redis).list(KIM, 10)).memos[1]).toMatchObject({
+      id: legacyId('예전 메모 하나'),
+      text: '예전 메모 하나',
+    });
     await context.close();
   });
 

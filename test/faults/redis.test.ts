@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLogger, createRedis, waitReady, type ServiceHandle } from '@memo/common';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoStore, memoKey } from '../../services/memo-service/src/store.js';
+import { MemoStore } from '../../services/memo-service/src/store.js';
 import { sessionKeys, uniqueUser } from '../support/env.js';
 import { waitFor } from '../support/process.js';
 import { sessionCookie, startMemo } from '../support/services.js';
@@ -86,7 +86,7 @@ describe('persistence', () => {
     servers.push(redis);
     const client = createRedis({ REDIS_URL: new URL(redis.url) }, createLogger('test', 'silent'));
     await waitReady(client);
-    const store = new MemoStore(client);
+    const store = new MemoStore(client, { maxCount: 1_000, maxBytes: 1_000_000 });
     const user = uniqueUser();
     const acknowledged: string[] = [];
     await Promise.all(
@@ -103,10 +103,11 @@ describe('persistence', () => {
     servers.push(again);
     const reader = createRedis({ REDIS_URL: new URL(again.url) }, createLogger('test', 'silent'));
     await waitReady(reader);
-    const stored = await reader.lrange(memoKey(user), 0, -1);
+    const page = await new MemoStore(reader, { maxCount: 1_000, maxBytes: 1_000_000 }).list(user, 1_000);
+    const stored = page.memos.map((m) => m.text);
     reader.disconnect();
     expect(stored).toHaveLength(acknowledged.length);
-    expect(new Set(stored.map((raw) => (JSON.parse(raw) as { text: string }).text))).toEqual(new Set(acknowledged));
+    expect(new Set(stored)).toEqual(new Set(acknowledged));
     console.log(
       `persistence: ${String(acknowledged.length)} acknowledged, ${String(stored.length)} found after SIGKILL and restart`,
     );

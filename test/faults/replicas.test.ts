@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROUTES, createGateway, freePort, listenGateway } from '@memo/stack';
-import { memoKey } from '../../services/memo-service/src/store.js';
+import { memoTexts } from '../support/memos.js';
 import { redisClient, redisUrl, sessionKeys, uniqueUser } from '../support/env.js';
 import { spawnService, waitFor, type ServiceProcess } from '../support/process.js';
 import { sessionCookie } from '../support/services.js';
@@ -84,9 +84,7 @@ describe('a replica killed mid-stream', () => {
     await load;
 
     const redis = redisClient();
-    const stored = new Set(
-      (await redis.lrange(memoKey(user), 0, -1)).map((raw) => (JSON.parse(raw) as { text: string }).text),
-    );
+    const stored = new Set(await memoTexts(redis, user));
     redis.disconnect();
     const missing = acknowledged.filter((t) => !stored.has(t));
     console.log(

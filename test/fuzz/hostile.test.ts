@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebService } from '../../services/web-service/src/app.js';
 import { memoKey } from '../../services/memo-service/src/store.js';
+import { restoreMemos, snapshotMemos } from '../support/memos.js';
 import { redisClient, sessionKeys, uniqueUser } from '../support/env.js';
 import { sessionCookie, startAuth, startMemo, startStub } from '../support/services.js';
 
@@ -137,7 +138,7 @@ describe('hostile input', () => {
         contentType,
         cookieHeader,
         async (m, segment, q, b, type, c) => {
-          const before = await redis.lrange(memoKey(user), 0, -1);
+          const before = await snapshotMemos(redis, user);
           const headers: Record<string, string> = { cookie: c === 'valid' ? cookie : c };
           if (type) headers['content-type'] = type;
           const withBody = m !== 'GET' && m !== 'HEAD';
@@ -147,12 +148,9 @@ describe('hostile input', () => {
             body: withBody ? b : undefined,
           });
           expectWellFormed(answer, m);
-          if (answer.status >= 400) expect(await redis.lrange(memoKey(user), 0, -1)).toEqual(before);
-          // Keep the list small and the user's two original memos in place.
-          if (answer.status < 300 && m !== 'GET') {
-            await redis.del(memoKey(user));
-            await redis.rpush(memoKey(user), ...before);
-          }
+          if (answer.status >= 400) expect(await snapshotMemos(redis, user)).toEqual(before);
+          // Keep the memos few and the user's two original memos in place.
+          if (answer.status < 300 && m !== 'GET') await restoreMemos(redis, user, before);
         },
       ),
       { numRuns: 300 },

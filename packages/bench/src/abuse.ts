@@ -6,8 +6,9 @@
  * latency is compared with the reader alone, and Redis's own SLOWLOG names the slowest
  * command it ran meanwhile.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { seedLegacy } from '@memo/memo-service/seed';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
 
 export interface BenchUser {
@@ -67,37 +68,8 @@ export function filler(i: number, bytes: number): string {
   return head + 'x'.repeat(Math.max(0, bytes - head.length));
 }
 
-const legacyId = (text: string): string => `o${createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 20)}`;
 const missingM = (): string => `m${Date.now().toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
 const missingO = (): string => `o${randomBytes(10).toString('hex')}`;
-
-/**
- * The original's plain strings and the previous layout's JSON entries, alternating, pushed as
- * they pushed them (LPUSH, newest first).
- */
-export async function seedLegacy(redis: Redis, userId: string, texts: readonly string[]): Promise<string[]> {
-  const key = `memo:${userId}`;
-  await redis.del(key);
-  const ids: string[] = [];
-  const now = Date.now() - texts.length * 1000;
-  for (let start = 0; start < texts.length; start += 1000) {
-    const batch: string[] = [];
-    for (let i = start; i < Math.min(texts.length, start + 1000); i += 1) {
-      const text = texts[i] ?? '';
-      if (i % 2 === 0) {
-        batch.push(text);
-        ids.push(legacyId(text));
-      } else {
-        const at = now + i * 1000;
-        const id = `m${at.toString(36).padStart(9, '0')}${i.toString(16).padStart(12, '0')}`;
-        batch.push(JSON.stringify({ v: 1, id, text, createdAt: new Date(at).toISOString(), updatedAt: null }));
-        ids.push(id);
-      }
-    }
-    await redis.lpush(key, ...batch);
-  }
-  return ids;
-}
 
 async function slowlog(redis: Redis): Promise<SlowCommand[]> {
   const entries = (await redis.call('SLOWLOG', 'GET', '100000')) as [number, number, number, string[]][];

@@ -20,7 +20,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startRedis, startStack, type LocalRedis, type RunningStack } from '@memo/stack';
-import { renderAbuse, runAbuse, type AbuseResult, type Seeder } from './abuse.js';
+import { seedCurrent } from '@memo/memo-service/seed';
+import { renderAbuse, runAbuse, type AbuseResult } from './abuse.js';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -40,7 +41,6 @@ const ABUSE = (process.env.BENCH_ABUSE ?? '1000x256,100000x1000')
   .split(',')
   .filter((s) => /^\d+x\d+$/.test(s.trim()))
   .map((s) => s.trim().split('x').map(Number) as [number, number]);
-const ABUSE_MAX = ABUSE.reduce((max, [memos, bytes]) => Math.max(max, memos * bytes), 0);
 
 const SMALL_MEMO = JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' });
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -132,48 +132,27 @@ async function logIn(site: string, user: string): Promise<{ cookie: string; id: 
   return { cookie, id: me.id };
 }
 
-/** `count` memos of about fifty bytes, as memo-service stores them (or plain, as the original did). */
-async function seed(redis: Redis, key: string, count: number, plain = false): Promise<void> {
+/** `count` plain-string memos of about fifty bytes, as the original app stores them. */
+async function seedPlain(redis: Redis, key: string, count: number): Promise<void> {
   await redis.del(key);
-  const now = Date.now() - count * 1000;
   for (let start = 0; start < count; start += 1000) {
     const batch: string[] = [];
     for (let i = start; i < Math.min(count, start + 1000); i += 1) {
-      const text = `a memo of about fifty bytes, written for the bench ${String(i)}`;
-      const at = now + i * 1000;
-      batch.push(
-        plain
-          ? text
-          : JSON.stringify({
-              v: 1,
-              id: `m${at.toString(36).padStart(9, '0')}${i.toString(16).padStart(12, '0')}`,
-              text,
-              createdAt: new Date(at).toISOString(),
-              updatedAt: null,
-            }),
-      );
+      batch.push(`a memo of about fifty bytes, written for the bench ${String(i)}`);
     }
     await redis.lpush(key, ...batch);
   }
 }
 
-/** The store's current layout, written with raw commands (for the abuse scenario). */
-const seedCurrent: Seeder = async (redis, userId, texts) => {
-  const key = `memo:${userId}`;
-  await redis.del(key);
-  const ids: string[] = [];
-  const now = Date.now() - texts.length * 1000;
-  for (let start = 0; start < texts.length; start += 1000) {
-    const batch = texts.slice(start, start + 1000).map((text, j) => {
-      const at = now + (start + j) * 1000;
-      const id = `m${at.toString(36).padStart(9, '0')}${(start + j).toString(16).padStart(12, '0')}`;
-      ids.push(id);
-      return JSON.stringify({ v: 1, id, text, createdAt: new Date(at).toISOString(), updatedAt: null });
-    });
-    await redis.lpush(key, ...batch);
-  }
-  return ids;
-};
+/** A service's environment, read from its process (to start one more like it). */
+function environOf(pid: number): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    readFileSync(`/proc/${String(pid)}/environ`, 'utf8')
+      .split('\0')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}
 
 // ---------------------------------------------------------------------------------------------
 // nginx in front of memo, as the ingress will be (for the comparison with the original)
@@ -235,12 +214,7 @@ async function readyTimes(stack: RunningStack): Promise<Record<string, number[]>
   const times: Record<string, number[]> = {};
   for (const name of ['auth-service', 'memo-service', 'web-service']) {
     const pid = stack.processes.get(name)?.pid ?? 0;
-    const env = Object.fromEntries(
-      readFileSync(`/proc/${String(pid)}/environ`, 'utf8')
-        .split('\0')
-        .filter(Boolean)
-        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-    ) as NodeJS.ProcessEnv;
+    const env = environOf(pid);
     times[name] = [];
     for (let i = 0; i < 3; i += 1) {
       const admin = await freePort();
@@ -302,13 +276,9 @@ async function main(): Promise<void> {
         // Raw capacity: the per-user and per-address limits would answer 429 under a bench.
         MEMO_WRITE_RATE_LIMIT: '0',
         LOGIN_RATE_LIMIT: '0',
-        // The abuse scenario's users sit at the memo-count cap: it is raised to its largest size.
-        ...(ABUSE.length > 0
-          ? {
-              MEMO_MAX_COUNT: String(Math.max(...ABUSE.map(([memos]) => memos))),
-              MEMO_MAX_BYTES: String(2 * ABUSE_MAX),
-            }
-          : {}),
+        // Raw capacity: the write scenarios add hundreds of thousands of memos to one user.
+        MEMO_MAX_COUNT: '10000000',
+        MEMO_MAX_BYTES: String(1024 ** 3),
       };
       delete env.NAVER_CLIENT_ID;
       log(`starting memo (redis ${redisUrl}) …`);
@@ -329,12 +299,14 @@ async function main(): Promise<void> {
       mixed: await logIn(site, 'choi'),
     };
     log('seeding 10, 1,000, 10,000 and 100,000 memos …');
-    await seed(redis, `memo:${users.u10.id}`, 10);
-    await seed(redis, `memo:${users.u1000.id}`, 1_000);
-    await seed(redis, `memo:${users.u10000.id}`, 10_000);
-    await seed(redis, `memo:${users.u100000.id}`, 100_000);
-    await seed(redis, `memo:${users.mixed.id}`, 1_000);
-    await redis.del(`memo:${users.post.id}`);
+    const fifty = (n: number): string[] =>
+      Array.from({ length: n }, (_, i) => `a memo of about fifty bytes, written for the bench ${String(i)}`);
+    await seedCurrent(redis, users.u10.id, fifty(10));
+    await seedCurrent(redis, users.u1000.id, fifty(1_000));
+    await seedCurrent(redis, users.u10000.id, fifty(10_000));
+    await seedCurrent(redis, users.u100000.id, fifty(100_000));
+    await seedCurrent(redis, users.mixed.id, fifty(1_000));
+    await seedCurrent(redis, users.post.id, []);
 
     const floorPort = await freePort();
     const floor = await startProcess(
@@ -409,7 +381,7 @@ async function main(): Promise<void> {
       const original = new Redis({ port: 6391, host: '127.0.0.1' });
       cleanups.push(() => original.disconnect());
       await original.set('bench-user', '벤치 사용자');
-      for (const n of [10, 1_000, 10_000]) await seed(original, `memo:u${String(n)}`, n, true);
+      for (const n of [10, 1_000, 10_000]) await seedPlain(original, `memo:u${String(n)}`, n);
       await original.del('memo:bench-post');
       const ours = `http://127.0.0.1:${String(nginxPort)}/`;
       const theirs = 'http://127.0.0.1:18081/memo/';
@@ -468,25 +440,44 @@ async function main(): Promise<void> {
     const abuse: AbuseResult[] = [];
     if (stack && ONLY.test('abuse@service')) {
       for (const [memos, textBytes] of ABUSE) {
-        abuse.push(
-          await runAbuse({
-            memoUrl: memo,
-            redis,
-            reader: users.u10,
-            legacy: users.u1000,
-            current: users.u10000,
-            memos,
-            textBytes,
-            duration: DURATION,
-            readerConnections: 16,
-            attackerConnections: 16,
-            readerRate: Number(process.env.BENCH_ABUSE_READ_RATE ?? 2000),
-            attackerRate: Number(process.env.BENCH_ABUSE_WRITE_RATE ?? 1000),
-            seedCurrent,
-            load,
-            log,
-          }),
+        // A memo-service like the stack's, whose quotas put the attackers exactly at the cap.
+        const port = await freePort();
+        const capped = await startProcess(
+          process.execPath,
+          [join(ROOT, 'services', 'memo-service', 'dist', 'server.js')],
+          {
+            ...environOf(stack.processes.get('memo-service')?.pid ?? 0),
+            PORT: String(port),
+            ADMIN_PORT: String(await freePort()),
+            MEMO_MAX_COUNT: String(memos),
+            MEMO_MAX_BYTES: String(memos * textBytes),
+            LOG_LEVEL: 'warn',
+          },
+          /^memo-service listening/,
         );
+        try {
+          abuse.push(
+            await runAbuse({
+              memoUrl: `http://127.0.0.1:${String(port)}/`,
+              redis,
+              reader: users.u10,
+              legacy: users.u1000,
+              current: users.u10000,
+              memos,
+              textBytes,
+              duration: DURATION,
+              readerConnections: 16,
+              attackerConnections: 16,
+              readerRate: Number(process.env.BENCH_ABUSE_READ_RATE ?? 2000),
+              attackerRate: Number(process.env.BENCH_ABUSE_WRITE_RATE ?? 1000),
+              seedCurrent,
+              load,
+              log,
+            }),
+          );
+        } finally {
+          await stopProcess(capped);
+        }
       }
     }
 

@@ -6,21 +6,23 @@
  */
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
-import { PAGE_SCRIPT } from '@memo/memo-service/store';
+import { PAGE_SCRIPT, userKeys } from '@memo/memo-service/store';
 
 interface PageCommand {
-  memoPage(key: string, before: string, limit: string): Promise<[number, string[]]>;
+  memoPage(...args: string[]): Promise<[string, number, number, string[]]>;
 }
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-redis.defineCommand('memoPage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
+redis.defineCommand('memoPage', { numberOfKeys: 4, lua: PAGE_SCRIPT });
 const pages = redis as Redis & PageCommand;
 
 const server = createServer((req, res) => {
   const user = /(?:^|;\s*)userId=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? 'nobody';
-  pages.memoPage(`memo:${user}`, '-1', '20').then(
-    ([rest, items]) => {
-      const body = `{"memos":[${items.join(',')}],"nextCursor":${rest > 0 ? `"${String(rest)}"` : 'null'}}`;
+  const { list, older, memos, meta } = userKeys(user);
+  pages.memoPage(list, older, memos, meta, '20', '-1', '0', '276').then(
+    ([, rest, last, entries]) => {
+      const next = rest > 0 ? `"${String(rest)}.${String(last)}"` : 'null';
+      const body = `{"memos":[${entries.join(',')}],"nextCursor":${next}}`;
       res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
       res.end(body);
     },

@@ -4,9 +4,9 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { parse as parseQuery } from 'node:querystring';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { HttpError, errorBody } from './errors.js';
+import { HttpError, errorBody, storageFull } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { isRedisUnavailable } from './redis.js';
+import { isRedisFull, isRedisUnavailable } from './redis.js';
 
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
@@ -199,6 +199,7 @@ export function toHttpError(err: unknown): HttpError {
     const [code, message] = codes[status] ?? ['bad_request', 'The request is malformed'];
     return new HttpError(status, code, message);
   }
+  if (isRedisFull(err)) return storageFull();
   if (isRedisUnavailable(err)) {
     return new HttpError(503, 'unavailable', 'The service is temporarily unavailable, please retry', {
       'Retry-After': '1',
@@ -220,7 +221,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       return;
     }
     const httpError = failureOf(err, log, req.id);
-    res.status(httpError.status).set(httpError.headers).json(errorBody(httpError.code, httpError.message));
+    res
+      .status(httpError.status)
+      .set(httpError.headers)
+      .json(errorBody(httpError.code, httpError.message, httpError.details));
   };
 }
 
@@ -353,7 +357,7 @@ export function withFastLane(
       const httpError = failureOf(err, log, id);
       answer({
         status: httpError.status,
-        body: JSON.stringify(errorBody(httpError.code, httpError.message)),
+        body: JSON.stringify(errorBody(httpError.code, httpError.message, httpError.details)),
         headers: Object.entries(httpError.headers),
       });
     };

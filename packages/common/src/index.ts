@@ -12,14 +12,14 @@ export {
   redisSpec,
 } from './config.js';
 export type { ConfigOf, Field, Spec } from './config.js';
-export { HttpError, errorBody, unauthorized, notFound, unavailable } from './errors.js';
+export { HttpError, errorBody, unauthorized, notFound, unavailable, storageFull } from './errors.js';
 export type { ErrorBody } from './errors.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { Metrics } from './metrics.js';
 export { readCookie, serializeCookie, SESSION_COOKIE } from './cookies.js';
 export type { CookieOptions } from './cookies.js';
-export { createRedis, waitReady, isRedisUnavailable } from './redis.js';
+export { createRedis, waitReady, isRedisUnavailable, isRedisFull, redisMemoryMetrics } from './redis.js';
 export { RateLimiter } from './ratelimit.js';
 export type { Redis, RedisClient, RedisWhere } from './redis.js';
 export {

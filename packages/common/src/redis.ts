@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Histogram } from 'prom-client';
+import { Gauge, type Histogram, type Registry } from 'prom-client';
 
 export type { Redis, Cluster };
 /** A single Redis or a Redis Cluster: every command we send touches one key, so both serve. */
@@ -13,12 +14,23 @@ export interface RedisWhere {
   REDIS_CLUSTER?: boolean;
 }
 
-/** Times every command, by command name, into `histogram`. */
+/**
+ * Times every command, by command name, into `histogram`. Scripts defined with
+ * `defineCommand` are timed under the name they were given (`memoAdd`), not as `evalsha`.
+ */
 function instrument(client: RedisClient, histogram: Histogram<'command'>): void {
+  const scripts = new Map<string, string>();
+  const sha1 = (lua: string): string => createHash('sha1').update(lua).digest('hex');
+  const define = client.defineCommand.bind(client);
+  client.defineCommand = (name, definition) => {
+    scripts.set(sha1(definition.lua), name);
+    define(name, definition);
+  };
   const send = client.sendCommand.bind(client) as (command: unknown, stream?: unknown) => unknown;
   (client as { sendCommand: typeof send }).sendCommand = (command, stream) => {
-    const cmd = command as { name: string; promise: Promise<unknown> };
-    const end = histogram.startTimer({ command: cmd.name });
+    const cmd = command as { name: string; args: unknown[]; promise: Promise<unknown> };
+    const script = cmd.name === 'evalsha' ? String(cmd.args[0]) : cmd.name === 'eval' ? sha1(String(cmd.args[0])) : '';
+    const end = histogram.startTimer({ command: scripts.get(script) ?? cmd.name });
     cmd.promise.then(
       () => end(),
       () => end(),
@@ -102,9 +114,59 @@ const UNAVAILABLE = [
   'CLUSTERDOWN',
 ];
 
+/** True when Redis refused a write at its memory ceiling (maxmemory with noeviction). */
+export function isRedisFull(err: unknown): boolean {
+  return err instanceof Error && err.message.includes('OOM command not allowed');
+}
+
 /** True when an error means "Redis cannot be reached now" rather than "this command failed". */
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err.name === 'MaxRetriesPerRequestError') return true;
   return UNAVAILABLE.some((m) => err.message.includes(m));
+}
+
+/** `field:value` lines of an INFO section, as numbers. */
+function infoNumbers(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) out.set(line.slice(0, colon), Number(line.slice(colon + 1)));
+  }
+  return out;
+}
+
+/**
+ * `redis_memory_used_bytes` and `redis_memory_max_bytes` (0: no ceiling) for each Redis node,
+ * read with INFO memory when scraped: how close Redis is to refusing writes.
+ */
+export function redisMemoryMetrics(registry: Registry, redis: RedisClient): void {
+  let reading: Promise<[string, Map<string, number>][]> | undefined;
+  const read = (): Promise<[string, Map<string, number>][]> => {
+    reading ??= (async () => {
+      const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+      return Promise.all(
+        nodes.map(async (node): Promise<[string, Map<string, number>]> => {
+          const { host, port } = node.options;
+          return [`${host ?? ''}:${String(port ?? '')}`, infoNumbers(await node.info('memory'))];
+        }),
+      );
+    })().finally(() => setTimeout(() => (reading = undefined), 1000).unref());
+    return reading;
+  };
+  const gauge = (name: string, help: string, field: string): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['node'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const nodes = await read().catch(() => []);
+        for (const [node, info] of nodes) this.set({ node }, info.get(field) ?? 0);
+      },
+    });
+  };
+  gauge('redis_memory_used_bytes', 'Memory Redis uses (INFO used_memory)', 'used_memory');
+  gauge('redis_memory_max_bytes', 'Redis maxmemory: past it, writes are refused (0: no limit)', 'maxmemory');
 }

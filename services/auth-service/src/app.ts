@@ -4,6 +4,7 @@ import {
   createApp,
   createLogger,
   createRedis,
+  redisMemoryMetrics,
   errorHandler,
   importSessionKey,
   notFoundHandler,
@@ -26,6 +27,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
   const metrics = new Metrics(SERVICE);
   const logins = metrics.counter('memo_logins_total', 'Logins by outcome', ['outcome']);
   const redis = createRedis(config, log, { histogram: metrics.redisHistogram() });
+  redisMemoryMetrics(metrics.registry, redis);
   // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
   await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
   const privateKey = await importSessionKey(config.SESSION_PRIVATE_KEY, 'private');

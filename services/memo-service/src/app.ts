@@ -4,6 +4,7 @@ import {
   createApp,
   createLogger,
   createRedis,
+  redisMemoryMetrics,
   errorHandler,
   importSessionKey,
   notFoundHandler,
@@ -25,6 +26,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
   const redis = createRedis(config, log, { histogram: metrics.redisHistogram() });
+  redisMemoryMetrics(metrics.registry, redis);
   // Start even when Redis is away (readiness says so); it is usually there within milliseconds.
   await waitReady(redis, 3_000).catch(() => log.warn('redis not reachable yet: answering 503 until it is'));
   const keys = config.SESSION_PUBLIC_KEY
@@ -32,7 +34,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
   const verifier = new SessionVerifier(keys, redis);
   const app = createApp({ log, metrics });
-  const store = new MemoStore(redis);
+  const store = new MemoStore(redis, { maxCount: config.MEMO_MAX_COUNT, maxBytes: config.MEMO_MAX_BYTES });
   const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
   app.use(sameOriginWrites());
   const deps: MemoDeps = {

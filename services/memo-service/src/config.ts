@@ -20,6 +20,9 @@ export const spec = {
   BODY_LIMIT_BYTES: int({ default: 100_000, min: 1_024, max: 10_000_000 }),
   PAGE_DEFAULT: int({ default: 20, min: 1, max: 1_000 }),
   PAGE_MAX: int({ default: 100, min: 1, max: 1_000 }),
+  /** Memos one user may keep, and UTF-8 bytes of memo text (see the README for the arithmetic). */
+  MEMO_MAX_COUNT: int({ default: 1_000, min: 1, max: 10_000_000 }),
+  MEMO_MAX_BYTES: int({ default: 256 * 1024, min: 1_024, max: 1024 ** 3 }),
   /** Memo writes (add, edit, delete) per user per minute; 0 turns the limit off. */
   MEMO_WRITE_RATE_LIMIT: int({ default: 120, min: 0 }),
 };
@@ -36,6 +39,12 @@ export function loadMemoConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.BODY_LIMIT_BYTES < config.MEMO_MAX_LENGTH) {
     throw new ConfigError('BODY_LIMIT_BYTES', `must be at least MEMO_MAX_LENGTH (${config.MEMO_MAX_LENGTH})`);
+  }
+  if (config.MEMO_MAX_BYTES < config.MEMO_MAX_LENGTH) {
+    throw new ConfigError(
+      'MEMO_MAX_BYTES',
+      `must be at least MEMO_MAX_LENGTH (${config.MEMO_MAX_LENGTH}): one memo must fit`,
+    );
   }
   return config;
 }

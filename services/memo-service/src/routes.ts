@@ -14,12 +14,46 @@ import {
   type SessionVerifier,
 } from '@memo/common';
 import type { Config } from './config.js';
-import { isMemoId, type MemoStore } from './store.js';
+import { QuotaExceeded, isMemoId, parseCursor, type Cursor, type MemoStore } from './store.js';
 
 type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
-const CURSOR = /^[1-9]\d{0,9}$/;
+
+/**
+ * A quota answer: 409 when the count of memos is reached, 413 when their text would not fit;
+ * both say how much is used and left, so the page can tell the person.
+ */
+export function quotaError(err: QuotaExceeded): HttpError {
+  const { memos, bytes } = err.usage;
+  const left = (q: { used: number; limit: number }): number => Math.max(0, q.limit - q.used);
+  const message =
+    err.which === 'memos'
+      ? `You can keep at most ${String(memos.limit)} memos: delete some to write more`
+      : `Your memos can hold at most ${String(bytes.limit)} bytes of text, and ${String(left(bytes))} are left`;
+  return new HttpError(
+    err.which === 'memos' ? 409 : 413,
+    'quota_exceeded',
+    message,
+    {},
+    {
+      quota: {
+        reached: err.which,
+        memos: { ...memos, remaining: left(memos) },
+        bytes: { ...bytes, remaining: left(bytes) },
+      },
+    },
+  );
+}
+
+/** The store's quota refusal as the API's answer. */
+async function withQuota<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    throw err instanceof QuotaExceeded ? quotaError(err) : err;
+  }
+}
 
 /** Validates `{"text": …}`: a non-blank, well-formed string of at most `max` characters. */
 export function parseText(body: unknown, max: number): string {
@@ -41,7 +75,7 @@ export function parseText(body: unknown, max: number): string {
 export function parsePaging(
   query: Readonly<Record<string, unknown>>,
   limits: Limits,
-): { limit: number; cursor?: number } {
+): { limit: number; cursor?: Cursor } {
   const { limit: rawLimit, cursor: rawCursor } = query;
   let limit = limits.PAGE_DEFAULT;
   if (rawLimit !== undefined) {
@@ -51,10 +85,9 @@ export function parsePaging(
     limit = Math.min(Number(rawLimit), limits.PAGE_MAX);
   }
   if (rawCursor === undefined || rawCursor === '') return { limit };
-  if (typeof rawCursor !== 'string' || !CURSOR.test(rawCursor)) {
-    throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
-  }
-  return { limit, cursor: Number(rawCursor) };
+  const cursor = typeof rawCursor === 'string' ? parseCursor(rawCursor) : null;
+  if (!cursor) throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
+  return { limit, cursor };
 }
 
 declare module 'express-serve-static-core' {
@@ -125,7 +158,7 @@ export function memoRoutes(deps: MemoDeps): Router {
     const id = idOf(req);
     const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
     if (!isMemoId(id)) throw notFound('No such memo');
-    const memo = await store.update(sessionOf(req).userId, id, text);
+    const memo = await withQuota(store.update(sessionOf(req).userId, id, text));
     if (!memo) throw notFound('No such memo');
     onChange?.('edited');
     res.set('Cache-Control', 'no-store').json(memo);
@@ -173,7 +206,7 @@ export function addRoute({ store, verifier, limits, writes, onChange }: MemoDeps
       if (!session) throw unauthorized();
       await writes.hit(session.userId);
       const text = parseText(await json(), limits.MEMO_MAX_LENGTH);
-      const memo = await store.add(session.userId, text);
+      const memo = await withQuota(store.add(session.userId, text));
       onChange?.('created');
       return { status: 201, body: JSON.stringify(memo), headers: [['Cache-Control', 'no-store']] };
     },

@@ -1,177 +1,181 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { sessionKey, type RedisClient, type Session } from '@memo/common';
+import {
+  decodeEntry,
+  encodeEntry,
+  entryTail,
+  newId,
+  publicMemo,
+  textSize,
+  userKeys,
+  type Memo,
+  type UserKeys,
+} from './layout.js';
+import { ADD, DELETE, GET, MOVE, PAGE, REPLACE } from './scripts.js';
+
+export type { Memo } from './layout.js';
+export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
 
 /**
- * A user's memos are one Redis list, `memo:<userId>`, newest first: the key and the order the
- * original Flask app used, so its data keeps working and every command touches one key (which
- * is what a Redis Cluster needs). New entries are JSON with an id and times; entries the
- * original wrote are plain strings, shown with an id derived from their text.
+ * A user's memos (layout and costs: layout.ts; the scripts: scripts.ts). Every method is one
+ * script on the user's keys, plus, when the user's memos are still in an earlier layout, the
+ * steps that move them into this one first (each bounded; see `migrate`).
  */
 
-export interface Memo {
-  id: string;
-  text: string;
-  createdAt: string | null;
-  updatedAt: string | null;
+export interface Usage {
+  memos: { used: number; limit: number };
+  bytes: { used: number; limit: number };
 }
 
 export interface Page {
   memos: Memo[];
   /** Opaque: pass back as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
+  usage: Usage;
 }
 
-const ENTRY_PREFIX = '{"v":1,"id":"';
-const LEGACY_PREFIX = 'o';
-const ID = /^(m[0-9a-z]{10,40}|o[0-9a-f]{20})$/;
-
-export const memoKey = (userId: string): string => `memo:${userId}`;
-
-export function isMemoId(id: string): boolean {
-  return ID.test(id);
+/** Where a page starts: after `pos` older refs, below the memo numbered `seq` (0: unknown). */
+export interface Cursor {
+  pos: number;
+  seq: number;
 }
 
-/** The id of an entry the original app wrote: stable for the same text, computed the same way in Lua. */
-export function legacyId(text: string): string {
-  return LEGACY_PREFIX + createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 20);
+export interface Quotas {
+  /** Memos a user may keep. */
+  maxCount: number;
+  /** UTF-8 bytes of text a user may keep. */
+  maxBytes: number;
 }
 
-/** Time-ordered ids: base-36 milliseconds, then randomness. */
-export function newId(now = Date.now()): string {
-  return `m${now.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
-}
-
-function encode(memo: Memo): string {
-  // id first, always: the Lua scripts find an entry by the `{"v":1,"id":"<id>"` prefix.
-  return JSON.stringify({ v: 1, id: memo.id, text: memo.text, createdAt: memo.createdAt, updatedAt: memo.updatedAt });
-}
-
-export function decode(raw: string): Memo {
-  if (raw.startsWith(ENTRY_PREFIX)) {
-    try {
-      const value = JSON.parse(raw) as Partial<Memo> & { v?: unknown };
-      if (value.v === 1 && typeof value.id === 'string' && typeof value.text === 'string') {
-        return {
-          id: value.id,
-          text: value.text,
-          createdAt: typeof value.createdAt === 'string' ? value.createdAt : null,
-          updatedAt: typeof value.updatedAt === 'string' ? value.updatedAt : null,
-        };
-      }
-    } catch {
-      // not ours after all: a plain string that happens to look like JSON
-    }
+/** A write that would take a user past a quota; nothing was written. */
+export class QuotaExceeded extends Error {
+  readonly code = 'ERR_QUOTA_EXCEEDED';
+  constructor(
+    readonly which: 'memos' | 'bytes',
+    readonly usage: Usage,
+  ) {
+    super(`quota of ${which} reached`);
+    this.name = 'QuotaExceeded';
   }
-  return { id: legacyId(raw), text: raw, createdAt: null, updatedAt: null };
 }
 
-// Finds the index of the entry with id ARGV[1], scanning in chunks so a long list never
-// needs one huge reply. A legacy id is the SHA-1 of the entry's text, as legacyId() makes it.
-const FIND = `
-local function find(key, id)
-  local legacy = string.sub(id, 1, 1) == '${LEGACY_PREFIX}'
-  local prefix = '${ENTRY_PREFIX}' .. id .. '"'
-  local len = redis.call('LLEN', key)
-  local chunk = 512
-  local start = 0
-  while start < len do
-    local items = redis.call('LRANGE', key, start, start + chunk - 1)
-    for i, item in ipairs(items) do
-      if legacy then
-        if '${LEGACY_PREFIX}' .. string.sub(redis.sha1hex(item), 1, 20) == id then return start + i - 1, item end
-      elseif string.sub(item, 1, #prefix) == prefix then
-        return start + i - 1, item
-      end
-    end
-    start = start + chunk
-  end
-  return -1, nil
-end
-`;
+/** Refs a page may look at beyond its size (dead refs are skipped; the cursor moves on). */
+const PAGE_SLACK = 256;
+/** Compare-and-set rounds before an edit gives up on a memo that keeps changing. */
+const REPLACE_TRIES = 5;
 
-/** One page, newest first: LLEN and LRANGE in one round trip. Also what the bench's floor runs. */
-export const PAGE_SCRIPT = `
-local len = redis.call('LLEN', KEYS[1])
-local before = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-local start = 0
-if before >= 0 then
-  start = len - before
-  if start < 0 then start = 0 end
-end
-local items = redis.call('LRANGE', KEYS[1], start, start + limit - 1)
-return {len - start - #items, items}
-`;
+type Reply = (string | number | null | Reply)[];
 
-/**
- * The same page, only while the session lives: what `SessionVerifier.isLive` asks (the
- * session key holds its user id), in the same round trip and the same command. Two keys, so
- * one Redis only: on a Cluster they live in different slots and the two are asked apart.
- * KEYS: the memo list, the session; ARGV: before, limit, the session's user id.
- */
-const PAGE_IF_LIVE = `
-if redis.call('GET', KEYS[2]) ~= ARGV[3] then return false end
-${PAGE_SCRIPT}`;
-
-// ARGV: id, head, tail, replacement for a legacy entry. A JSON entry keeps its createdAt.
-const UPDATE = `${FIND}
-local index, item = find(KEYS[1], ARGV[1])
-if index < 0 then return false end
-local entry
-if string.sub(ARGV[1], 1, 1) ~= '${LEGACY_PREFIX}' then
-  local created = string.match(item, '"createdAt":("[^"]*")') or 'null'
-  entry = ARGV[2] .. created .. ARGV[3]
-else
-  entry = ARGV[4]
-end
-redis.call('LSET', KEYS[1], index, entry)
-return entry
-`;
-
-// ARGV: id, a tombstone unique to this call. LSET then LREM removes exactly that index.
-const DELETE = `${FIND}
-local index = find(KEYS[1], ARGV[1])
-if index < 0 then return 0 end
-redis.call('LSET', KEYS[1], index, ARGV[2])
-return redis.call('LREM', KEYS[1], 1, ARGV[2])
-`;
-
-interface MemoCommands {
-  memoPage(key: string, before: string, limit: string): Promise<[number, string[]]>;
-  memoPageIfLive(
-    key: string,
-    session: string,
-    before: string,
-    limit: string,
-    owner: string,
-  ): Promise<[number, string[]] | null>;
-  memoUpdate(key: string, id: string, head: string, tail: string, legacy: string): Promise<string | null>;
-  memoDelete(key: string, id: string, tombstone: string): Promise<number>;
+interface StoreCommands {
+  memoPage(...args: string[]): Promise<Reply>;
+  memoGet(...args: string[]): Promise<string | Reply | null>;
+  memoAdd(...args: string[]): Promise<Reply>;
+  memoReplace(...args: string[]): Promise<Reply>;
+  memoDelete(...args: string[]): Promise<Reply>;
+  memoMove(...args: string[]): Promise<'idle' | 'more' | 'done'>;
 }
 
-/** A page script's reply: how many older memos remain, and this page's entries. */
-function toPage([rest, items]: [number, string[]]): Page {
-  return { memos: items.map(decode), nextCursor: rest > 0 ? String(rest) : null };
+const keyList = (k: UserKeys): string[] => [k.list, k.older, k.memos, k.meta];
+
+export function formatCursor(cursor: Cursor): string {
+  return `${String(cursor.pos)}.${String(cursor.seq)}`;
+}
+
+/** `<refs left>.<seq>`; the seq is absent in cursors handed out before layout 2. */
+const CURSOR = /^([1-9]\d{0,9})(?:\.(\d{1,15}))?$/;
+
+/** A cursor from its text (a nextCursor value), or null when it is not one. */
+export function parseCursor(text: string): Cursor | null {
+  const m = CURSOR.exec(text);
+  return m ? { pos: Number(m[1]), seq: Number(m[2] ?? 0) } : null;
 }
 
 export class MemoStore {
-  private readonly redis: RedisClient & MemoCommands;
+  private readonly redis: RedisClient & StoreCommands;
 
-  constructor(redis: RedisClient) {
-    redis.defineCommand('memoPage', { numberOfKeys: 1, lua: PAGE_SCRIPT });
-    redis.defineCommand('memoPageIfLive', { numberOfKeys: 2, lua: PAGE_IF_LIVE });
-    redis.defineCommand('memoUpdate', { numberOfKeys: 1, lua: UPDATE });
-    redis.defineCommand('memoDelete', { numberOfKeys: 1, lua: DELETE });
-    this.redis = redis as RedisClient & MemoCommands;
+  constructor(
+    redis: RedisClient,
+    private readonly quotas: Quotas,
+  ) {
+    redis.defineCommand('memoPage', { lua: PAGE });
+    redis.defineCommand('memoGet', { numberOfKeys: 4, lua: GET });
+    redis.defineCommand('memoAdd', { numberOfKeys: 4, lua: ADD });
+    redis.defineCommand('memoReplace', { numberOfKeys: 4, lua: REPLACE });
+    redis.defineCommand('memoDelete', { numberOfKeys: 4, lua: DELETE });
+    redis.defineCommand('memoMove', { numberOfKeys: 4, lua: MOVE });
+    this.redis = redis as RedisClient & StoreCommands;
+  }
+
+  private usage(count: number, bytes: number): Usage {
+    return {
+      memos: { used: count, limit: this.quotas.maxCount },
+      bytes: { used: bytes, limit: this.quotas.maxBytes },
+    };
+  }
+
+  /**
+   * Moves the user's memos into this layout (or finishes a compaction under way), one bounded
+   * step at a time, until done. Other users' commands run between the steps. Safe to run
+   * from several places at once and to stop anywhere: each step is atomic. Returns the steps.
+   */
+  async migrate(userId: string): Promise<number> {
+    const keys = keyList(userKeys(userId));
+    let steps = 0;
+    for (;;) {
+      const outcome = await this.redis.memoMove(...keys);
+      if (outcome === 'idle') return steps;
+      steps += 1;
+      if (outcome === 'done') return steps;
+    }
+  }
+
+  /** One bounded step of moving the user's memos (what `migrate` repeats). */
+  async moveStep(userId: string): Promise<'idle' | 'more' | 'done'> {
+    return this.redis.memoMove(...keyList(userKeys(userId)));
+  }
+
+  /** One step of a move under way, after a write said one is due. */
+  private async step(keys: string[], due: unknown): Promise<void> {
+    if (due === 1) await this.redis.memoMove(...keys);
+  }
+
+  /** Runs `run`; if it answers 'migrate' or 'move', moves the memos first and runs it again. */
+  private async afterMove(userId: string, run: () => Promise<Reply>): Promise<Reply> {
+    let reply = await run();
+    if (reply[0] === 'migrate' || reply[0] === 'move') {
+      await this.migrate(userId);
+      reply = await run();
+      if (reply[0] === 'migrate' || reply[0] === 'move') throw new Error(`memos of a user still moving: ${reply[0]}`);
+    }
+    return reply;
+  }
+
+  private toPage(reply: Reply): Page {
+    const [, rest, last, entries, count, bytes] = reply as [string, number, number, string[], number, number];
+    return {
+      memos: entries.map((raw) => publicMemo(decodeEntry(raw))),
+      nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
+      usage: this.usage(count, bytes),
+    };
+  }
+
+  private pageArgs(limit: number, cursor?: Cursor): string[] {
+    return [String(limit), String(cursor?.pos ?? -1), String(cursor?.seq ?? 0), String(limit + PAGE_SLACK)];
   }
 
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */
-  async list(userId: string, limit: number, cursor?: number): Promise<Page> {
-    return toPage(await this.redis.memoPage(memoKey(userId), String(cursor ?? -1), String(limit)));
+  async list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {
+    const keys = keyList(userKeys(userId));
+    const reply = await this.afterMove(userId, () =>
+      this.redis.memoPage('4', ...keys, ...this.pageArgs(limit, cursor)),
+    );
+    return this.toPage(reply);
   }
 
-  /** A page of the session's user, or null when the session no longer lives (logout). */
-  async listIfLive(session: Session, limit: number, cursor?: number): Promise<Page | null> {
+  /**
+   * A page of the session's user, or null when the session no longer lives (logout), asked in
+   * the same command on one Redis (on a Cluster the session lives in another slot: two).
+   */
+  async listIfLive(session: Session, limit: number, cursor?: Cursor): Promise<Page | null> {
     if (this.redis.isCluster) {
       const [owner, page] = await Promise.all([
         this.redis.get(sessionKey(session.sessionId)),
@@ -179,34 +183,86 @@ export class MemoStore {
       ]);
       return owner === session.userId ? page : null;
     }
-    const reply = await this.redis.memoPageIfLive(
-      memoKey(session.userId),
-      sessionKey(session.sessionId),
-      String(cursor ?? -1),
-      String(limit),
-      session.userId,
+    const keys = keyList(userKeys(session.userId));
+    const reply = await this.afterMove(session.userId, () =>
+      this.redis.memoPage('5', ...keys, sessionKey(session.sessionId), ...this.pageArgs(limit, cursor), session.userId),
     );
-    return reply ? toPage(reply) : null;
+    return reply[0] === 'nosession' ? null : this.toPage(reply);
   }
 
+  /** Adds a memo at the top; QuotaExceeded when the user has no room left for it. */
   async add(userId: string, text: string, now = new Date()): Promise<Memo> {
-    const memo: Memo = { id: newId(now.getTime()), text, createdAt: now.toISOString(), updatedAt: null };
-    await this.redis.lpush(memoKey(userId), encode(memo));
-    return memo;
+    const keys = keyList(userKeys(userId));
+    const size = textSize(text);
+    for (;;) {
+      const memo: Memo = { id: newId(now.getTime()), text, createdAt: now.toISOString(), updatedAt: null };
+      const reply = await this.afterMove(userId, () =>
+        this.redis.memoAdd(
+          ...keys,
+          memo.id,
+          entryTail({ ...memo, size }),
+          String(size),
+          String(this.quotas.maxCount),
+          String(this.quotas.maxBytes),
+        ),
+      );
+      if (reply[0] === 'exists') continue; // a random id met twice: draw again
+      this.quotaCheck(reply);
+      await this.step(keys, reply[4]);
+      return memo;
+    }
   }
 
+  private quotaCheck(reply: Reply): void {
+    if (reply[0] === 'quota') {
+      const [, which, count, bytes] = reply as [string, 'memos' | 'bytes', number, number];
+      throw new QuotaExceeded(which, this.usage(count, bytes));
+    }
+  }
+
+  /** Reads an entry (moving the user's memos into this layout first if need be). */
+  private async entry(userId: string, keys: string[], id: string): Promise<string | null> {
+    let raw = await this.redis.memoGet(...keys, id);
+    if (Array.isArray(raw)) {
+      await this.migrate(userId);
+      raw = await this.redis.memoGet(...keys, id);
+    }
+    return typeof raw === 'string' ? raw : null;
+  }
+
+  /** Replaces a memo's text, keeping its id, place and creation time; null when there is none. */
   async update(userId: string, id: string, text: string, now = new Date()): Promise<Memo | null> {
-    const updatedAt = now.toISOString();
-    // The entry as encode() writes it, split around createdAt so Lua can keep the stored one.
-    const head = `{"v":1,"id":${JSON.stringify(id)},"text":${JSON.stringify(text)},"createdAt":`;
-    const tail = `,"updatedAt":${JSON.stringify(updatedAt)}}`;
-    const replacement = encode({ id: newId(now.getTime()), text, createdAt: null, updatedAt });
-    const stored = await this.redis.memoUpdate(memoKey(userId), id, head, tail, replacement);
-    return stored === null ? null : decode(stored);
+    const keys = keyList(userKeys(userId));
+    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
+      const raw = await this.entry(userId, keys, id);
+      if (raw === null) return null;
+      const old = decodeEntry(raw);
+      const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
+      const reply = await this.redis.memoReplace(
+        ...keys,
+        id,
+        raw,
+        encodeEntry(next),
+        String(next.size - old.size),
+        String(this.quotas.maxBytes),
+      );
+      if (reply[0] === 'missing') return null;
+      if (reply[0] === 'changed') continue;
+      this.quotaCheck(reply);
+      await this.step(keys, reply[1]);
+      return publicMemo(next);
+    }
+    throw new Error('memo changed too often to edit');
   }
 
   async remove(userId: string, id: string): Promise<boolean> {
-    const tombstone = `\u0000deleted:${randomBytes(12).toString('hex')}`;
-    return (await this.redis.memoDelete(memoKey(userId), id, tombstone)) === 1;
+    const keys = keyList(userKeys(userId));
+    const reply = await this.afterMove(userId, () => this.redis.memoDelete(...keys, id));
+    if (reply[0] !== 'ok') return false;
+    await this.step(keys, reply[1]);
+    return true;
   }
 }
+
+/** The page script, for the bench's floor (which runs exactly what GET /memo runs in Redis). */
+export { PAGE as PAGE_SCRIPT } from './scripts.js';

@@ -1,7 +1,13 @@
-import { afterAll, beforeAll, describe } from 'vitest';
+import { createLogger, createRedis, waitReady } from '@memo/common';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type LocalCluster } from '../../../test/support/cluster.js';
 import { apiSuite } from './api.suite.js';
 import { storeSuite } from './store.suite.js';
+import { migrateAll } from '../src/migrate.js';
+import { seedLegacy } from '../src/seed.js';
+import { MemoStore, userKeys } from '../src/store.js';
+import { uniqueUser } from '../../../test/support/env.js';
 
 /** The same memo tests on a three-master Redis Cluster (ioredis cluster mode from configuration). */
 
@@ -16,4 +22,26 @@ afterAll(async () => {
 describe('on a Redis Cluster', () => {
   storeSuite(() => ({ REDIS_URL: new URL(cluster.url), REDIS_CLUSTER: true }));
   apiSuite(() => ({ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true' }));
+
+  it('migrates the users of every master', async () => {
+    const redis = createRedis({ REDIS_URL: new URL(cluster.url), REDIS_CLUSTER: true }, createLogger('test', 'silent'));
+    try {
+      await waitReady(redis);
+      const users = Array.from({ length: 12 }, () => uniqueUser());
+      for (const user of users) {
+        await seedLegacy(redis as unknown as Redis, user, ['first', 'second', 'third']);
+      }
+      const moved = new Set<string>();
+      const report = await migrateAll(redis, (user) => moved.add(user));
+      for (const user of users) expect(moved.has(user), user).toBe(true);
+      expect(report.moved).toBeGreaterThanOrEqual(users.length);
+      const store = new MemoStore(redis, { maxCount: 10, maxBytes: 1_000 });
+      for (const user of users) {
+        expect(await redis.hget(userKeys(user).meta, 'v')).toBe('2');
+        expect((await store.list(user, 5)).memos.map((m) => m.text)).toEqual(['third', 'second', 'first']);
+      }
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -1,7 +1,10 @@
 import type { RedisClient, RedisWhere } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createRedis, sessionKey, waitReady } from '@memo/common';
-import { MemoStore, decode, legacyId, memoKey } from '../src/store.js';
+import type { Redis } from 'ioredis';
+import { MemoStore, QuotaExceeded, legacyId, parseCursor, userKeys, type Cursor, type Page } from '../src/store.js';
+import { MOVE_WORK } from '../src/scripts.js';
+import { seedCurrent, seedLegacy } from '../src/seed.js';
 import { uniqueUser } from '../../../test/support/env.js';
 
 /** The store's behaviour, run against one Redis (store.test.ts) and a Redis Cluster (cluster.test.ts). */
@@ -12,40 +15,59 @@ export function storeSuite(where: () => RedisWhere): void {
   beforeAll(async () => {
     redis = createRedis(where(), createLogger('test', 'silent'));
     await waitReady(redis);
-    store = new MemoStore(redis);
+    store = new MemoStore(redis, { maxCount: 100_000, maxBytes: 100_000_000 });
   });
   afterAll(() => redis.disconnect());
+
+  /** The cursor of the next page (undefined on the last). */
+  const next = (page: Page): Cursor | undefined =>
+    page.nextCursor === null ? undefined : (parseCursor(page.nextCursor) ?? undefined);
+
+  /** Every memo's text, newest first, read page by page. */
+  async function all(s: MemoStore, user: string, limit = 7): Promise<string[]> {
+    const texts: string[] = [];
+    let page = await s.list(user, limit);
+    texts.push(...page.memos.map((m) => m.text));
+    for (let cursor = next(page); cursor; cursor = next(page)) {
+      page = await s.list(user, limit, cursor);
+      texts.push(...page.memos.map((m) => m.text));
+    }
+    return texts;
+  }
+
+  /** Seeds with raw commands (the seed helpers take a plain ioredis client or a Cluster alike). */
+  const raw = (): Redis => redis as Redis;
 
   describe('MemoStore', () => {
     it('lists newest first and pages with a stable cursor while new memos arrive', async () => {
       const user = uniqueUser();
-      for (let i = 1; i <= 25; i++) await store.add(user, `memo ${i}`);
+      for (let i = 1; i <= 25; i++) await store.add(user, `memo ${String(i)}`);
       const first = await store.list(user, 10);
-      expect(first.memos.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `memo ${25 - i}`));
-      expect(first.nextCursor).toBe('15');
+      expect(first.memos.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `memo ${String(25 - i)}`));
       // A memo added between pages must not shift the next page.
       await store.add(user, 'memo 26');
-      const second = await store.list(user, 10, Number(first.nextCursor));
-      expect(second.memos.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `memo ${15 - i}`));
-      const third = await store.list(user, 10, Number(second.nextCursor));
+      const second = await store.list(user, 10, next(first));
+      expect(second.memos.map((m) => m.text)).toEqual(Array.from({ length: 10 }, (_, i) => `memo ${String(15 - i)}`));
+      const third = await store.list(user, 10, next(second));
       expect(third.memos.map((m) => m.text)).toEqual(['memo 5', 'memo 4', 'memo 3', 'memo 2', 'memo 1']);
       expect(third.nextCursor).toBeNull();
+      expect(third.usage).toEqual({ memos: { used: 26, limit: 100_000 }, bytes: { used: 173, limit: 100_000_000 } });
+      // A cursor handed out before this layout (the count of older memos only) still pages.
+      const old = await store.list(user, 10, { pos: 15, seq: 0 });
+      expect(old.memos.map((m) => m.text)).toEqual(second.memos.map((m) => m.text));
     });
 
     it('pages a session’s memos only while that session lives, in one command', async () => {
       const user = uniqueUser();
       const session = { userId: user, sessionId: `s-${user}`, expiresAt: Math.floor(Date.now() / 1000) + 60 };
       for (const text of ['a', 'b', 'c']) await store.add(user, text);
-      // No session key: not live, nothing returned.
       await expect(store.listIfLive(session, 2)).resolves.toBeNull();
       await redis.set(sessionKey(session.sessionId), user, 'EX', 60);
       const page = await store.listIfLive(session, 2);
       expect(page?.memos.map((m) => m.text)).toEqual(['c', 'b']);
       expect(page).toEqual(await store.list(user, 2));
-      await expect(store.listIfLive(session, 2, Number(page?.nextCursor))).resolves.toEqual(
-        await store.list(user, 2, Number(page?.nextCursor)),
-      );
-      // A session key naming someone else (or a logout) is not this user's session.
+      const cursor = page ? next(page) : undefined;
+      await expect(store.listIfLive(session, 2, cursor)).resolves.toEqual(await store.list(user, 2, cursor));
       await redis.set(sessionKey(session.sessionId), uniqueUser(), 'EX', 60);
       await expect(store.listIfLive(session, 2)).resolves.toBeNull();
       await redis.del(sessionKey(session.sessionId));
@@ -53,10 +75,14 @@ export function storeSuite(where: () => RedisWhere): void {
     });
 
     it('returns an empty page for a user without memos', async () => {
-      await expect(store.list(uniqueUser(), 20)).resolves.toEqual({ memos: [], nextCursor: null });
+      await expect(store.list(uniqueUser(), 20)).resolves.toEqual({
+        memos: [],
+        nextCursor: null,
+        usage: { memos: { used: 0, limit: 100_000 }, bytes: { used: 0, limit: 100_000_000 } },
+      });
     });
 
-    it('edits a memo in place, keeping its id and creation time', async () => {
+    it('edits a memo in place, keeping its id, place and creation time', async () => {
       const user = uniqueUser();
       const a = await store.add(user, 'first');
       const b = await store.add(user, 'second');
@@ -68,8 +94,8 @@ export function storeSuite(where: () => RedisWhere): void {
         updatedAt: '2030-01-01T00:00:00.000Z',
       });
       const page = await store.list(user, 10);
-      expect(page.memos.map((m) => m.id)).toEqual([b.id, a.id]);
-      expect(page.memos[1]).toEqual(edited);
+      expect(page.memos).toEqual([b, edited]);
+      expect(page.usage.bytes.used).toBe(Buffer.byteLength('second') + Buffer.byteLength('고친 메모 ✏️'));
     });
 
     it('deletes exactly one memo, and a second delete finds nothing', async () => {
@@ -78,7 +104,10 @@ export function storeSuite(where: () => RedisWhere): void {
       const b = await store.add(user, 'same');
       expect(await store.remove(user, a.id)).toBe(true);
       expect(await store.remove(user, a.id)).toBe(false);
-      expect((await store.list(user, 10)).memos.map((m) => m.id)).toEqual([b.id]);
+      expect(await store.update(user, a.id, 'back?')).toBeNull();
+      const page = await store.list(user, 10);
+      expect(page.memos.map((m) => m.id)).toEqual([b.id]);
+      expect(page.usage.memos.used).toBe(1);
     });
 
     it('never reaches another user’s memo', async () => {
@@ -90,44 +119,174 @@ export function storeSuite(where: () => RedisWhere): void {
       expect((await store.list(owner, 10)).memos).toEqual([memo]);
     });
 
-    it('reads, edits and deletes plain-string memos the original app wrote', async () => {
+    it('moves the original’s plain strings and layout-1 entries into this layout on first touch', async () => {
       const user = uniqueUser();
-      // The original: LPUSH memo:<userId> text, newest first.
-      await redis.lpush(memoKey(user), '오래된 메모 1', '{"looks":"like json"}', '오래된 메모 3');
+      const keys = userKeys(user);
+      // The original: LPUSH memo:<userId> text. Layout 1: LPUSH of JSON entries. Mixed, with a
+      // plain string that looks like JSON and the same text twice.
+      const v1 = (id: string, text: string): string =>
+        JSON.stringify({ v: 1, id, text, createdAt: '2025-01-02T03:04:05.000Z', updatedAt: null });
+      await redis.lpush(
+        keys.list,
+        '오래된 메모 1',
+        v1('m0abcdefghi000000000001', 'layout one'),
+        '{"looks":"like json"}',
+        '오래된 메모 1',
+        '오래된 메모 3',
+      );
       const page = await store.list(user, 10);
-      expect(page.memos.map((m) => m.text)).toEqual(['오래된 메모 3', '{"looks":"like json"}', '오래된 메모 1']);
-      expect(page.memos.every((m) => m.createdAt === null && m.id === legacyId(m.text))).toBe(true);
+      expect(page.memos.map((m) => m.text)).toEqual([
+        '오래된 메모 3',
+        '오래된 메모 1',
+        '{"looks":"like json"}',
+        'layout one',
+        '오래된 메모 1',
+      ]);
+      const [three, dupNew, looks, one, dupOld] = page.memos;
+      expect(three?.id).toBe(legacyId('오래된 메모 3'));
+      expect(looks?.id).toBe(legacyId('{"looks":"like json"}'));
+      expect(one).toEqual({
+        id: 'm0abcdefghi000000000001',
+        text: 'layout one',
+        createdAt: '2025-01-02T03:04:05.000Z',
+        updatedAt: null,
+      });
+      // The same text twice: two memos with two ids.
+      expect(new Set([dupNew?.id, dupOld?.id]).size).toBe(2);
+      expect(page.usage.memos.used).toBe(5);
+      // Stored as this layout now: refs in the list, entries in the hash.
+      expect(await redis.hget(keys.meta, 'v')).toBe('2');
+      expect(await redis.lrange(keys.list, 0, -1)).toEqual(page.memos.map((m, i) => `${(5 - i).toString(36)}:${m.id}`));
 
-      const target = page.memos[1];
-      expect(target).toBeDefined();
-      const edited = await store.update(user, target?.id ?? '', 'now edited');
-      expect(edited?.text).toBe('now edited');
-      expect(await store.remove(user, page.memos[0]?.id ?? '')).toBe(true);
-      const after = await store.list(user, 10);
-      expect(after.memos.map((m) => m.text)).toEqual(['now edited', '오래된 메모 1']);
-      // The edited entry is now in the new shape; the untouched one is byte-for-byte as it was.
-      expect(await redis.lindex(memoKey(user), 1)).toBe('오래된 메모 1');
+      expect((await store.update(user, looks?.id ?? '', 'now edited'))?.text).toBe('now edited');
+      expect(await store.remove(user, three?.id ?? '')).toBe(true);
+      expect(await store.remove(user, dupOld?.id ?? '')).toBe(true);
+      expect(await all(store, user)).toEqual(['오래된 메모 1', 'now edited', 'layout one']);
+    });
+
+    it('finishes a move stopped half way on the next request, losing nothing and in order', async () => {
+      const user = uniqueUser();
+      const texts = Array.from({ length: 2_000 }, (_, i) => `legacy ${String(i)}`);
+      await seedLegacy(raw(), user, texts);
+      expect(await store.moveStep(user)).toBe('more');
+      expect(await store.moveStep(user)).toBe('more');
+      const keys = userKeys(user);
+      expect(await redis.hget(keys.meta, 'moving')).toBe('1');
+      // A step converts MOVE_WORK / 4 entries of an earlier layout.
+      expect(await redis.llen(keys.older)).toBe(2 * (MOVE_WORK / 4));
+      // Stopped here (a killed replica): the next request moves the rest first.
+      expect(await all(store, user, 100)).toEqual([...texts].reverse());
+      expect(await redis.exists(keys.older)).toBe(0);
+      expect(await redis.hget(keys.meta, 'moving')).toBeNull();
+      expect(await store.moveStep(user)).toBe('idle');
+    });
+
+    it('keeps paging right while memos are deleted and the list is compacted under the reader', async () => {
+      const user = uniqueUser();
+      const keys = userKeys(user);
+      const ids = await seedCurrent(
+        raw(),
+        user,
+        Array.from({ length: 600 }, (_, i) => `n${String(i)}`),
+      );
+      let random = 42;
+      const pick = (): number => {
+        random ^= random << 13;
+        random ^= random >>> 17;
+        random ^= random << 5;
+        return (random >>> 0) % 600;
+      };
+      const deleted = new Set<number>();
+      const seen: string[] = [];
+      let page = await store.list(user, 25);
+      for (;;) {
+        seen.push(...page.memos.map((m) => m.text));
+        // Between pages: deletes anywhere (some seen, some not), and a new memo at the top.
+        for (let k = 0; k < 20; k++) {
+          const i = pick();
+          if (!deleted.has(i) && (await store.remove(user, ids[i] ?? ''))) deleted.add(i);
+        }
+        await store.add(user, 'newer');
+        const cursor = next(page);
+        if (!cursor) break;
+        page = await store.list(user, 25, cursor);
+      }
+      // Compactions ran under the reader: fewer dead refs remain than memos were deleted.
+      expect(Number(await redis.hget(keys.meta, 'dead'))).toBeLessThan(deleted.size);
+      // Each memo that outlived the walk was seen exactly once, in order; none was seen twice.
+      const seenOld = seen.filter((t) => t !== 'newer');
+      expect(new Set(seenOld).size).toBe(seenOld.length);
+      const survivors = Array.from({ length: 600 }, (_, i) => 599 - i).filter((i) => !deleted.has(i));
+      const order = seenOld.map((t) => Number(t.slice(1)));
+      expect(order).toEqual([...order].sort((a, b) => b - a));
+      for (const i of survivors) expect(order).toContain(i);
+      // And the whole list reads right afterwards.
+      const now = (await all(store, user, 50)).filter((t) => t !== 'newer');
+      expect(now).toEqual(survivors.map((i) => `n${String(i)}`));
+    });
+
+    it('drops every dead ref once writes carry a compaction through', async () => {
+      const user = uniqueUser();
+      const keys = userKeys(user);
+      const memos = [];
+      for (let i = 0; i < 300; i++) memos.push(await store.add(user, `m${String(i)}`));
+      for (let i = 0; i < 300; i += 3) {
+        await store.remove(user, memos[i]?.id ?? '');
+        await store.remove(user, memos[i + 1]?.id ?? '');
+      }
+      for (let i = 0; i < 10; i++) {
+        await store.add(user, 'more');
+        const settled = (await redis.hget(keys.meta, 'moving')) === null;
+        if (settled && Number(await redis.hget(keys.meta, 'dead')) < 64) break;
+      }
+      expect(await redis.hget(keys.meta, 'moving')).toBeNull();
+      const live = Number(await redis.hget(keys.meta, 'count'));
+      const dead = Number(await redis.hget(keys.meta, 'dead'));
+      expect(dead).toBeLessThan(64);
+      expect((await redis.llen(keys.list)) - dead).toBe(live);
+      expect(await redis.hlen(keys.memos)).toBe(live);
     });
 
     it('keeps Korean, emoji and control characters byte for byte', async () => {
       const user = uniqueUser();
-      const text = '한글 메모 🙂👍🏽 "quotes" \\ back\\slash \n\t line\u0000nul 𝄞';
+      const text = '한글 메모 🙂👍🏽 "quotes" \\ back\\slash \n\t line\u0000nul 𝄞 </script>';
       const memo = await store.add(user, text);
       expect((await store.list(user, 1)).memos[0]?.text).toBe(text);
       const edited = await store.update(user, memo.id, `${text} ✔`);
       expect(edited?.text).toBe(`${text} ✔`);
-      const raw = await redis.lindex(memoKey(user), 0);
-      expect(decode(raw ?? '').text).toBe(`${text} ✔`);
+      expect((await store.list(user, 1)).memos[0]?.text).toBe(`${text} ✔`);
+      // The same bytes after a migration from the original's plain string.
+      const legacy = uniqueUser();
+      await redis.lpush(userKeys(legacy).list, text);
+      expect((await store.list(legacy, 1)).memos[0]).toMatchObject({ id: legacyId(text), text });
     });
 
-    it('finds an entry deep in a long list', async () => {
+    it('refuses what a quota does not allow, writing nothing, and says how much is used', async () => {
+      const small = new MemoStore(redis, { maxCount: 3, maxBytes: 12 });
       const user = uniqueUser();
-      const oldest = await store.add(user, 'oldest');
-      const filler = Array.from({ length: 1500 }, (_, i) => `filler ${i}`);
-      await redis.lpush(memoKey(user), ...filler);
-      expect((await store.update(user, oldest.id, 'found'))?.text).toBe('found');
-      expect(await store.remove(user, oldest.id)).toBe(true);
-      expect(await redis.llen(memoKey(user))).toBe(1500);
+      const a = await small.add(user, 'abc');
+      await small.add(user, 'def');
+      await small.add(user, '가');
+      const refused = await small.add(user, 'x').catch((err: unknown) => err);
+      expect(refused).toBeInstanceOf(QuotaExceeded);
+      expect(refused).toMatchObject({
+        which: 'memos',
+        usage: { memos: { used: 3, limit: 3 }, bytes: { used: 9, limit: 12 } },
+      });
+      await small.remove(user, a.id);
+      await small.add(user, 'wxyz');
+      const page = await small.list(user, 10);
+      expect(page.usage).toEqual({ memos: { used: 3, limit: 3 }, bytes: { used: 10, limit: 12 } });
+      await small.remove(user, page.memos[0]?.id ?? '');
+      await expect(small.add(user, '한글a')).rejects.toMatchObject({ which: 'bytes' });
+      // Edits that grow past the byte quota are refused too, and leave the memo as it was.
+      const target = page.memos[1];
+      await expect(small.update(user, target?.id ?? '', 'defghijklm')).rejects.toMatchObject({ which: 'bytes' });
+      expect(await small.update(user, target?.id ?? '', 'defghi')).toMatchObject({ text: 'defghi' });
+      const after = await small.list(user, 10);
+      expect(after.memos.map((m) => m.text)).toEqual(['defghi', 'def']);
+      expect(after.usage.bytes.used).toBe(9);
+      expect(await redis.hlen(userKeys(user).memos)).toBe(2);
     });
   });
 }

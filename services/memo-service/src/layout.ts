@@ -1,0 +1,129 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * How a user's memos are kept in Redis: layout version 2 (docs/data.md says the same, with
+ * the reasons).
+ *
+ *   memo:<u>             LIST  the order, newest first: refs `<seq base 36>:<memo id>`. The
+ *                              original app's key (its LPUSH/LRANGE list), kept as the order.
+ *   {memo:<u>}:memos     HASH  memo id -> entry (JSON, below)
+ *   {memo:<u>}:meta      HASH  v (layout version, 2), seq (last sequence number), count (live
+ *                              memos), bytes (UTF-8 bytes of their texts), dead (refs whose
+ *                              memo is gone), moving (1 while a move is under way)
+ *   {memo:<u>}:older     LIST  refs, only while a move is under way: the order is then
+ *                              memo:<u> followed by this list
+ *
+ * `{memo:<u>}` is a Redis Cluster hash tag whose slot is the slot of the bare key `memo:<u>`,
+ * so every key of a user lives in one slot and each operation is one script on one node.
+ *
+ * Costs: add, edit and delete touch one hash field and at most one list end: O(1). A page
+ * reads `limit` refs from a list offset and their entries: O(page) (a list offset walks the
+ * list's nodes, a few hundred refs each, not its elements). Deleting leaves the memo's ref in
+ * the list ("dead"); once dead refs pass a quarter of the live ones, every write also moves a
+ * bounded batch of refs from the list's old end to `{memo:<u>}:older`, dropping the dead, until
+ * the list is compact again. The same move converts the entries of the earlier layouts
+ * (below) when a user is first touched: every step is one atomic script that leaves each memo
+ * in exactly one place, so a move can stop anywhere and be resumed by anyone.
+ *
+ * Earlier layouts, read by the migration only: the original app (layout 0) pushed plain
+ * strings onto memo:<u>; layout 1 pushed JSON entries `{"v":1,"id","text","createdAt",
+ * "updatedAt"}` onto the same list. Both may be mixed in one list.
+ */
+
+export const LAYOUT_VERSION = 2;
+
+export interface Memo {
+  id: string;
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** A memo as stored: its place in the order and the size its text counts against the quota. */
+export interface Entry extends Memo {
+  seq: number;
+  size: number;
+}
+
+export interface UserKeys {
+  /** The order (the original's key). */
+  list: string;
+  older: string;
+  memos: string;
+  meta: string;
+}
+
+/**
+ * Naver ids are `[\w.=+/-]{1,64}`: never a brace, which would change the hash tag. A session
+ * only carries ids auth-service stored, but the rule is checked where keys are made.
+ */
+const SAFE_USER = /^[^{}\s]{1,128}$/;
+
+export function userKeys(userId: string): UserKeys {
+  if (!SAFE_USER.test(userId)) throw new Error('user id not usable in a key');
+  const tag = `{memo:${userId}}`;
+  return { list: `memo:${userId}`, older: `${tag}:older`, memos: `${tag}:memos`, meta: `${tag}:meta` };
+}
+
+/** The original key of a user's memos (its order list). */
+export const memoKey = (userId: string): string => userKeys(userId).list;
+
+const ID = /^(m[0-9a-z]{10,40}|o[0-9a-f]{20})$/;
+
+export function isMemoId(id: string): boolean {
+  return ID.test(id);
+}
+
+/** Time-ordered ids: base-36 milliseconds, then randomness. */
+export function newId(now = Date.now()): string {
+  return `m${now.toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+/** The id the original app's plain-string entries are known by: stable for the same text. */
+export function legacyId(text: string): string {
+  return `o${createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 20)}`;
+}
+
+export const textSize = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/**
+ * An entry as stored. The leading fields are fixed (`{"seq":N,"size":N,"id":"…"`) so that the
+ * scripts read them with one pattern; the script that adds a memo writes `{"seq":N,` itself,
+ * followed by `entryTail`.
+ */
+export function encodeEntry(entry: Entry): string {
+  return `{"seq":${String(entry.seq)},${entryTail(entry)}`;
+}
+
+export function entryTail(memo: Memo & { size: number }): string {
+  return JSON.stringify({
+    size: memo.size,
+    id: memo.id,
+    text: memo.text,
+    createdAt: memo.createdAt,
+    updatedAt: memo.updatedAt,
+  }).slice(1);
+}
+
+export function decodeEntry(raw: string): Entry {
+  const value = JSON.parse(raw) as Partial<Entry>;
+  if (typeof value.id !== 'string' || typeof value.text !== 'string' || typeof value.seq !== 'number') {
+    throw new Error('not a memo entry');
+  }
+  return {
+    seq: value.seq,
+    size: typeof value.size === 'number' ? value.size : textSize(value.text),
+    id: value.id,
+    text: value.text,
+    createdAt: typeof value.createdAt === 'string' ? value.createdAt : null,
+    updatedAt: typeof value.updatedAt === 'string' ? value.updatedAt : null,
+  };
+}
+
+/** What the API shows of an entry. */
+export function publicMemo(entry: Entry): Memo {
+  return { id: entry.id, text: entry.text, createdAt: entry.createdAt, updatedAt: entry.updatedAt };
+}
+
+/** A list element of layout 2. */
+export const ref = (seq: number, id: string): string => `${seq.toString(36)}:${id}`;

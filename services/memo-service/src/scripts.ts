@@ -1,0 +1,296 @@
+/**
+ * The store's Redis scripts (layout 2, see layout.ts). Each runs atomically and touches the
+ * keys of one user only (one Cluster slot). None reads or writes more than a bounded batch:
+ * a page at most `budget` refs, a move step at most MOVE_WORK (see there). Writes come after every check, so a script refused for memory (maxmemory,
+ * noeviction) has changed nothing; a delete's first write (HDEL) frees memory and is never
+ * refused.
+ *
+ * Keys, always in this order: the order list, `:older`, `:memos`, `:meta` (then a session).
+ */
+
+/**
+ * The work of one move step: a ref moved costs 1, an entry of an earlier layout converted
+ * costs 4 (it is decoded, hashed and written anew), and converted bytes are capped too. About
+ * half a millisecond of Redis time at most (docs/data.md).
+ */
+export const MOVE_WORK = 256;
+export const MOVE_BYTES = 32 * 1024;
+/** A move (compaction) starts once this many refs are dead and they are a quarter of the live ones. */
+export const DEAD_MIN = 64;
+export const DEAD_RATIO = 4;
+
+const HELPERS = `
+local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function base36(n)
+  if n == 0 then return '0' end
+  local s = ''
+  while n > 0 do
+    local d = n % 36
+    s = string.sub(DIGITS, d + 1, d + 1) .. s
+    n = math.floor(n / 36)
+  end
+  return s
+end
+-- A ref of layout 2: '<seq base 36>:<memo id>'; nil for anything else (an older entry).
+local function parseRef(x)
+  local s, id = string.match(x, '^([0-9a-z]+):([mo][0-9a-z]+)$')
+  if not s then return nil end
+  return tonumber(s, 36), id
+end
+-- The seq and size every entry starts with.
+local function entryHead(e)
+  local seq, size = string.match(e, '^{"seq":(%d+),"size":(%d+),')
+  return tonumber(seq), tonumber(size)
+end
+local function num(x) return tonumber(x or '0') or 0 end
+-- Whether this user's memos are still in an earlier layout (migrated before any use).
+local function legacy(list, older, meta)
+  if redis.call('HGET', meta, 'v') == '2' then return false end
+  return redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1
+end
+-- Whether writes should move a batch (a move is under way, or dead refs have piled up).
+local function due(meta)
+  if redis.call('HGET', meta, 'moving') == '1' then return 1 end
+  local dead = num(redis.call('HGET', meta, 'dead'))
+  if dead >= ${DEAD_MIN} and dead * ${DEAD_RATIO} >= num(redis.call('HGET', meta, 'count')) then return 1 end
+  return 0
+end
+`;
+
+/**
+ * One page of the order (the list, then \`:older\` while a move is under way), newest first.
+ * ARGV: limit, pos, seq, budget[, the session's user]. The cursor (pos, seq) says where the
+ * last page ended: pos refs were older than its last memo, whose seq it names. A move drops
+ * dead refs and so shifts positions: when the ref at pos does not follow seq any more, the
+ * start is found again by binary search on the refs' seqs (which only grow towards the head).
+ * Reply: {'ok', refs left, seq of the last ref read, entries, count, bytes}, or
+ * {'migrate'} / {'move'} (the caller moves first), or {'nosession'}.
+ */
+export const PAGE = `${HELPERS}
+local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[5] then return {'nosession'} end
+if legacy(list, older, meta) then return {'migrate'} end
+local limit, pos, target, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local lenA = redis.call('LLEN', list)
+local len = lenA + redis.call('LLEN', older)
+local function at(i)
+  if i < lenA then return redis.call('LINDEX', list, i) end
+  return redis.call('LINDEX', older, i - lenA)
+end
+local function range(i, j)
+  local out = {}
+  if i < lenA then
+    for _, x in ipairs(redis.call('LRANGE', list, i, math.min(j, lenA - 1))) do out[#out + 1] = x end
+  end
+  if j >= lenA then
+    for _, x in ipairs(redis.call('LRANGE', older, math.max(i, lenA) - lenA, j - lenA)) do out[#out + 1] = x end
+  end
+  return out
+end
+local function seqAt(i) return (parseRef(at(i))) end
+
+local start = 0
+if pos >= 0 then
+  start = math.max(0, len - pos)
+  if target > 0 and start <= len then
+    local here = start >= len or (seqAt(start) or -1) < target
+    local above = start == 0 or (seqAt(start - 1) or -1) >= target
+    if not (here and above) then
+      local lo, hi = 0, len
+      while lo < hi do
+        local mid = math.floor((lo + hi) / 2)
+        local s = seqAt(mid)
+        if not s then return {'move'} end
+        if s < target then hi = mid else lo = mid + 1 end
+      end
+      start = lo
+    end
+  end
+end
+
+local out, i, scanned, last = {}, start, 0, 0
+while #out < limit and i < len and scanned < budget do
+  local refs = range(i, i + math.min(limit - #out, len - i, budget - scanned) - 1)
+  local ids, seqs = {}, {}
+  for k, x in ipairs(refs) do
+    local s, id = parseRef(x)
+    if not s then return {'move'} end
+    seqs[k], ids[k] = s, id
+  end
+  local entries = redis.call('HMGET', memos, unpack(ids))
+  for k = 1, #refs do
+    i, scanned, last = i + 1, scanned + 1, seqs[k]
+    local e = entries[k]
+    if e and entryHead(e) == seqs[k] then out[#out + 1] = e end
+  end
+end
+local usage = redis.call('HMGET', meta, 'count', 'bytes')
+return {'ok', len - i, last, out, num(usage[1]), num(usage[2])}
+`;
+
+/** One entry by id. ARGV: id. Reply: the entry, false, or {'migrate'}. */
+export const GET = `${HELPERS}
+local e = redis.call('HGET', KEYS[3], ARGV[1])
+if e then return e end
+if legacy(KEYS[1], KEYS[2], KEYS[4]) then return {'migrate'} end
+return false
+`;
+
+/**
+ * A new memo at the head of the order. ARGV: id, the entry after \`{"seq":N,\`, its text size,
+ * max count, max bytes. Reply: {'ok', seq, count, bytes, due}, {'quota', which, count, bytes},
+ * {'exists'} or {'migrate'}.
+ */
+export const ADD = `${HELPERS}
+local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if legacy(list, older, meta) then return {'migrate'} end
+local usage = redis.call('HMGET', meta, 'count', 'bytes')
+local count, bytes, size = num(usage[1]), num(usage[2]), tonumber(ARGV[3])
+if count + 1 > tonumber(ARGV[4]) then return {'quota', 'memos', count, bytes} end
+if bytes + size > tonumber(ARGV[5]) then return {'quota', 'bytes', count, bytes} end
+if redis.call('HEXISTS', memos, ARGV[1]) == 1 then return {'exists'} end
+local seq = redis.call('HINCRBY', meta, 'seq', 1)
+redis.call('HSET', memos, ARGV[1], '{"seq":' .. seq .. ',' .. ARGV[2])
+redis.call('LPUSH', list, base36(seq) .. ':' .. ARGV[1])
+redis.call('HSET', meta, 'v', '2')
+redis.call('HINCRBY', meta, 'count', 1)
+redis.call('HINCRBY', meta, 'bytes', size)
+return {'ok', seq, count + 1, bytes + size, due(meta)}
+`;
+
+/**
+ * Replaces an entry if it is still the one the caller read (compare and set). ARGV: id, the
+ * entry read, the new entry, the change in text size, max bytes. Reply: {'ok', due},
+ * {'changed'}, {'missing'} or {'quota', 'bytes', count, bytes}.
+ */
+export const REPLACE = `${HELPERS}
+local memos, meta = KEYS[3], KEYS[4]
+local current = redis.call('HGET', memos, ARGV[1])
+if not current then return {'missing'} end
+if current ~= ARGV[2] then return {'changed'} end
+local delta = tonumber(ARGV[4])
+local usage = redis.call('HMGET', meta, 'count', 'bytes')
+if delta > 0 and num(usage[2]) + delta > tonumber(ARGV[5]) then
+  return {'quota', 'bytes', num(usage[1]), num(usage[2])}
+end
+redis.call('HSET', memos, ARGV[1], ARGV[3])
+if delta ~= 0 then redis.call('HINCRBY', meta, 'bytes', delta) end
+return {'ok', due(meta)}
+`;
+
+/**
+ * Deletes an entry; its ref stays in the order, dead, until a move drops it. ARGV: id.
+ * Reply: {'ok', due}, {'missing'} or {'migrate'}.
+ */
+export const DELETE = `${HELPERS}
+local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local e = redis.call('HGET', memos, ARGV[1])
+if not e then
+  if legacy(list, older, meta) then return {'migrate'} end
+  return {'missing'}
+end
+local _, size = entryHead(e)
+redis.call('HDEL', memos, ARGV[1])
+redis.call('HINCRBY', meta, 'count', -1)
+redis.call('HINCRBY', meta, 'bytes', -(size or 0))
+redis.call('HINCRBY', meta, 'dead', 1)
+return {'ok', due(meta)}
+`;
+
+/**
+ * One step of a move: a bounded batch (MOVE_WORK) of refs from the old end of the list to the head of
+ * \`:older\`, dropping dead ones; an entry of an earlier layout becomes an entry of this one
+ * on the way (the migration). When the list is empty, \`:older\` takes its name and the move
+ * is over. A move starts when the user's memos are in an earlier layout or dead refs have
+ * piled up (see due). Reply: 'idle' (nothing to do), 'more' or 'done'.
+ *
+ * It may run when Redis is at its memory ceiling (allow-oom): it takes about the memory it
+ * frees, and without it a user whose memos are still in an earlier layout could not even read
+ * them then.
+ *
+ * An older entry found in a list that is already of layout 2 was pushed there by a replica
+ * of the previous version during a rolling update: it is the newest memo, so its ref goes to
+ * the head of the list rather than into the middle of the order.
+ */
+export const MOVE = `#!lua flags=allow-oom
+${HELPERS}
+local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local v2 = redis.call('HGET', meta, 'v') == '2'
+if redis.call('HGET', meta, 'moving') ~= '1' then
+  if v2 then
+    if due(meta) == 0 then return 'idle' end
+  elseif redis.call('EXISTS', list) == 0 and redis.call('EXISTS', older) == 0 then
+    return 'idle'
+  end
+  redis.call('HSET', meta, 'moving', '1')
+end
+
+local function validId(id)
+  if type(id) ~= 'string' then return false end
+  if string.match(id, '^m[0-9a-z]+$') then return #id >= 11 and #id <= 41 end
+  return string.match(id, '^o[0-9a-f]+$') ~= nil and #id == 21
+end
+-- An entry of layout 0 (a plain string) or 1 (JSON) as id, text and the two times as JSON.
+local function convert(x)
+  if string.sub(x, 1, 13) == '{"v":1,"id":"' then
+    local ok, value = pcall(cjson.decode, x)
+    if ok and type(value) == 'table' and value.v == 1 and type(value.text) == 'string' then
+      local created = type(value.createdAt) == 'string' and cjson.encode(value.createdAt) or 'null'
+      local updated = type(value.updatedAt) == 'string' and cjson.encode(value.updatedAt) or 'null'
+      return validId(value.id) and value.id or nil, value.text, created, updated
+    end
+  end
+  return 'o' .. string.sub(redis.sha1hex(x), 1, 20), x, 'null', 'null'
+end
+-- The counters change once per step, not once per entry.
+local seq = num(redis.call('HGET', meta, 'seq'))
+local added, addedBytes, dropped = 0, 0, 0
+local function adopt(x, into)
+  seq = seq + 1
+  local id, text, created, updated = convert(x)
+  if id and redis.call('HEXISTS', memos, id) == 1 then
+    -- The same text twice in the original, or an id taken: a fresh id for this one.
+    id = string.sub(id, 1, 1) == 'o' and ('o' .. string.sub(redis.sha1hex(x .. '\\0' .. seq), 1, 20)) or nil
+    if id and redis.call('HEXISTS', memos, id) == 1 then id = nil end
+  end
+  if not id then
+    local s = base36(seq)
+    id = 'm' .. string.rep('0', 11 - #s) .. s
+  end
+  redis.call('HSET', memos, id, '{"seq":' .. seq .. ',"size":' .. #text .. ',"id":"' .. id .. '","text":' ..
+    cjson.encode(text) .. ',"createdAt":' .. created .. ',"updatedAt":' .. updated .. '}')
+  redis.call('LPUSH', into, base36(seq) .. ':' .. id)
+  added, addedBytes = added + 1, addedBytes + #text
+end
+
+local work, bytes = 0, 0
+while work < ${MOVE_WORK} and bytes < ${MOVE_BYTES} do
+  local x = redis.call('RPOP', list)
+  if not x then break end
+  local refSeq, id = parseRef(x)
+  if refSeq then
+    work = work + 1
+    local e = redis.call('HGET', memos, id)
+    if e and entryHead(e) == refSeq then
+      redis.call('LPUSH', older, x)
+    else
+      dropped = dropped + 1
+    end
+  else
+    work, bytes = work + 4, bytes + #x
+    adopt(x, v2 and list or older)
+  end
+end
+if added > 0 then
+  redis.call('HSET', meta, 'seq', seq)
+  redis.call('HINCRBY', meta, 'count', added)
+  redis.call('HINCRBY', meta, 'bytes', addedBytes)
+end
+if dropped > 0 then redis.call('HINCRBY', meta, 'dead', -dropped) end
+if redis.call('EXISTS', list) == 1 then return 'more' end
+if redis.call('EXISTS', older) == 1 then redis.call('RENAME', older, list) end
+redis.call('HSET', meta, 'v', '2')
+redis.call('HDEL', meta, 'moving')
+if num(redis.call('HGET', meta, 'dead')) < 0 then redis.call('HSET', meta, 'dead', '0') end
+return 'done'
+`;

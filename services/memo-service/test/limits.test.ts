@@ -1,0 +1,280 @@
+import { createLogger, createRedis, waitReady, type RedisClient, type ServiceHandle } from '@memo/common';
+import { startRedis, type LocalRedis } from '@memo/stack';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import * as scripts from '../src/scripts.js';
+import { MemoStore, QuotaExceeded, userKeys } from '../src/store.js';
+import { seedCurrent, seedLegacy } from '../src/seed.js';
+import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
+import { sessionCookie, startMemo } from '../../../test/support/services.js';
+
+/**
+ * What one user can cost everyone: each test has a Redis of its own, so that Redis's own
+ * SLOWLOG and its memory ceiling say what our commands did, and nobody else's.
+ */
+
+const servers: LocalRedis[] = [];
+const clients: RedisClient[] = [];
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await Promise.all(servers.map((s) => s.stop()));
+});
+
+async function ownRedis(extraArgs: string[]): Promise<{ server: LocalRedis; client: RedisClient }> {
+  const server = await startRedis({ extraArgs });
+  servers.push(server);
+  const client = createRedis({ REDIS_URL: new URL(server.url) }, createLogger('test', 'silent'));
+  clients.push(client);
+  await waitReady(client);
+  return { server, client };
+}
+
+const missingM = (): string => `m0000000000${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
+const missingO = (): string => `o${'0123456789abcdef0123'.split('').reverse().join('')}`;
+
+describe('a user at the cap', () => {
+  const CAP = 100_000;
+  let client: RedisClient;
+  let store: MemoStore;
+
+  beforeAll(async () => {
+    ({ client } = await ownRedis(['--slowlog-max-len', '1000000']));
+    store = new MemoStore(client, { maxCount: CAP, maxBytes: CAP * 200 });
+  }, 60_000);
+
+  const names = new Map(
+    Object.entries(scripts).flatMap(([name, lua]) =>
+      typeof lua === 'string' ? [[createHash('sha1').update(lua).digest('hex'), name] as const] : [],
+    ),
+  );
+
+  /**
+   * Runs `work` and returns how long each of our scripts took inside Redis (SLOWLOG, every
+   * command slower than `overMicros`), by script name. Scripts only: the commands they call
+   * are logged apart and are part of the script's time.
+   */
+  async function measure(work: () => Promise<unknown>, overMicros = 0): Promise<Map<string, number[]>> {
+    await client.config('SET', 'slowlog-log-slower-than', String(overMicros));
+    await client.call('SLOWLOG', 'RESET');
+    await work();
+    await client.config('SET', 'slowlog-log-slower-than', '-1');
+    const log = (await client.call('SLOWLOG', 'GET', '1000000')) as [number, number, number, string[]][];
+    const out = new Map<string, number[]>();
+    for (const [, , micros, args] of log) {
+      if (args[0]?.toLowerCase() !== 'evalsha') continue;
+      const name = names.get(args[1] ?? '') ?? 'script';
+      out.set(name, [...(out.get(name) ?? []), micros]);
+    }
+    return out;
+  }
+
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const figures: string[] = [];
+  /**
+   * Each kind of operation, repeated: its median time in Redis is its cost (a command can be
+   * held up by the machine now and then, which its median does not show); a scan of the
+   * user's memos would cost tens of milliseconds every time. The slowest is printed too.
+   */
+  function expectCheap(what: string, times: Map<string, number[]>, script: string, bound = 1_000): void {
+    const xs = times.get(script) ?? [];
+    expect(xs.length, `${what}: ${script} ran`).toBeGreaterThan(0);
+    figures.push(
+      `${what}: median ${String(median(xs))} µs, slowest ${String(Math.max(...xs))} µs (${String(xs.length)}×)`,
+    );
+    expect(median(xs), `${what} (${script})`).toBeLessThan(bound);
+  }
+
+  it(
+    'answers each request at the cap at a cost that does not grow with it (SLOWLOG)',
+    { timeout: 120_000 },
+    async () => {
+      const texts = Array.from({ length: CAP }, (_, i) => `memo ${String(i)} `.padEnd(100, '.'));
+      const current = uniqueUser('cur');
+      const legacy = uniqueUser('old');
+      const currentIds = await seedCurrent(client as Redis, current, texts);
+      const legacyIds = await seedLegacy(client as Redis, legacy, texts);
+      const R = 10;
+      const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
+        for (let i = 0; i < R; i++) await work(i);
+      };
+
+      // The legacy user's first request moves 100,000 entries, in bounded steps.
+      const migration = await measure(async () => {
+        expect((await store.list(legacy, 20)).memos[0]?.text).toBe(texts.at(-1));
+      }, 50);
+      expectCheap('a migration step (64 entries)', migration, 'MOVE', 2_000);
+
+      for (const [user, ids] of [
+        [current, currentIds],
+        [legacy, legacyIds],
+      ] as const) {
+        const who = user === current ? 'current layout' : 'migrated';
+        expectCheap(
+          `${who}: edit of a missing m… id`,
+          await measure(() => repeat(() => store.update(user, missingM(), 'x'))),
+          'GET',
+        );
+        expectCheap(
+          `${who}: edit of a missing o… id`,
+          await measure(() => repeat(() => store.update(user, missingO(), 'x'))),
+          'GET',
+        );
+        expectCheap(
+          `${who}: delete of a missing m… id`,
+          await measure(() => repeat(() => store.remove(user, missingM()))),
+          'DELETE',
+        );
+        expectCheap(
+          `${who}: delete of a missing o… id`,
+          await measure(() => repeat(() => store.remove(user, missingO()))),
+          'DELETE',
+        );
+        expectCheap(
+          `${who}: add at the cap (refused)`,
+          await measure(() =>
+            repeat(() => expect(store.add(user, 'one too many')).rejects.toBeInstanceOf(QuotaExceeded)),
+          ),
+          'ADD',
+        );
+        expectCheap(
+          `${who}: edit of an existing memo`,
+          await measure(() => repeat((i) => store.update(user, ids[i * 9_000] ?? '', `edited ${String(i)}`))),
+          'REPLACE',
+        );
+        expectCheap(
+          `${who}: delete of an existing memo`,
+          await measure(() => repeat((i) => store.remove(user, ids[i * 9_000 + 1] ?? ''))),
+          'DELETE',
+        );
+        expectCheap(
+          `${who}: add`,
+          await measure(() => repeat((i) => store.add(user, `room again ${String(i)}`))),
+          'ADD',
+        );
+        expectCheap(`${who}: first page`, await measure(() => repeat(() => store.list(user, 20))), 'PAGE');
+        // Deep pages, with a cursor that fits and with one a compaction has made stale.
+        expectCheap(
+          `${who}: a page 60,000 memos down`,
+          await measure(() =>
+            repeat(async () => {
+              expect((await store.list(user, 20, { pos: 60_000, seq: 40_002 })).memos[0]?.text).toBe(texts[40_000]);
+            }),
+          ),
+          'PAGE',
+        );
+        expectCheap(
+          `${who}: a page found again by binary search`,
+          await measure(() =>
+            repeat(async () => {
+              expect((await store.list(user, 20, { pos: 90_000, seq: 40_002 })).memos[0]?.text).toBe(texts[40_000]);
+            }),
+          ),
+          'PAGE',
+        );
+      }
+
+      // A quarter of the memos deleted: compactions, carried by the writes, in bounded steps.
+      const keys = userKeys(current);
+      const compaction = await measure(async () => {
+        for (let start = 30_000; start < 55_100; start += 500) {
+          await Promise.all(currentIds.slice(start, start + 500).map((id) => store.remove(current, id)));
+        }
+        for (let i = 0; i < 1_000 && (await client.hget(keys.meta, 'moving')) === '1'; i++) {
+          await store.add(current, `after ${String(i)}`);
+        }
+      }, 50);
+      expectCheap('a compaction step (256 refs)', compaction, 'MOVE', 2_000);
+      expect(await client.hget(keys.meta, 'moving')).toBeNull();
+      // The compactions dropped the dead refs: far fewer remain than memos were deleted.
+      expect(Number(await client.hget(keys.meta, 'dead'))).toBeLessThan(25_000 / 4);
+      expect(await client.llen(keys.list)).toBeLessThan(CAP - 20_000);
+      console.log(`at the cap (${String(CAP)} memos each), time in Redis:\n  ${figures.join('\n  ')}`);
+    },
+  );
+});
+
+describe('a Redis at its memory ceiling', () => {
+  let memo: ServiceHandle;
+  let client: RedisClient;
+  const keys = sessionKeys();
+
+  beforeAll(async () => {
+    let server: LocalRedis;
+    ({ server, client } = await ownRedis(['--maxmemory', '4mb', '--maxmemory-policy', 'noeviction']));
+    // The client the test fills Redis with must not time out on a big reply or value.
+    memo = await startMemo(keys, { REDIS_URL: server.url });
+  });
+  afterAll(() => memo.close());
+
+  it('refuses writes with 507 storage_full, half-writing nothing, and keeps serving reads', async () => {
+    const writer = uniqueUser();
+    const cookie = await sessionCookie(keys, writer, client);
+    const legacy = uniqueUser();
+    const legacyCookie = await sessionCookie(keys, legacy, client);
+    await seedLegacy(
+      client as Redis,
+      legacy,
+      Array.from({ length: 300 }, (_, i) => `from the original app ${String(i)}`),
+    );
+    const send = (method: string, path: string, body?: unknown, c = cookie): Promise<Response> =>
+      fetch(`${memo.url}${path}`, {
+        method,
+        headers: { cookie: c, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const ids: string[] = [];
+    for (const text of ['one', 'two', 'three']) {
+      ids.push(((await (await send('POST', '/', { text })).json()) as { id: string }).id);
+    }
+    // Fill Redis to its ceiling with something else, then put the ceiling just under what is
+    // used (a refused SET frees its own buffer and leaves Redis a little under it otherwise).
+    let filler = 0;
+    for (;;) {
+      const refused = await client.set(`filler:${String(filler)}`, 'x'.repeat(256 * 1024)).catch(() => 'full');
+      if (refused === 'full') break;
+      filler += 1;
+    }
+    const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+    const ceiling = used - 64 * 1024;
+    await client.config('SET', 'maxmemory', String(ceiling));
+    const k = userKeys(writer);
+    const snapshot = async (): Promise<unknown> => [
+      await client.hgetall(k.meta),
+      await client.hgetall(k.memos),
+      await client.lrange(k.list, 0, -1),
+    ];
+    const before = await snapshot();
+
+    const add = await send('POST', '/', { text: 'four' });
+    expect(add.status).toBe(507);
+    expect(add.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await add.json()) as { error: { code: string } }).error.code).toBe('storage_full');
+    const edit = await send('PUT', `/${ids[0] ?? ''}`, { text: 'one, edited' });
+    expect(edit.status).toBe(507);
+    expect(await snapshot()).toEqual(before);
+
+    const read = await send('GET', '/');
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { memos: { text: string }[] }).memos.map((m) => m.text)).toEqual([
+      'three',
+      'two',
+      'one',
+    ]);
+    // A user still in the original's layout is moved on first read even now, and reads.
+    const old = await send('GET', '/?limit=5', undefined, legacyCookie);
+    expect(old.status).toBe(200);
+    expect(((await old.json()) as { memos: unknown[] }).memos).toHaveLength(5);
+    // Deleting frees memory, so it is allowed.
+    expect((await send('DELETE', `/${ids[1] ?? ''}`)).status).toBe(204);
+
+    const metrics = await (await fetch(`${memo.adminUrl}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('redis_memory_max_bytes')).toBe(ceiling);
+    expect(value('redis_memory_used_bytes')).toBeGreaterThan(ceiling);
+
+    // Room again: writes work again, by themselves.
+    for (let i = 0; i < filler; i++) await client.del(`filler:${String(i)}`);
+    expect((await send('POST', '/', { text: 'four' })).status).toBe(201);
+  });
+});
