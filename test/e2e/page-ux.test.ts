@@ -354,12 +354,77 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await context.close();
   });
 
+  it('explains a full quota and a full storage in words, in Korean and in English', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'hong');
+    // At the count quota (memo-service's default, 1,000 memos), seeded as if written before.
+    await seed(
+      'hong',
+      Array.from({ length: 1_000 }, (_, i) => `메모 ${String(i)}`),
+      60,
+    );
+    await page.reload();
+    await expect
+      .poll(() => page.locator('#usage').textContent())
+      .toMatch(/^메모 1,000\/1,000개 · 9\.7\s?kB \/ 256\s?kB 사용 중$/);
+    const box = page.locator('#text');
+    await box.fill('하나 더');
+    await box.press('Control+Enter');
+    await expect
+      .poll(() => status(page))
+      .toBe('메모를 저장하지 못했습니다. 메모는 1,000개까지 남길 수 있습니다. 몇 개를 지우면 다시 쓸 수 있습니다.');
+    expect(await box.inputValue()).toBe('하나 더');
+    expect(await memoCount(redis, USERS.hong.id)).toBe(1_000);
+    await page.locator('#language').click();
+    await box.press('Control+Enter');
+    await expect
+      .poll(() => status(page))
+      .toBe('The memo was not saved. You can keep up to 1,000 memos. Delete a few to write more.');
+    await page.locator('#language').click();
+
+    // The byte quota (256 KB): eight long memos leave less room than a ninth needs.
+    await forgetMemos(redis, USERS.hong.id);
+    await seed(
+      'hong',
+      Array.from({ length: 8 }, () => '가'.repeat(10_000)),
+      60,
+    );
+    await page.reload();
+    await box.fill('나'.repeat(10_000));
+    await box.press('Control+Enter');
+    await expect
+      .poll(() => status(page))
+      .toMatch(
+        /^메모를 저장하지 못했습니다\. 남은 저장 공간\(22\s?kB\)보다 큰 메모입니다\. 메모는 모두 합쳐 256\s?kB까지 저장할 수 있습니다\.$/,
+      );
+
+    // Redis at its memory ceiling: nothing can be saved, reading goes on.
+    await box.fill('짧은 메모');
+    await redis.config('SET', 'maxmemory', '1');
+    try {
+      await box.press('Control+Enter');
+      await expect
+        .poll(() => status(page))
+        .toBe(
+          '메모를 저장하지 못했습니다. 지금은 저장 공간이 가득 차서 새로 저장할 수 없습니다. 메모를 읽는 것은 그대로 됩니다.',
+        );
+      await page.reload();
+      await expect.poll(() => page.locator('#memos li').count()).toBe(8);
+    } finally {
+      await redis.config('SET', 'maxmemory', '0');
+    }
+    await box.press('Control+Enter');
+    await expect.poll(() => memoTexts(page).then((texts) => texts[0])).toBe('짧은 메모');
+    await context.close();
+  });
+
   it('offers login again when the session expired, without losing what was typed', async () => {
     const context = await newContext();
     const page = await logIn(context, 'lee');
     await page.getByLabel('새 메모').fill('세션이 끝나도 남는 글');
     // The session ends on the server (as after its lifetime or a logout elsewhere).
-    const sessions = await redis.keys('session:*');
+    const sessions = await redis.keys('{memo:*}:session:*');
+    expect(sessions.length).toBeGreaterThan(0);
     await redis.del(...sessions);
     await page.getByRole('button', { name: '저장', exact: true }).click();
     await expect

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebService } from '../../services/web-service/src/app.js';
 import { memoKey } from '../../services/memo-service/src/store.js';
-import { restoreMemos, snapshotMemos } from '../support/memos.js';
+import { restoreMemos, snapshotMemos, storeOn } from '../support/memos.js';
 import { redisClient, sessionKeys, uniqueUser } from '../support/env.js';
 import { sessionCookie, startAuth, startMemo, startStub } from '../support/services.js';
 
@@ -139,6 +139,7 @@ describe('hostile input', () => {
         cookieHeader,
         async (m, segment, q, b, type, c) => {
           const before = await snapshotMemos(redis, user);
+          const memosBefore = (await storeOn(redis).list(user, 100)).memos;
           const headers: Record<string, string> = { cookie: c === 'valid' ? cookie : c };
           if (type) headers['content-type'] = type;
           const withBody = m !== 'GET' && m !== 'HEAD';
@@ -148,7 +149,9 @@ describe('hostile input', () => {
             body: withBody ? b : undefined,
           });
           expectWellFormed(answer, m);
-          if (answer.status >= 400) expect(await snapshotMemos(redis, user)).toEqual(before);
+          // Refused: the user's memos are as they were (a first touch may have moved them from
+          // the original's layout into the current one, which changes how, not what, is stored).
+          if (answer.status >= 400) expect((await storeOn(redis).list(user, 100)).memos).toEqual(memosBefore);
           // Keep the memos few and the user's two original memos in place.
           if (answer.status < 300 && m !== 'GET') await restoreMemos(redis, user, before);
         },

@@ -199,6 +199,49 @@ describe('the chart', () => {
     expect(env?.find((e) => e.name === 'REDIS_URL')?.value).toBe('rediss://cache.example.com:6380');
   });
 
+  it('keeps Redis under its container limit: maxmemory derived from it, noeviction', () => {
+    const argsOf = (objects: K8sObject[]): string[] =>
+      (
+        find(objects, 'StatefulSet', 'memo-redis').spec as {
+          template: { spec: { containers: { args: string[] }[] } };
+        }
+      ).template.spec.containers[0]?.args ?? [];
+    const maxmemory = (args: string[]): number => Number(args[args.indexOf('--maxmemory') + 1]);
+    const args = argsOf(defaults);
+    expect(args.join(' ')).toContain('--maxmemory-policy noeviction');
+    // 75% of the default 256Mi limit.
+    expect(maxmemory(args)).toBe(Math.floor(256 * 2 ** 20 * 0.75));
+    for (const [limit, bytes] of [
+      ['1Gi', 2 ** 30],
+      ['512M', 512e6],
+      ['1.5Gi', 1.5 * 2 ** 30],
+    ] as const) {
+      const set = ['--set', `redis.resources.limits.memory=${limit}`, '--set', 'redis.maxmemoryPercent=80'];
+      expect(maxmemory(argsOf(render([...NAVER, ...set]))), limit).toBe(Math.floor(bytes * 0.8));
+    }
+    // No limit, nothing to derive it from: the chart refuses.
+    const none = helm(['template', 'memo', CHART, ...NAVER, '--set', 'redis.resources.limits=null']);
+    expect(none.status).not.toBe(0);
+    expect(none.stderr).toMatch(/limits/);
+  });
+
+  it('trusts the one proxy in front and passes the quotas and login caps on', () => {
+    const envOf = (name: string): Record<string, string | undefined> =>
+      Object.fromEntries(
+        (
+          (find(defaults, 'Deployment', name).spec as { template: { spec: PodSpec } }).template.spec.containers[0]
+            ?.env ?? []
+        ).map((e) => [e.name, e.value]),
+      );
+    for (const name of ['memo-auth', 'memo-memo', 'memo-web']) expect(envOf(name).TRUST_PROXY, name).toBe('1');
+    expect(envOf('memo-memo')).toMatchObject({ MEMO_MAX_COUNT: '1000', MEMO_MAX_BYTES: '262144' });
+    expect(envOf('memo-auth')).toMatchObject({
+      SESSION_MAX_PER_USER: '10',
+      LOGIN_RATE_LIMIT: '30',
+      LOGIN_GLOBAL_RATE_LIMIT: '1200',
+    });
+  });
+
   it('generates real secrets and keeps none in values.yaml', () => {
     const values = parse(readFileSync(join(ROOT, CHART, 'values.yaml'), 'utf8')) as {
       naver: { clientId: string; clientSecret: string };

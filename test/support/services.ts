@@ -48,7 +48,10 @@ export async function sessionCookie(keys: KeyPair, userId: string, client?: Redi
   const redis = client ?? redisClient();
   try {
     const kid = (await publicJwk(keys.privatePem)).kid ?? '';
-    const issuer = new SessionIssuer(await importSessionKey(keys.privatePem, 'private'), kid, redis, 3600);
+    const issuer = new SessionIssuer(await importSessionKey(keys.privatePem, 'private'), kid, redis, {
+      ttlSeconds: 3600,
+      maxPerUser: 10,
+    });
     return `userId=${await issuer.create(userId)}`;
   } finally {
     if (!client) redis.disconnect();

@@ -110,6 +110,39 @@ app.kubernetes.io/part-of: memo
   value: "9090"
 - name: LOG_LEVEL
   value: {{ .Values.pods.logLevel | quote }}
+- name: TRUST_PROXY
+  value: {{ .Values.pods.trustProxy | quote }}
+{{- end -}}
+
+{{/*
+A Kubernetes memory quantity ("256Mi", "1Gi", "512M", "268435456") in bytes. Fails the render
+on anything else, so that maxmemory is never derived from a misread limit.
+*/}}
+{{- define "memo.quantityBytes" -}}
+{{- if or (kindIs "float64" .) (kindIs "int64" .) (kindIs "int" .) -}}
+{{- int64 . -}}
+{{- else -}}
+{{- $q := toString . -}}
+{{- $units := dict "Ki" 1024 "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776 "k" 1000 "M" 1000000 "G" 1000000000 "T" 1000000000000 -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $q -}}
+{{- $unit := trimPrefix $number $q -}}
+{{- if or (not $number) (and $unit (not (hasKey $units $unit))) -}}
+{{- fail (printf "memory quantity %q: use a number with Ki, Mi, Gi, Ti, k, M, G or T" $q) -}}
+{{- end -}}
+{{- mulf (float64 $number) (ternary (get $units $unit) 1 (ne $unit "")) | floor | int64 -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Redis's maxmemory: a share of its container's memory limit, so that a full Redis refuses
+writes (noeviction) before the kernel kills it. Derived, never a second number to keep in step.
+*/}}
+{{- define "memo.redisMaxmemory" -}}
+{{- $limit := dig "limits" "memory" "" .Values.redis.resources -}}
+{{- if not $limit -}}
+{{- fail "redis.resources.limits.memory is required: Redis's maxmemory is derived from it" -}}
+{{- end -}}
+{{- div (mul (include "memo.quantityBytes" $limit | int64) (int64 .Values.redis.maxmemoryPercent)) 100 -}}
 {{- end -}}
 
 {{- define "memo.env.redis" -}}
@@ -136,6 +169,12 @@ app.kubernetes.io/part-of: memo
       key: private-key
 - name: SESSION_TTL_SECONDS
   value: {{ .Values.auth.sessionTtlSeconds | quote }}
+- name: SESSION_MAX_PER_USER
+  value: {{ .Values.auth.sessionMaxPerUser | quote }}
+- name: LOGIN_RATE_LIMIT
+  value: {{ .Values.auth.loginRateLimit | quote }}
+- name: LOGIN_GLOBAL_RATE_LIMIT
+  value: {{ .Values.auth.loginGlobalRateLimit | quote }}
 - name: NAVER_CLIENT_ID
   valueFrom:
     secretKeyRef:
@@ -175,6 +214,10 @@ app.kubernetes.io/part-of: memo
   value: {{ printf "http://%s-auth:8080/jwks.json" (include "memo.fullname" .) | quote }}
 - name: MEMO_MAX_LENGTH
   value: {{ .Values.memo.maxLength | quote }}
+- name: MEMO_MAX_COUNT
+  value: {{ .Values.memo.quota.memos | quote }}
+- name: MEMO_MAX_BYTES
+  value: {{ .Values.memo.quota.bytes | quote }}
 - name: PAGE_DEFAULT
   value: {{ .Values.memo.pageDefault | quote }}
 - name: PAGE_MAX

@@ -256,6 +256,7 @@ async function main(): Promise<void> {
     let stack: RunningStack | undefined;
     let site: string;
     let redisUrl: string;
+    let redisPid: number | undefined;
     if (TARGET) {
       if (!TARGET_REDIS) throw new Error('BENCH_URL needs BENCH_REDIS_URL, the Redis that stack uses (to seed memos)');
       site = TARGET.endsWith('/') ? TARGET : `${TARGET}/`;
@@ -266,6 +267,7 @@ async function main(): Promise<void> {
       const redisServer: LocalRedis = await startRedis({});
       cleanups.push(() => redisServer.stop());
       redisUrl = redisServer.url;
+      redisPid = redisServer.process.pid;
       const port = await freePort();
       site = `http://127.0.0.1:${String(port)}/`;
       const env: NodeJS.ProcessEnv = {
@@ -458,6 +460,10 @@ async function main(): Promise<void> {
         try {
           abuse.push(
             await runAbuse({
+              redisPid: redisPid ?? 0,
+              otherPids: [capped.pid ?? 0, ...[...stack.processes.values()].map((p) => p.pid)].filter(
+                (pid) => pid > 0 && pid !== redisPid,
+              ),
               memoUrl: `http://127.0.0.1:${String(port)}/`,
               redis,
               reader: users.u10,

@@ -14,11 +14,22 @@ import { describe, expect, it } from 'vitest';
 
 const BENCH = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
 
+interface Attack {
+  reader: { requests: number; s5xx: number; timeouts: number };
+  attackers: Record<'legacy' | 'current', { requests: number; s4xx: number; s5xx: number }>;
+}
+
 interface Result {
   machine: { cores: number };
   measured: { name: string; via: string; rps: number; errors: number; runs: unknown[] }[];
   memory: { process: string; idleMb: number; peakMb: number }[];
   ready: Record<string, number[]>;
+  abuse: {
+    memos: number;
+    readerAlone: { requests: number; s5xx: number };
+    shared: Attack;
+    ownCore: Attack;
+  }[];
 }
 
 describe('npm run bench', () => {
@@ -32,7 +43,10 @@ describe('npm run bench', () => {
             BENCH_RUNS: '1',
             BENCH_DURATION: '1',
             BENCH_CONNECTIONS: '8',
-            BENCH_ONLY: '^get_memo_10@(service|floor)$',
+            BENCH_ONLY: '^(get_memo_10@(service|floor)|abuse@service)$',
+            BENCH_ABUSE: '300x200',
+            BENCH_ABUSE_READ_RATE: '200',
+            BENCH_ABUSE_WRITE_RATE: '100',
             BENCH_BASELINE: 'off',
             BENCH_OUT: out,
           },
@@ -55,6 +69,21 @@ describe('npm run bench', () => {
       for (const m of result.memory) expect(m.idleMb).toBeGreaterThan(0);
       expect(Object.keys(result.ready).sort()).toEqual(['auth-service', 'memo-service', 'web-service']);
       expect(readFileSync(join(out, 'latest.md'), 'utf8')).toMatch(/≥ 70% of the floor/);
+      // The abuse scenario ran: both attackers were answered (refusals at the cap are 4xx),
+      // the reader was served throughout; its figures belong to docs/benchmarks.md.
+      const [abuse] = result.abuse;
+      expect(abuse?.memos).toBe(300);
+      expect(abuse?.readerAlone.requests).toBeGreaterThan(0);
+      for (const attack of [abuse?.shared, abuse?.ownCore]) {
+        expect(attack?.reader.requests).toBeGreaterThan(0);
+        expect(attack?.reader.s5xx).toBe(0);
+        for (const attacker of Object.values(attack?.attackers ?? {})) {
+          expect(attacker.requests).toBeGreaterThan(0);
+          expect(attacker.s4xx).toBeGreaterThan(0);
+          expect(attacker.s5xx).toBe(0);
+        }
+      }
+      expect(readFileSync(join(out, 'latest.md'), 'utf8')).toMatch(/### abuse: two users at 300 memos/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -1,3 +1,5 @@
+import { parseTrustProxy, type TrustProxy } from './client.js';
+
 /**
  * One config loader for every service: environment variables are declared once with their
  * type and default, validated at start, and a bad value stops the service with one line that
@@ -118,12 +120,30 @@ export function bool(def = false): Field<boolean> {
   };
 }
 
-/** The variables every service shares: where it listens and its admin port. */
+/** Whom to believe about the client's address (see parseTrustProxy); default: nobody. */
+export function trustProxy(): Field<TrustProxy> {
+  return {
+    parse(raw, name) {
+      try {
+        return parseTrustProxy(raw ?? '');
+      } catch (err) {
+        throw new ConfigError(name, err instanceof Error ? err.message : String(err));
+      }
+    },
+  };
+}
+
+/** The variables every service shares: where it listens, its admin port, whom it trusts. */
 export const serviceSpec = {
   HOST: str({ default: '0.0.0.0' }),
   PORT: int({ default: 8080, min: 0, max: 65535 }),
   ADMIN_PORT: int({ default: 9090, min: 0, max: 65535 }),
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  /**
+   * The proxies in front (a hop count, or addresses and networks) whose X-Forwarded-For
+   * names the client; empty: none, the peer is the client. The chart sets 1 (the ingress).
+   */
+  TRUST_PROXY: trustProxy(),
 } satisfies Spec;
 
 /** Where Redis is: a URL, and its password kept apart so that it can come from a Secret. */

@@ -5,6 +5,7 @@ import { parse as parseQuery } from 'node:querystring';
 import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError, errorBody, storageFull } from './errors.js';
+import type { TrustProxy } from './client.js';
 import type { Metrics } from './metrics.js';
 import { isRedisFull, isRedisUnavailable } from './redis.js';
 
@@ -19,6 +20,8 @@ declare module 'express-serve-static-core' {
 export interface AppContext {
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** The proxies whose X-Forwarded-For is believed (TRUST_PROXY); none when absent. */
+  readonly trustProxy?: TrustProxy;
   /** The Content-Security-Policy of this service's answers (APIs: nothing may load). */
   readonly contentSecurityPolicy?: string;
 }
@@ -46,7 +49,6 @@ function securityHeaders(contentSecurityPolicy: string): [string, string][] {
   ];
 }
 const HSTS: [string, string] = ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'];
-const TRUST_PROXY = 'loopback, linklocal, uniquelocal';
 
 const requestId = (incoming: string | string[] | undefined): string =>
   typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -86,7 +88,7 @@ export function createApp(context: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
-  app.set('trust proxy', TRUST_PROXY);
+  app.set('trust proxy', context.trustProxy ?? false);
   const headers = securityHeaders(contentSecurityPolicy);
   app.use((req, res, next) => {
     req.url = normalizePath(req.url);

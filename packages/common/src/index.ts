@@ -10,7 +10,10 @@ export {
   oneOf,
   serviceSpec,
   redisSpec,
+  trustProxy,
 } from './config.js';
+export { clientKey, parseTrustProxy } from './client.js';
+export type { TrustProxy } from './client.js';
 export type { ConfigOf, Field, Spec } from './config.js';
 export { HttpError, errorBody, unauthorized, notFound, unavailable, storageFull } from './errors.js';
 export type { ErrorBody } from './errors.js';
@@ -40,6 +43,9 @@ export {
   publicJwk,
   remoteSessionKeys,
   sessionKey,
+  sessionsKey,
+  legacySessionKey,
+  userTag,
   SESSION_ALG,
   SESSION_ISSUER,
   SESSION_AUDIENCE,

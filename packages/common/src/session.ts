@@ -24,8 +24,31 @@ export interface Session {
   readonly expiresAt: number;
 }
 
-/** Redis key under which a live session is kept; logout deletes it. */
-export const sessionKey = (sessionId: string): string => `session:${sessionId}`;
+/**
+ * Naver ids are `[\w.=+/-]{1,64}`: never a brace (which would change the hash tag) nor a
+ * space. A session only carries ids auth-service stored, but the rule is checked where keys
+ * are made.
+ */
+const SAFE_USER = /^[^{}\s]{1,128}$/;
+
+/**
+ * The Redis Cluster hash tag of a user's keys. `{memo:<id>}` hashes to the slot of the
+ * original app's key `memo:<id>`, so every key of a user, old and new, lives in one slot.
+ */
+export function userTag(userId: string): string {
+  if (!SAFE_USER.test(userId)) throw new Error('user id not usable in a key');
+  return `{memo:${userId}}`;
+}
+
+/** Where a live session is kept (its value: the user id); logout deletes it. */
+export const sessionKey = (userId: string, sessionId: string): string => `${userTag(userId)}:session:${sessionId}`;
+/** The user's sessions, by creation: bounded, and how "sign out everywhere" finds them. */
+export const sessionsKey = (userId: string): string => `${userTag(userId)}:sessions`;
+/**
+ * Where sessions were kept before they moved into their user's slot. Still honoured until the
+ * last of them expires (SESSION_TTL_SECONDS after the upgrade), so an upgrade signs nobody out.
+ */
+export const legacySessionKey = (sessionId: string): string => `session:${sessionId}`;
 
 function pemOrJwk(raw: string): string {
   return raw.includes('\\n') ? raw.replace(/\\n/g, '\n') : raw;
@@ -133,7 +156,14 @@ export class SessionVerifier {
 
   /** Whether the session is still there (logout deletes it). Redis errors propagate (503). */
   async isLive(session: Session): Promise<boolean> {
-    return (await this.redis.get(sessionKey(session.sessionId))) === session.userId;
+    const owner = await this.redis.get(sessionKey(session.userId, session.sessionId));
+    if (owner !== null) return owner === session.userId;
+    return this.isLiveLegacy(session);
+  }
+
+  /** The same, for a session minted before sessions moved into their user's slot. */
+  async isLiveLegacy(session: Session): Promise<boolean> {
+    return (await this.redis.get(legacySessionKey(session.sessionId))) === session.userId;
   }
 
   async verify(token: string | undefined): Promise<Session | null> {

@@ -10,6 +10,9 @@ import {
   publicJwk,
   remoteSessionKeys,
   sessionKey,
+  sessionsKey,
+  legacySessionKey,
+  userTag,
 } from '../src/session.js';
 import { redisClient, sessionKeys, uniqueUser } from '../../../test/support/env.js';
 
@@ -37,7 +40,7 @@ async function sign(claims: Claims, privatePem = keys.privatePem): Promise<strin
 async function liveSession(): Promise<{ sub: string; jti: string; token: string }> {
   const sub = uniqueUser();
   const jti = randomBytes(12).toString('base64url');
-  await redis.set(sessionKey(jti), sub, 'EX', 60);
+  await redis.set(sessionKey(sub, jti), sub, 'EX', 60);
   const token = await sign({
     sub,
     jti,
@@ -61,15 +64,15 @@ describe('SessionVerifier', () => {
   });
 
   it('refuses a token whose session was revoked (logout)', async () => {
-    const { jti, token } = await liveSession();
-    await redis.del(sessionKey(jti));
+    const { sub, jti, token } = await liveSession();
+    await redis.del(sessionKey(sub, jti));
     await expect(verifier.verify(token)).resolves.toBeNull();
   });
 
   it('remembers a checked signature, but never past the token’s expiry or its logout', async () => {
     const sub = uniqueUser();
     const jti = randomBytes(12).toString('base64url');
-    await redis.set(sessionKey(jti), sub, 'EX', 60);
+    await redis.set(sessionKey(sub, jti), sub, 'EX', 60);
     const exp = Math.floor(Date.now() / 1000) + 2;
     const token = await sign({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE, exp });
     const key = await importSessionKey(keys.publicPem, 'public');
@@ -85,9 +88,9 @@ describe('SessionVerifier', () => {
     await expect(fresh.verify(`${token}x`)).resolves.toBeNull();
     expect(signatureChecks).toBe(2);
     // Logout is seen at once, cache or not.
-    await redis.del(sessionKey(jti));
+    await redis.del(sessionKey(sub, jti));
     await expect(fresh.verify(token)).resolves.toBeNull();
-    await redis.set(sessionKey(jti), sub, 'EX', 60);
+    await redis.set(sessionKey(sub, jti), sub, 'EX', 60);
     // And the token's own expiry holds even though its signature was remembered.
     await new Promise((r) => setTimeout(r, (exp - Date.now() / 1000) * 1000 + 50));
     await expect(fresh.verifyToken(token)).resolves.toBeNull();
@@ -115,7 +118,7 @@ describe('SessionVerifier', () => {
   it('refuses an expired token even while its session exists', async () => {
     const sub = uniqueUser();
     const jti = randomBytes(12).toString('base64url');
-    await redis.set(sessionKey(jti), sub, 'EX', 60);
+    await redis.set(sessionKey(sub, jti), sub, 'EX', 60);
     const expired = await sign({
       sub,
       jti,
@@ -153,9 +156,36 @@ describe('SessionVerifier', () => {
   });
 
   it('refuses a token whose session belongs to another user', async () => {
-    const { jti, token } = await liveSession();
-    await redis.set(sessionKey(jti), uniqueUser(), 'EX', 60);
+    const { sub, jti, token } = await liveSession();
+    await redis.set(sessionKey(sub, jti), uniqueUser(), 'EX', 60);
     await expect(verifier.verify(token)).resolves.toBeNull();
+  });
+});
+
+describe('sessions minted before they moved into their user’s slot', () => {
+  it('are honoured until they expire or are revoked, and never for another user', async () => {
+    const sub = uniqueUser();
+    const jti = randomBytes(12).toString('base64url');
+    await redis.set(legacySessionKey(jti), sub, 'EX', 60);
+    const token = await sign({
+      sub,
+      jti,
+      iss: SESSION_ISSUER,
+      aud: SESSION_AUDIENCE,
+      exp: Math.floor(Date.now() / 1000) + 60,
+    });
+    await expect(verifier.verify(token)).resolves.toMatchObject({ userId: sub, sessionId: jti });
+    await redis.set(legacySessionKey(jti), uniqueUser(), 'EX', 60);
+    await expect(verifier.verify(token)).resolves.toBeNull();
+    await redis.del(legacySessionKey(jti));
+    await expect(verifier.verify(token)).resolves.toBeNull();
+  });
+
+  it('keep every key of a user in the slot of the original’s memo:<id>', () => {
+    expect(sessionKey('u1', 's1')).toBe('{memo:u1}:session:s1');
+    expect(sessionsKey('u1')).toBe('{memo:u1}:sessions');
+    expect(() => userTag('a{b}')).toThrow();
+    expect(() => userTag('')).toThrow();
   });
 });
 
@@ -178,7 +208,7 @@ describe('session keys', () => {
       const remote = new SessionVerifier(remoteSessionKeys(new URL(`http://127.0.0.1:${port}/jwks.json`)), redis);
       const sub = uniqueUser();
       const jti = randomBytes(12).toString('base64url');
-      await redis.set(sessionKey(jti), sub, 'EX', 60);
+      await redis.set(sessionKey(sub, jti), sub, 'EX', 60);
       const token = await new SignJWT({ sub, jti, iss: SESSION_ISSUER, aud: SESSION_AUDIENCE })
         .setProtectedHeader({ alg: 'ES256', kid: jwk.kid ?? '' })
         .setExpirationTime('1m')

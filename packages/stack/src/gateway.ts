@@ -7,6 +7,8 @@ import { resolve, type Route, type ServiceName } from './routes.js';
  * The local stand-in for the ingress: routes by the shared table, strips prefixes, sets the
  * forwarding headers and a request id, buffers bodies (as nginx does, with its 1 MiB default
  * limit), and retries an idempotent request on the next replica when one cannot be reached.
+ * The upstream is always one of the configured replicas: the request's path only ever
+ * becomes the path of the upstream request, never part of its address.
  */
 
 export type Upstreams = Partial<Record<ServiceName, readonly string[]>>;
@@ -57,15 +59,36 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
   });
 }
 
+/** A replica's address, parsed once: requests go to exactly this host and port. */
+interface Upstream {
+  hostname: string;
+  port: number;
+}
+
+function upstreamOf(url: string): Upstream {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:') throw new Error(`upstream ${url}: only http is supported`);
+  return { hostname: parsed.hostname, port: Number(parsed.port || 80) };
+}
+
+/**
+ * A request target the gateway forwards: an origin-form path (`/…`). `//host/…` is refused
+ * (a URL library would read it as another host), and so are absolute URLs and `*`.
+ */
+const FORWARDABLE = /^\/(?!\/)/;
+
 export function createGateway(opts: GatewayOptions): Server {
   const maxBody = opts.maxBodyBytes ?? 1024 * 1024;
+  const replicasOf = new Map(
+    Object.entries(opts.upstreams).map(([name, urls]) => [name as ServiceName, urls.map(upstreamOf)]),
+  );
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const next = new Map<ServiceName, number>();
 
   const forward = (
     req: IncomingMessage,
     res: ServerResponse,
-    base: string,
+    upstream: Upstream,
     path: string,
     body: Buffer,
     requestId: string,
@@ -83,21 +106,24 @@ export function createGateway(opts: GatewayOptions): Server {
       headers['x-real-ip'] = client;
       headers['x-request-id'] = requestId;
       headers['content-length'] = String(body.length);
-      const upstream = request(new URL(path, base), { method: req.method, headers, timeout: timeoutMs }, (up) => {
-        const out: Record<string, string | string[]> = {};
-        for (const [name, value] of Object.entries(up.headers)) {
-          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-        }
-        res.writeHead(up.statusCode ?? 502, out);
-        up.pipe(res);
-        up.on('end', () => done('done'));
-        up.on('error', () => {
-          res.destroy();
-          done('done');
-        });
-      });
-      upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
-      upstream.on('error', (err: NodeJS.ErrnoException) => {
+      const outgoing = request(
+        { hostname: upstream.hostname, port: upstream.port, path, method: req.method, headers, timeout: timeoutMs },
+        (up) => {
+          const out: Record<string, string | string[]> = {};
+          for (const [name, value] of Object.entries(up.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+          }
+          res.writeHead(up.statusCode ?? 502, out);
+          up.pipe(res);
+          up.on('end', () => done('done'));
+          up.on('error', () => {
+            res.destroy();
+            done('done');
+          });
+        },
+      );
+      outgoing.on('timeout', () => outgoing.destroy(new Error('upstream timeout')));
+      outgoing.on('error', (err: NodeJS.ErrnoException) => {
         // Nothing was received: the replica is gone or never answered.
         if (!res.headersSent && err.code === 'ECONNREFUSED') done('refused');
         else if (!res.headersSent && err.code === 'ECONNRESET') done('reset');
@@ -106,14 +132,18 @@ export function createGateway(opts: GatewayOptions): Server {
           done('done');
         }
       });
-      upstream.end(body);
+      outgoing.end(body);
     });
 
   return createServer((req, res) => {
     void (async () => {
-      const target = req.url ?? '/';
-      const resolved = resolve(target.startsWith('/') ? target : `/${target}`, opts.routes);
-      const replicas = resolved ? opts.upstreams[resolved.service] : undefined;
+      const target = req.url ?? '';
+      if (!FORWARDABLE.test(target)) {
+        sendError(res, 400, 'bad_request', 'The request path must start with a single /');
+        return;
+      }
+      const resolved = resolve(target, opts.routes);
+      const replicas = resolved ? replicasOf.get(resolved.service) : undefined;
       if (!resolved || !replicas || replicas.length === 0) {
         sendError(res, 404, 'not_found', 'No such resource');
         return;
@@ -130,8 +160,9 @@ export function createGateway(opts: GatewayOptions): Server {
       // A refused connection never reached the service: any request may go to the next
       // replica. A reset one may have been processed: only idempotent requests are retried.
       for (let i = 0; i < replicas.length; i++) {
-        const base = replicas[(start + i) % replicas.length] ?? '';
-        const outcome = await forward(req, res, base, resolved.path, body, requestId);
+        const upstream = replicas[(start + i) % replicas.length];
+        if (!upstream) break;
+        const outcome = await forward(req, res, upstream, resolved.path, body, requestId);
         if (outcome === 'done') return;
         if (outcome === 'reset' && !IDEMPOTENT.has(req.method ?? '')) break;
       }

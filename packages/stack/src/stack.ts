@@ -121,6 +121,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     const privateKey = env.SESSION_PRIVATE_KEY ?? localSessionKey(opts.dataDir);
 
     const base = {
+      // One proxy in front, the gateway: it appends the client's address to X-Forwarded-For.
+      TRUST_PROXY: '1',
       ...env,
       HOST: '127.0.0.1',
       REDIS_URL: redisUrl,

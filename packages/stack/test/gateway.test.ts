@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, listenGateway } from '../src/gateway.js';
 import { freePort } from '../src/ports.js';
@@ -97,6 +97,36 @@ describe('gateway', () => {
     const names = new Set(seen.map((s) => s.name));
     expect(names).toEqual(new Set(['memo-a', 'memo-b']));
     expect(seen.every((s) => s.url === '/')).toBe(true);
+  });
+
+  /** Sends a request target as it is (fetch would normalize it), returning the status line. */
+  function raw(target: string, cookie = 'userId=secret'): Promise<string> {
+    return new Promise((resolveRaw, reject) => {
+      const socket = connect(Number(new URL(base).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (d: Buffer) => (answer += d.toString()));
+      socket.on('end', () => resolveRaw(answer.split('\r\n')[0] ?? ''));
+      socket.on('error', reject);
+      socket.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`);
+    });
+  }
+
+  it('never sends a request, or its cookies, to a host named in the path', async () => {
+    const attacker: Seen[] = [];
+    const evil = await echo('attacker', attacker);
+    servers.push(evil.server);
+    const host = new URL(evil.url).host;
+    seen.length = 0;
+    for (const target of [`//${host}/`, `//${host}/memo`, `///${host}/`, `http://${host}/`, `*`]) {
+      expect(await raw(target), target).toBe('HTTP/1.1 400 Bad Request');
+    }
+    expect(attacker).toEqual([]);
+    expect(seen).toEqual([]);
+    // A double slash after a prefix is a path like any other: it goes to that service's replica.
+    expect(await raw(`/memo//${host}/`)).toBe('HTTP/1.1 200 OK');
+    expect(attacker).toEqual([]);
+    expect(seen.at(-1)).toMatchObject({ url: `//${host}/`, headers: { cookie: 'userId=secret' } });
+    expect(seen.at(-1)?.name).toMatch(/^memo-/);
   });
 
   it('answers 413 for a body over its limit and 404/502 as JSON', async () => {

@@ -41,7 +41,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
     profileUrl: config.NAVER_PROFILE_URL,
     timeoutMs: config.NAVER_TIMEOUT_MS,
   });
-  const app = createApp({ log, metrics });
+  const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY });
   app.use(sameOriginWrites());
   app.use(
     '/',
@@ -49,13 +49,17 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
       config,
       redis,
       naver,
-      sessions: new SessionIssuer(privateKey, jwk.kid ?? '', redis, config.SESSION_TTL_SECONDS),
+      sessions: new SessionIssuer(privateKey, jwk.kid ?? '', redis, {
+        ttlSeconds: config.SESSION_TTL_SECONDS,
+        maxPerUser: config.SESSION_MAX_PER_USER,
+      }),
       jwks: { keys: [jwk] },
       verifier,
       users: new UserStore(redis),
       log,
       onLogin: (outcome) => logins.inc({ outcome }),
-      logins: new RateLimiter(redis, 'logins', config.LOGIN_RATE_LIMIT, 60_000),
+      logins: new RateLimiter(redis, 'logins', config.LOGIN_RATE_LIMIT),
+      allLogins: new RateLimiter(redis, 'logins-all', config.LOGIN_GLOBAL_RATE_LIMIT),
     }),
   );
   app.use(notFoundHandler());

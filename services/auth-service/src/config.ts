@@ -8,6 +8,8 @@ export const spec = {
   /** ES256 private key (PKCS#8 PEM or JWK) that signs session cookies; only auth-service has it. */
   SESSION_PRIVATE_KEY: str(),
   SESSION_TTL_SECONDS: int({ default: 7 * 24 * 3600, min: 60, max: 90 * 24 * 3600 }),
+  /** Sessions (devices) one user may have at once; a new one beyond signs the oldest out. */
+  SESSION_MAX_PER_USER: int({ default: 10, min: 1, max: 1_000 }),
   NAVER_CLIENT_ID: str(),
   NAVER_CLIENT_SECRET: str(),
   /** Where the browser is sent to log in (the real Naver unless a stand-in is configured). */
@@ -15,9 +17,15 @@ export const spec = {
   NAVER_TOKEN_URL: url({ default: 'https://nid.naver.com/oauth2.0/token' }),
   NAVER_PROFILE_URL: url({ default: 'https://openapi.naver.com/v1/nid/me' }),
   NAVER_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 60_000 }),
-  LOGIN_STATE_TTL_SECONDS: int({ default: 600, min: 30, max: 3_600 }),
-  /** Logins started per client address per minute; 0 turns the limit off. */
+  /** How long a login may take at Naver; its state waits in Redis that long at most. */
+  LOGIN_STATE_TTL_SECONDS: int({ default: 300, min: 30, max: 3_600 }),
+  /** Logins started per client (IPv4 address, or IPv6 /64) per minute; 0 turns the limit off. */
   LOGIN_RATE_LIMIT: int({ default: 30, min: 0 }),
+  /**
+   * Logins started per minute by everyone together: with the state's TTL it bounds the login
+   * state in Redis (1,200 a minute × 5 minutes × ~100 bytes ≈ 0.6 MB); 0 turns it off.
+   */
+  LOGIN_GLOBAL_RATE_LIMIT: int({ default: 1_200, min: 0 }),
 };
 
 export type Config = ConfigOf<typeof spec>;

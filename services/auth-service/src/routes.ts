@@ -1,7 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import {
+  HttpError,
   SESSION_COOKIE,
+  clientKey,
+  isRedisFull,
   isRedisUnavailable,
   readCookie,
   serializeCookie,
@@ -21,7 +24,8 @@ export const STATE_COOKIE = 'oauth_state';
 export const stateKey = (state: string): string => `oauth:state:${state}`;
 
 /** Why a login failed, as the page shows it (`/?login_error=<reason>`). */
-export type LoginFailure = 'access_denied' | 'invalid_state' | 'naver_error' | 'naver_unavailable' | 'unavailable';
+export type LoginFailure =
+  'access_denied' | 'invalid_state' | 'naver_error' | 'naver_unavailable' | 'rate_limited' | 'unavailable';
 
 export interface AuthDeps {
   config: Config;
@@ -34,8 +38,10 @@ export interface AuthDeps {
   jwks: { keys: JWK[] };
   log: Logger;
   onLogin?: (outcome: string) => void;
-  /** Logins started per client address, across replicas. */
+  /** Logins started per client (address, or IPv6 /64), across replicas. */
   logins: RateLimiter;
+  /** Logins started by everyone together: bounds the login state in Redis. */
+  allLogins: RateLimiter;
 }
 
 const LOCAL_PATH = /^\/(?![/\\])[^\s\\]{0,511}$/;
@@ -58,14 +64,8 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-function nextOf(stored: string | null): string | undefined {
-  try {
-    const value = JSON.parse(stored ?? 'null') as { next?: unknown } | null;
-    return typeof value?.next === 'string' ? value.next : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** The state holds where to return after login (a local path), or nothing: '' means the page. */
+const nextOf = (stored: string | null): string | undefined => (stored ? stored : undefined);
 
 function queryString(req: Request, name: string): string | undefined {
   const value = req.query[name];
@@ -103,15 +103,20 @@ export function authRoutes(deps: AuthDeps): Router {
     const state = randomBytes(24).toString('base64url');
     const next = queryString(req, 'next');
     try {
-      await deps.logins.hit(req.ip ?? 'unknown');
-      // The state remembers where to return, so `next` cannot be swapped on the way back.
-      const stored = JSON.stringify({
-        next: localTarget(next, publicUrl).toString() === publicUrl.toString() ? null : next,
-      });
+      await deps.logins.hit(clientKey(req.ip));
+      await deps.allLogins.hit('all');
+      // The state remembers where to return, so `next` cannot be swapped on the way back. It is
+      // small (the path, or nothing) and short-lived.
+      const stored = localTarget(next, publicUrl).toString() === publicUrl.toString() ? '' : (next ?? '');
       await redis.set(stateKey(state), stored, 'EX', config.LOGIN_STATE_TTL_SECONDS);
     } catch (err) {
-      if (!isRedisUnavailable(err)) throw err;
-      fail(req, res, 'unavailable', 'redis unavailable at login');
+      if (err instanceof HttpError && err.status === 429) {
+        res.set('Retry-After', err.headers['Retry-After'] ?? '60');
+        fail(req, res, 'rate_limited', 'too many logins started');
+        return;
+      }
+      if (!isRedisUnavailable(err) && !isRedisFull(err)) throw err;
+      fail(req, res, 'unavailable', 'redis unavailable or full at login');
       return;
     }
     const target = new URL(config.NAVER_AUTHORIZE_URL);
@@ -160,7 +165,9 @@ export function authRoutes(deps: AuthDeps): Router {
       if (err instanceof NaverError) {
         return fail(req, res, err.code === 'naver_unavailable' ? 'naver_unavailable' : 'naver_error', err.detail);
       }
-      if (isRedisUnavailable(err)) return fail(req, res, 'unavailable', 'redis unavailable at callback');
+      if (isRedisUnavailable(err) || isRedisFull(err)) {
+        return fail(req, res, 'unavailable', 'redis unavailable or full at callback');
+      }
       throw err;
     }
   });
@@ -178,7 +185,7 @@ export function authRoutes(deps: AuthDeps): Router {
   router.post('/logout', async (req, res) => {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     const session = token ? await verifier.verifyToken(token) : null;
-    if (session) await sessions.revoke(session.sessionId);
+    if (session) await sessions.revoke(session.userId, session.sessionId);
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
     res.set('Cache-Control', 'no-store').status(204).end();
   });

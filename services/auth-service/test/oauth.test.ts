@@ -2,6 +2,7 @@ import type { ServiceHandle } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@memo/stack';
+import { startRedis } from '@memo/stack';
 import { stateKey } from '../src/routes.js';
 import { redisClient, sessionKeys } from '../../../test/support/env.js';
 import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
@@ -70,9 +71,9 @@ async function callback(back: URL, stateCookie: string | undefined, service = au
   });
 }
 
-async function login(user: string): Promise<{ res: Response; session?: string }> {
-  const started = await startLogin();
-  const res = await callback(await pickUser(started, user), started.stateCookie);
+async function login(user: string, service = auth): Promise<{ res: Response; session?: string }> {
+  const started = await startLogin(service);
+  const res = await callback(await pickUser(started, user), started.stateCookie, service);
   return { res, session: cookieValue(res, 'userId') };
 }
 
@@ -96,7 +97,10 @@ describe('Naver login', () => {
     expect(a.state).toMatch(/^[\w-]{32}$/);
     expect(a.state).not.toBe(b.state);
     expect(a.stateCookie).toBe(a.state);
-    expect(await redis.ttl(stateKey(a.state))).toBeGreaterThan(500);
+    // Short-lived and small: the path to return to, here none.
+    expect(await redis.ttl(stateKey(a.state))).toBeGreaterThan(250);
+    expect(await redis.ttl(stateKey(a.state))).toBeLessThanOrEqual(300);
+    expect(await redis.get(stateKey(a.state))).toBe('');
   });
 
   it('logs in, greets by name, and logs out for real', async () => {
@@ -244,33 +248,100 @@ describe('Naver login', () => {
     }
   });
 
-  it('limits logins per client address with 429 and Retry-After, across replicas', async () => {
+  it('limits logins per client across replicas, believing only the proxy it trusts', async () => {
+    // Behind one trusted proxy (the ingress), which appends the address it saw last.
     const limited = [
-      await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3' }),
-      await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3' }),
+      await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '1' }),
+      await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3', TRUST_PROXY: '1' }),
     ];
+    const start = (replica: number, forwardedFor: string): Promise<Response> =>
+      fetch(`${limited[replica % 2]?.url ?? ''}/login`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-for': forwardedFor },
+      });
+    const refused = (res: Response): boolean =>
+      res.status === 302 && res.headers.get('location') === 'http://memo.test/?login_error=rate_limited';
     try {
-      const address = `203.0.113.${String(Math.floor(Math.random() * 250))}`;
-      const statuses: number[] = [];
+      const client = `203.0.113.${String(Math.floor(Math.random() * 250))}`;
+      const outcomes: boolean[] = [];
       let last: Response | undefined;
       for (let i = 0; i < 5; i++) {
-        last = await fetch(`${limited[i % 2]?.url ?? ''}/login`, {
-          redirect: 'manual',
-          headers: { 'x-forwarded-for': address },
-        });
-        statuses.push(last.status);
+        // What the client puts in front is its own to invent: only the proxy's entry counts.
+        last = await start(i, `10.0.0.${String(i)}, 198.51.100.${String(i)}, ${client}`);
+        outcomes.push(refused(last));
       }
-      expect(statuses).toEqual([302, 302, 302, 429, 429]);
+      expect(outcomes).toEqual([false, false, false, true, true]);
       expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await last?.json()).toMatchObject({ error: { code: 'rate_limited' } });
-      // Another address is not affected.
-      const other = await fetch(`${limited[0]?.url ?? ''}/login`, {
-        redirect: 'manual',
-        headers: { 'x-forwarded-for': '198.51.100.7' },
-      });
-      expect(other.status).toBe(302);
+      expect(last?.headers.getSetCookie().some((c) => c.startsWith('oauth_state=') && !c.includes('Max-Age=0'))).toBe(
+        false,
+      );
+      expect(refused(await start(0, '198.51.100.7'))).toBe(false);
+
+      // IPv6 clients count by their /64: a new address in the same network is the same client.
+      const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;
+      const v6 = [`${net}::1`, `${net}::2`, `${net}:ffff:ffff:ffff:ffff`, `${net}::abcd`];
+      const v6outcomes: boolean[] = [];
+      for (const [i, address] of v6.entries()) v6outcomes.push(refused(await start(i, address)));
+      expect(v6outcomes).toEqual([false, false, false, true]);
+      expect(refused(await start(0, `${net.slice(0, -1)}2::1`))).toBe(false);
     } finally {
       await Promise.all(limited.map((s) => s.close()));
+    }
+
+    // Without a trusted proxy the peer is the client, whatever X-Forwarded-For says. (A Redis of
+    // its own: the peer is 127.0.0.1, as it is for other tests that start logins meanwhile.)
+    const own = await startRedis();
+    const direct = await startAuth(keys, stub.url, { LOGIN_RATE_LIMIT: '3', REDIS_URL: own.url });
+    try {
+      const outcomes: boolean[] = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await fetch(`${direct.url}/login`, {
+          redirect: 'manual',
+          headers: { 'x-forwarded-for': `192.0.2.${String(i)}` },
+        });
+        outcomes.push(refused(res));
+      }
+      expect(outcomes).toEqual([false, false, false, true]);
+    } finally {
+      await direct.close();
+      await own.stop();
+    }
+  });
+
+  it('caps logins started by everyone together, so login state cannot fill Redis', async () => {
+    // A Redis of its own: the count is everyone's, and other tests start logins too.
+    const own = await startRedis();
+    const capped = await startAuth(keys, stub.url, {
+      REDIS_URL: own.url,
+      LOGIN_GLOBAL_RATE_LIMIT: '4',
+      TRUST_PROXY: '1',
+    });
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${capped.url}/login`, {
+          redirect: 'manual',
+          headers: { 'x-forwarded-for': `198.51.100.${String(100 + i)}` },
+        });
+        outcomes.push(new URL(res.headers.get('location') ?? '').searchParams.get('login_error') ?? 'naver');
+      }
+      expect(outcomes).toEqual(['naver', 'naver', 'naver', 'naver', 'rate_limited', 'rate_limited']);
+    } finally {
+      await capped.close();
+      await own.stop();
+    }
+  });
+
+  it('keeps at most SESSION_MAX_PER_USER sessions of a user, signing the oldest out', async () => {
+    const few = await startAuth(keys, stub.url, { SESSION_MAX_PER_USER: '2' });
+    try {
+      const sessions: (string | undefined)[] = [];
+      for (let i = 0; i < 3; i++) sessions.push((await login('lee', few)).session);
+      const status = async (session: string | undefined): Promise<number> =>
+        (await fetch(`${few.url}/me`, { headers: { cookie: `userId=${session ?? ''}` } })).status;
+      expect(await Promise.all(sessions.map(status))).toEqual([401, 200, 200]);
+    } finally {
+      await few.close();
     }
   });
 

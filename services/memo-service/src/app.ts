@@ -33,7 +33,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     ? await importSessionKey(config.SESSION_PUBLIC_KEY, 'public')
     : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
   const verifier = new SessionVerifier(keys, redis);
-  const app = createApp({ log, metrics });
+  const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY });
   const store = new MemoStore(redis, { maxCount: config.MEMO_MAX_COUNT, maxBytes: config.MEMO_MAX_BYTES });
   const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
   app.use(sameOriginWrites());
@@ -41,7 +41,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     store,
     verifier,
     limits: config,
-    writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT, 60_000),
+    writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT),
     onChange: (action) => memos.inc({ action }),
   };
   app.use('/', memoRoutes(deps));

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { userTag } from '@memo/common';
 
 /**
  * How a user's memos are kept in Redis: layout version 2 (docs/data.md says the same, with
@@ -53,15 +54,8 @@ export interface UserKeys {
   meta: string;
 }
 
-/**
- * Naver ids are `[\w.=+/-]{1,64}`: never a brace, which would change the hash tag. A session
- * only carries ids auth-service stored, but the rule is checked where keys are made.
- */
-const SAFE_USER = /^[^{}\s]{1,128}$/;
-
 export function userKeys(userId: string): UserKeys {
-  if (!SAFE_USER.test(userId)) throw new Error('user id not usable in a key');
-  const tag = `{memo:${userId}}`;
+  const tag = userTag(userId);
   return { list: `memo:${userId}`, older: `${tag}:older`, memos: `${tag}:memos`, meta: `${tag}:meta` };
 }
 

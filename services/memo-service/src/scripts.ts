@@ -10,11 +10,11 @@
 
 /**
  * The work of one move step: a ref moved costs 1, an entry of an earlier layout converted
- * costs 4 (it is decoded, hashed and written anew), and converted bytes are capped too. About
- * half a millisecond of Redis time at most (docs/data.md).
+ * costs 4 (it is decoded, hashed and written anew), and the bytes the step copies into the
+ * script are capped too. A quarter of a millisecond of Redis time or so (docs/data.md).
  */
 export const MOVE_WORK = 256;
-export const MOVE_BYTES = 32 * 1024;
+export const MOVE_BYTES = 16 * 1024;
 /** A move (compaction) starts once this many refs are dead and they are a quarter of the live ones. */
 export const DEAD_MIN = 64;
 export const DEAD_RATIO = 4;
@@ -269,9 +269,10 @@ while work < ${MOVE_WORK} and bytes < ${MOVE_BYTES} do
   if not x then break end
   local refSeq, id = parseRef(x)
   if refSeq then
-    work = work + 1
-    local e = redis.call('HGET', memos, id)
-    if e and entryHead(e) == refSeq then
+    -- Kept while its memo exists (without copying the entry). A ref whose id was deleted and
+    -- made anew (an import) is kept too: pages skip it by its seq, as they skip any dead ref.
+    work, bytes = work + 1, bytes + #x
+    if redis.call('HEXISTS', memos, id) == 1 then
       redis.call('LPUSH', older, x)
     else
       dropped = dropped + 1
@@ -294,3 +295,6 @@ redis.call('HDEL', meta, 'moving')
 if num(redis.call('HGET', meta, 'dead')) < 0 then redis.call('HSET', meta, 'dead', '0') end
 return 'done'
 `;
+
+/** Every script by name (for reports that meet them by their SHA-1 in Redis's SLOWLOG). */
+export const SCRIPTS: Readonly<Record<string, string>> = { PAGE, GET, ADD, REPLACE, DELETE, MOVE };

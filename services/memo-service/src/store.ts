@@ -1,4 +1,4 @@
-import { sessionKey, type RedisClient, type Session } from '@memo/common';
+import { legacySessionKey, sessionKey, type RedisClient, type Session } from '@memo/common';
 import {
   decodeEntry,
   encodeEntry,
@@ -112,19 +112,37 @@ export class MemoStore {
     };
   }
 
+  /** Moves under way in this process, by user: concurrent requests of a user share one. */
+  private readonly moving = new Map<string, Promise<number>>();
+
   /**
    * Moves the user's memos into this layout (or finishes a compaction under way), one bounded
    * step at a time, until done. Other users' commands run between the steps. Safe to run
-   * from several places at once and to stop anywhere: each step is atomic. Returns the steps.
+   * from several places at once and to stop anywhere: each step is atomic. Within a process,
+   * requests of the same user wait for the one move rather than each driving it. Returns the
+   * steps this call took (0 when it waited for another's).
    */
   async migrate(userId: string): Promise<number> {
-    const keys = keyList(userKeys(userId));
-    let steps = 0;
-    for (;;) {
-      const outcome = await this.redis.memoMove(...keys);
-      if (outcome === 'idle') return steps;
-      steps += 1;
-      if (outcome === 'done') return steps;
+    const running = this.moving.get(userId);
+    if (running) {
+      await running;
+      return 0;
+    }
+    const move = (async () => {
+      const keys = keyList(userKeys(userId));
+      let steps = 0;
+      for (;;) {
+        const outcome = await this.redis.memoMove(...keys);
+        if (outcome === 'idle') return steps;
+        steps += 1;
+        if (outcome === 'done') return steps;
+      }
+    })();
+    this.moving.set(userId, move);
+    try {
+      return await move;
+    } finally {
+      this.moving.delete(userId);
     }
   }
 
@@ -173,21 +191,23 @@ export class MemoStore {
 
   /**
    * A page of the session's user, or null when the session no longer lives (logout), asked in
-   * the same command on one Redis (on a Cluster the session lives in another slot: two).
+   * the same command: the session lives in the user's slot. A session minted before sessions
+   * moved there is looked up where it was, in a second command.
    */
   async listIfLive(session: Session, limit: number, cursor?: Cursor): Promise<Page | null> {
-    if (this.redis.isCluster) {
-      const [owner, page] = await Promise.all([
-        this.redis.get(sessionKey(session.sessionId)),
-        this.list(session.userId, limit, cursor),
-      ]);
-      return owner === session.userId ? page : null;
-    }
     const keys = keyList(userKeys(session.userId));
     const reply = await this.afterMove(session.userId, () =>
-      this.redis.memoPage('5', ...keys, sessionKey(session.sessionId), ...this.pageArgs(limit, cursor), session.userId),
+      this.redis.memoPage(
+        '5',
+        ...keys,
+        sessionKey(session.userId, session.sessionId),
+        ...this.pageArgs(limit, cursor),
+        session.userId,
+      ),
     );
-    return reply[0] === 'nosession' ? null : this.toPage(reply);
+    if (reply[0] !== 'nosession') return this.toPage(reply);
+    const legacy = await this.redis.get(legacySessionKey(session.sessionId));
+    return legacy === session.userId ? this.list(session.userId, limit, cursor) : null;
   }
 
   /** Adds a memo at the top; QuotaExceeded when the user has no room left for it. */
@@ -265,4 +285,4 @@ export class MemoStore {
 }
 
 /** The page script, for the bench's floor (which runs exactly what GET /memo runs in Redis). */
-export { PAGE as PAGE_SCRIPT } from './scripts.js';
+export { PAGE as PAGE_SCRIPT, SCRIPTS } from './scripts.js';

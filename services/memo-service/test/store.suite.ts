@@ -1,6 +1,6 @@
 import type { RedisClient, RedisWhere } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, sessionKey, waitReady } from '@memo/common';
+import { createLogger, createRedis, legacySessionKey, sessionKey, waitReady } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { MemoStore, QuotaExceeded, legacyId, parseCursor, userKeys, type Cursor, type Page } from '../src/store.js';
 import { MOVE_WORK } from '../src/scripts.js';
@@ -62,15 +62,20 @@ export function storeSuite(where: () => RedisWhere): void {
       const session = { userId: user, sessionId: `s-${user}`, expiresAt: Math.floor(Date.now() / 1000) + 60 };
       for (const text of ['a', 'b', 'c']) await store.add(user, text);
       await expect(store.listIfLive(session, 2)).resolves.toBeNull();
-      await redis.set(sessionKey(session.sessionId), user, 'EX', 60);
+      await redis.set(sessionKey(user, session.sessionId), user, 'EX', 60);
       const page = await store.listIfLive(session, 2);
       expect(page?.memos.map((m) => m.text)).toEqual(['c', 'b']);
       expect(page).toEqual(await store.list(user, 2));
       const cursor = page ? next(page) : undefined;
       await expect(store.listIfLive(session, 2, cursor)).resolves.toEqual(await store.list(user, 2, cursor));
-      await redis.set(sessionKey(session.sessionId), uniqueUser(), 'EX', 60);
+      await redis.set(sessionKey(user, session.sessionId), uniqueUser(), 'EX', 60);
       await expect(store.listIfLive(session, 2)).resolves.toBeNull();
-      await redis.del(sessionKey(session.sessionId));
+      await redis.del(sessionKey(user, session.sessionId));
+      await expect(store.listIfLive(session, 2)).resolves.toBeNull();
+      // A session from before sessions moved into their user's slot.
+      await redis.set(legacySessionKey(session.sessionId), user, 'EX', 60);
+      await expect(store.listIfLive(session, 2)).resolves.toEqual(await store.list(user, 2));
+      await redis.del(legacySessionKey(session.sessionId));
       await expect(store.listIfLive(session, 2)).resolves.toBeNull();
     });
 
@@ -172,7 +177,7 @@ export function storeSuite(where: () => RedisWhere): void {
       expect(await store.moveStep(user)).toBe('more');
       const keys = userKeys(user);
       expect(await redis.hget(keys.meta, 'moving')).toBe('1');
-      // A step converts MOVE_WORK / 4 entries of an earlier layout.
+      // A step converts MOVE_WORK / 4 small entries of an earlier layout.
       expect(await redis.llen(keys.older)).toBe(2 * (MOVE_WORK / 4));
       // Stopped here (a killed replica): the next request moves the rest first.
       expect(await all(store, user, 100)).toEqual([...texts].reverse());

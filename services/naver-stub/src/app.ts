@@ -18,6 +18,7 @@ export function buildStub(env: NodeJS.ProcessEnv = process.env): ServiceOptions 
   const app = createApp({
     log,
     metrics,
+    trustProxy: config.TRUST_PROXY,
     contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
   });
   app.use(

@@ -31,7 +31,12 @@ export function buildWebService(
   const config = loadConfig(serviceSpec, env);
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
-  const app = createApp({ log, metrics, contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  const app = createApp({
+    log,
+    metrics,
+    trustProxy: config.TRUST_PROXY,
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  });
   app.use(servePage(assets));
   app.use(notFoundHandler());
   app.use(errorHandler(log));

@@ -122,3 +122,32 @@ export function matches(text: string, query: string): boolean {
   const needle = normalizeForSearch(query.trim());
   return needle === '' || normalizeForSearch(text).includes(needle);
 }
+
+/** A size of text as people read it: bytes under 1 KB, else kilobytes, in the locale's way. */
+export function formatBytes(bytes: number, locale: string): string {
+  if (bytes < 1024) {
+    return new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(bytes);
+  }
+  const kb = bytes / 1024;
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: 'kilobyte',
+    unitDisplay: 'short',
+    maximumFractionDigits: kb < 10 ? 1 : 0,
+  }).format(kb);
+}
+
+export interface Quota {
+  used: number;
+  limit: number;
+}
+
+/** The larger share of a quota in use (0 to 1): the page mentions it from USAGE_SHOWN on. */
+export function usageShare(...quotas: Quota[]): number {
+  return Math.max(0, ...quotas.map((q) => (q.limit > 0 ? q.used / q.limit : 0)));
+}
+
+export const USAGE_SHOWN = 0.8;
+
+/** UTF-8 bytes of a text, as the server counts them against the quota. */
+export const bytesOf = (text: string): number => new TextEncoder().encode(text).length;

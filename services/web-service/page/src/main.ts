@@ -4,8 +4,11 @@
  * text, never as HTML.
  */
 import {
+  USAGE_SHOWN,
+  bytesOf,
   counterLevel,
   fill,
+  formatBytes,
   formatFull,
   formatWhen,
   lengthOf,
@@ -13,7 +16,9 @@ import {
   localeFor,
   matches,
   pickLanguage,
+  usageShare,
   type CounterLevel,
+  type Quota,
 } from './format.js';
 import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.js';
 
@@ -24,13 +29,26 @@ interface Memo {
   updatedAt: string | null;
 }
 
+interface Usage {
+  memos: Quota;
+  bytes: Quota;
+}
+
 interface Page {
   memos: Memo[];
   nextCursor: string | null;
+  usage?: Usage;
+}
+
+/** What a quota refusal says: which quota, and how much of each is used and left. */
+interface QuotaRefusal {
+  reached: 'memos' | 'bytes';
+  memos: Quota & { remaining: number };
+  bytes: Quota & { remaining: number };
 }
 
 interface ApiError {
-  error?: { code?: string; message?: string };
+  error?: { code?: string; message?: string; quota?: QuotaRefusal };
 }
 
 const MAX_LENGTH = 10_000;
@@ -42,6 +60,7 @@ class RequestFailed extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    readonly quota?: QuotaRefusal,
   ) {
     super(code);
   }
@@ -77,6 +96,7 @@ const ui = {
   empty: $('empty'),
   noMatch: $('no-match'),
   more: $('more') as HTMLButtonElement,
+  usage: $('usage'),
 };
 
 const storage = {
@@ -105,6 +125,8 @@ let nextCursor: string | null = null;
 let loadingMore = false;
 let lastLevel: CounterLevel = 'ok';
 let pendingSeq = 0;
+/** The person's use of their quotas, as the last page said and kept up since. */
+let usage: Usage | null = null;
 /** The memo each list item shows. */
 const shown = new WeakMap<HTMLLIElement, Memo>();
 
@@ -122,19 +144,53 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   }
   if (res.status === 204) return undefined as T;
   const body = (await res.json().catch(() => ({}))) as T & ApiError;
-  if (!res.ok) throw new RequestFailed(res.status, body.error?.code ?? (res.status >= 500 ? 'unavailable' : 'generic'));
+  if (!res.ok) {
+    const code = body.error?.code ?? (res.status >= 500 ? 'unavailable' : 'generic');
+    throw new RequestFailed(res.status, code, body.error?.quota);
+  }
   return body;
 }
 
 function messageFor(err: unknown): string {
   if (err instanceof RequestFailed) {
+    if (err.code === 'quota_exceeded' && err.quota) {
+      const { reached, memos, bytes } = err.quota;
+      return reached === 'memos'
+        ? fill(t.errors.quota_memos, { limit: memos.limit.toLocaleString(locale) })
+        : fill(t.errors.quota_bytes, {
+            left: formatBytes(bytes.remaining, locale),
+            limit: formatBytes(bytes.limit, locale),
+          });
+    }
     if (err.status === 401) return t.errors.unauthorized;
-    if (err.status === 429) return t.errors.rate_limited;
-    if (err.status >= 500) return t.errors.unavailable;
     const text = (t.errors as Record<string, string | undefined>)[err.code];
     if (text) return fill(text, { max: MAX_LENGTH.toLocaleString(locale) });
+    if (err.status === 429) return t.errors.rate_limited;
+    if (err.status >= 500) return t.errors.unavailable;
   }
   return t.errors.generic;
+}
+
+/** Mentions how much of the quotas is in use once it is most of them. */
+function showUsage(): void {
+  ui.usage.hidden = usage === null || usageShare(usage.memos, usage.bytes) < USAGE_SHOWN;
+  if (usage === null || ui.usage.hidden) return;
+  ui.usage.textContent = fill(t.usage, {
+    used: usage.memos.used.toLocaleString(locale),
+    limit: usage.memos.limit.toLocaleString(locale),
+    bytes: formatBytes(usage.bytes.used, locale),
+    bytesLimit: formatBytes(usage.bytes.limit, locale),
+  });
+}
+
+/** Keeps the usage up to date after a change this page made: `memos` and `bytes` added. */
+function changeUsage(memos: number, bytes: number): void {
+  if (usage === null) return;
+  usage = {
+    memos: { ...usage.memos, used: Math.max(0, usage.memos.used + memos) },
+    bytes: { ...usage.bytes, used: Math.max(0, usage.bytes.used + bytes) },
+  };
+  showUsage();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -200,6 +256,7 @@ function applyLanguage(): void {
     if (memo && !li.querySelector('form')) li.replaceWith(renderMemo(memo));
   }
   updateCounter();
+  showUsage();
   applySearch();
 }
 
@@ -377,6 +434,7 @@ function startEdit(li: HTMLLIElement): void {
         body: JSON.stringify({ text: area.value }),
       });
       close(updated);
+      changeUsage(0, bytesOf(updated.text) - bytesOf(memo.text));
       say(t.updated);
     } catch (err) {
       save.disabled = false;
@@ -416,7 +474,8 @@ function commitDelete(keepalive = false): void {
   pendingDelete = null;
   clearTimeout(pending.timer);
   if (!ui.undo.hidden) say('');
-  api<undefined>(`memo/${encodeURIComponent(pending.memo.id)}`, { method: 'DELETE', keepalive }).catch(
+  api<undefined>(`memo/${encodeURIComponent(pending.memo.id)}`, { method: 'DELETE', keepalive }).then(
+    () => changeUsage(-1, -bytesOf(pending.memo.text)),
     (err: unknown) => {
       if (err instanceof RequestFailed && err.status === 404) return;
       // Not deleted after all: show it again where it was.
@@ -465,6 +524,10 @@ async function loadMemos(cursor: string | null, limit?: number): Promise<void> {
   ui.list.append(...page.memos.map((memo) => renderMemo(memo)));
   nextCursor = page.nextCursor;
   ui.more.hidden = nextCursor === null;
+  if (page.usage) {
+    usage = page.usage;
+    showUsage();
+  }
   updateEmpty();
 }
 
@@ -565,6 +628,7 @@ async function addMemo(): Promise<void> {
     const memo = await api<Memo>('memo', { method: 'POST', body: JSON.stringify({ text }) });
     if (ui.text.value === '') storage.set(DRAFT_KEY, null);
     placeholder.replaceWith(renderMemo(memo));
+    changeUsage(1, bytesOf(memo.text));
     say('');
     announce(t.added);
   } catch (err) {
@@ -619,7 +683,9 @@ function start(): void {
   applyLanguage();
   if (loginError !== null) {
     const known = ['access_denied', 'invalid_state', 'naver_error', 'naver_unavailable', 'unavailable'];
-    say(t.errors[(known.includes(loginError) ? loginError : 'naver_error') as ErrorCode]);
+    const reason =
+      loginError === 'rate_limited' ? 'login_rate_limited' : known.includes(loginError) ? loginError : 'naver_error';
+    say(t.errors[reason as ErrorCode]);
     params.delete('login_error');
     const rest = params.toString();
     history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
