@@ -23,7 +23,7 @@ export const spec = {
   LOGIN_RATE_LIMIT: int({ default: 30, min: 0 }),
   /**
    * Logins started per minute by everyone together: with the state's TTL it bounds the login
-   * state in Redis (1,200 a minute × 5 minutes × ~100 bytes ≈ 0.6 MB); 0 turns it off.
+   * state in Redis (1,200 a minute × 5 minutes × 137 bytes ≈ 0.8 MB); 0 turns it off.
    */
   LOGIN_GLOBAL_RATE_LIMIT: int({ default: 1_200, min: 0 }),
 };
