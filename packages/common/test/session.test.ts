@@ -37,10 +37,13 @@ async function sign(claims: Claims, privatePem = keys.privatePem): Promise<strin
     .sign(await importPKCS8(privatePem, 'ES256'));
 }
 
-async function liveSession(): Promise<{ sub: string; jti: string; token: string }> {
+/** A session stored where `where` says (by default, in its user's slot) and its token. */
+async function liveSession(
+  where: (sub: string, jti: string) => string = sessionKey,
+): Promise<{ sub: string; jti: string; token: string }> {
   const sub = uniqueUser();
   const jti = randomBytes(12).toString('base64url');
-  await redis.set(sessionKey(sub, jti), sub, 'EX', 60);
+  await redis.set(where(sub, jti), sub, 'EX', 60);
   const token = await sign({
     sub,
     jti,
@@ -164,16 +167,7 @@ describe('SessionVerifier', () => {
 
 describe('sessions minted before they moved into their user’s slot', () => {
   it('are honoured until they expire or are revoked, and never for another user', async () => {
-    const sub = uniqueUser();
-    const jti = randomBytes(12).toString('base64url');
-    await redis.set(legacySessionKey(jti), sub, 'EX', 60);
-    const token = await sign({
-      sub,
-      jti,
-      iss: SESSION_ISSUER,
-      aud: SESSION_AUDIENCE,
-      exp: Math.floor(Date.now() / 1000) + 60,
-    });
+    const { sub, jti, token } = await liveSession((_sub, id) => legacySessionKey(id));
     await expect(verifier.verify(token)).resolves.toMatchObject({ userId: sub, sessionId: jti });
     await redis.set(legacySessionKey(jti), uniqueUser(), 'EX', 60);
     await expect(verifier.verify(token)).resolves.toBeNull();
