@@ -1,9 +1,17 @@
+import {
+  EnvMissingError,
+  bool as envBool,
+  cleanEnv,
+  makeValidator,
+  type CleanedEnv,
+  type ValidatorSpec,
+} from 'envalid';
 import { parseTrustProxy, type TrustProxy } from './client.js';
 
 /**
- * One config loader for every service: environment variables are declared once with their
- * type and default, validated at start, and a bad value stops the service with one line that
- * names the variable.
+ * One config loader for every service, on envalid: environment variables are declared once
+ * with their type and default, validated at start, and a bad value stops the service with one
+ * line that names the variable. Blank values count as unset, and values are trimmed.
  */
 
 export class ConfigError extends Error {
@@ -19,118 +27,105 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export interface Field<T> {
-  readonly parse: (raw: string | undefined, name: string) => T;
-}
-
+export type Field<T> = ValidatorSpec<T>;
 export type Spec = Record<string, Field<unknown>>;
-export type ConfigOf<S extends Spec> = { readonly [K in keyof S]: ReturnType<S[K]['parse']> };
+export type ConfigOf<S extends Spec> = CleanedEnv<S>;
 
-function present(raw: string | undefined): raw is string {
-  return raw !== undefined && raw.trim() !== '';
-}
-
-function required(name: string): never {
-  throw new ConfigError(name, 'is required but not set');
-}
-
+/** A string, optionally matching `pattern`. */
 export function str(opts: { default?: string; pattern?: RegExp } = {}): Field<string> {
-  return {
-    parse(raw, name) {
-      if (!present(raw)) return opts.default ?? required(name);
-      const value = raw.trim();
-      if (opts.pattern && !opts.pattern.test(value)) {
-        throw new ConfigError(name, `must match ${String(opts.pattern)}`);
-      }
-      return value;
-    },
-  };
+  const { pattern } = opts;
+  const validator = makeValidator<string>((value) => {
+    if (pattern && !pattern.test(value)) throw new Error(`must match ${String(pattern)}`);
+    return value;
+  });
+  return opts.default === undefined ? validator() : validator({ default: opts.default });
 }
 
 /** A string that may be absent: the service decides what absence means. */
 export function optionalStr(): Field<string | undefined> {
-  return { parse: (raw) => (present(raw) ? raw.trim() : undefined) };
+  return makeValidator<string>((value) => value)({ default: undefined });
+}
+
+const wholeNumber = (value: string): number => {
+  if (!/^-?\d+$/.test(value)) throw new Error(`must be a whole number, got "${value}"`);
+  return Number(value);
+};
+
+export function int(opts: { default?: number; min?: number; max?: number } = {}): Field<number> {
+  const validator = makeValidator<number>((value) => {
+    const n = wholeNumber(value);
+    if (opts.min !== undefined && n < opts.min) throw new Error(`must be at least ${String(opts.min)}`);
+    if (opts.max !== undefined && n > opts.max) throw new Error(`must be at most ${String(opts.max)}`);
+    return n;
+  });
+  return opts.default === undefined ? validator() : validator({ default: opts.default });
+}
+
+function urlValidator(protocols: readonly string[]): (spec?: { default?: URL | undefined }) => Field<URL> {
+  return makeValidator<URL>((value) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new Error(`must be a URL, got "${value}"`);
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new Error(`must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+    }
+    return parsed;
+  });
+}
+
+export function url(opts: { default?: string; protocols?: readonly string[] } = {}): Field<URL> {
+  const validator = urlValidator(opts.protocols ?? ['http:', 'https:']);
+  return opts.default === undefined ? validator() : validator({ default: new URL(opts.default) });
 }
 
 /** A URL that may be absent. */
 export function optionalUrl(opts: { protocols?: readonly string[] } = {}): Field<URL | undefined> {
-  const parser = url(opts);
-  return { parse: (raw, name) => (present(raw) ? parser.parse(raw, name) : undefined) };
-}
-
-export function int(opts: { default?: number; min?: number; max?: number } = {}): Field<number> {
-  return {
-    parse(raw, name) {
-      if (!present(raw)) return opts.default ?? required(name);
-      const value = raw.trim();
-      if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
-      const n = Number(value);
-      if (opts.min !== undefined && n < opts.min) throw new ConfigError(name, `must be at least ${opts.min}`);
-      if (opts.max !== undefined && n > opts.max) throw new ConfigError(name, `must be at most ${opts.max}`);
-      return n;
-    },
-  };
-}
-
-export function url(opts: { default?: string; protocols?: readonly string[] } = {}): Field<URL> {
-  const protocols = opts.protocols ?? ['http:', 'https:'];
-  return {
-    parse(raw, name) {
-      const value = present(raw) ? raw.trim() : (opts.default ?? required(name));
-      let parsed: URL;
-      try {
-        parsed = new URL(value);
-      } catch {
-        throw new ConfigError(name, `must be a URL, got "${value}"`);
-      }
-      if (!protocols.includes(parsed.protocol)) {
-        throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
-      }
-      return parsed;
-    },
-  };
+  return urlValidator(opts.protocols ?? ['http:', 'https:'])({ default: undefined });
 }
 
 export function oneOf<T extends string>(values: readonly T[], def?: T): Field<T> {
-  return {
-    parse(raw, name) {
-      if (!present(raw)) return def ?? required(name);
-      const value = raw.trim() as T;
-      if (!values.includes(value)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${value}"`);
-      return value;
-    },
-  };
+  const validator = makeValidator<T>((value) => {
+    if (!(values as readonly string[]).includes(value)) {
+      throw new Error(`must be one of ${values.join(', ')}, got "${value}"`);
+    }
+    return value as T;
+  });
+  return def === undefined ? validator() : validator({ default: def });
 }
 
-export function loadConfig<S extends Spec>(spec: S, env: Env = process.env): ConfigOf<S> {
-  const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(spec)) out[name] = field.parse(env[name], name);
-  return out as ConfigOf<S>;
-}
-
+/** true/false (also 1/0, yes/no, on/off: what envalid's bool takes). */
 export function bool(def = false): Field<boolean> {
-  return {
-    parse(raw, name) {
-      if (!present(raw)) return def;
-      const value = raw.trim().toLowerCase();
-      if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-      if (['0', 'false', 'no', 'off'].includes(value)) return false;
-      throw new ConfigError(name, `must be true or false, got "${raw.trim()}"`);
-    },
-  };
+  return envBool({ default: def });
 }
 
 /** Whom to believe about the client's address (see parseTrustProxy); default: nobody. */
 export function trustProxy(): Field<TrustProxy> {
-  return {
-    parse(raw, name) {
-      try {
-        return parseTrustProxy(raw ?? '');
-      } catch (err) {
-        throw new ConfigError(name, err instanceof Error ? err.message : String(err));
+  return makeValidator<TrustProxy>(parseTrustProxy)({ default: false });
+}
+
+/** Blank values count as unset; others are trimmed. */
+function tidy(env: Env, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) out[name] = value;
+  }
+  return out;
+}
+
+export function loadConfig<S extends Spec>(spec: S, env: Env = process.env): ConfigOf<S> {
+  return cleanEnv(tidy(env, Object.keys(spec)), spec, {
+    // The first bad variable, in the order the spec declares them, as one line.
+    reporter: ({ errors }) => {
+      for (const name of Object.keys(spec)) {
+        const err = errors[name];
+        if (err) throw new ConfigError(name, err instanceof EnvMissingError ? 'is required but not set' : err.message);
       }
     },
-  };
+  });
 }
 
 /** The variables every service shares: where it listens, its admin port, whom it trusts. */

@@ -1,20 +1,13 @@
-/** Just enough cookie handling for our two cookies; values are never logged. */
+import { parseCookie, stringifySetCookie } from 'cookie';
+
+/**
+ * Our two cookies, read and written with the `cookie` package: one place for the attributes
+ * every cookie of ours has (SameSite=Lax, HttpOnly unless said otherwise, the path, Secure on
+ * https). Values are never logged.
+ */
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() !== name) continue;
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
-    try {
-      return decodeURIComponent(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  return header ? parseCookie(header)[name] : undefined;
 }
 
 export interface CookieOptions {
@@ -25,14 +18,17 @@ export interface CookieOptions {
 }
 
 export function serializeCookie(name: string, value: string, opts: CookieOptions): string {
-  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${opts.path}`, 'SameSite=Lax'];
-  if (opts.httpOnly !== false) parts.push('HttpOnly');
-  if (opts.secure) parts.push('Secure');
-  if (opts.maxAgeSeconds !== undefined) {
-    parts.push(`Max-Age=${opts.maxAgeSeconds}`);
-    if (opts.maxAgeSeconds === 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
-  }
-  return parts.join('; ');
+  return stringifySetCookie({
+    name,
+    value,
+    path: opts.path,
+    sameSite: 'lax',
+    httpOnly: opts.httpOnly !== false,
+    secure: opts.secure,
+    ...(opts.maxAgeSeconds === undefined ? {} : { maxAge: opts.maxAgeSeconds }),
+    // A cookie being cleared also expires in the past, for clients that ignore Max-Age=0.
+    ...(opts.maxAgeSeconds === 0 ? { expires: new Date(0) } : {}),
+  });
 }
 
 export const SESSION_COOKIE = 'userId';

@@ -33,10 +33,11 @@ export {
   toHttpError,
   sameOriginWrites,
   fromAnotherSite,
+  sendJson,
   withFastLane,
   API_CSP,
 } from './http.js';
-export type { AppContext, FastAnswer, FastRequest, FastRoute } from './http.js';
+export type { AppContext, CspDirectives, LaneRoute } from './http.js';
 export {
   SessionVerifier,
   importSessionKey,

@@ -1,4 +1,5 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
+import { createHttpTerminator } from 'http-terminator';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
@@ -71,13 +72,11 @@ function adminApp(opts: ServiceOptions, isShuttingDown: () => boolean): RequestL
  */
 export async function startService(opts: ServiceOptions): Promise<ServiceHandle> {
   let shuttingDown = false;
-  // While stopping, every answer closes its connection, so keep-alive clients move on.
-  const app: RequestListener = (req, res) => {
-    if (shuttingDown) res.setHeader('Connection', 'close');
-    opts.app(req, res);
-  };
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, app);
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 30_000 }, opts.app);
   server.headersTimeout = 66_000;
+  // Draining is http-terminator's: idle keep-alive connections close at once, answers in
+  // flight go out with Connection: close, and whatever is left after the timeout is cut.
+  const terminator = createHttpTerminator({ server, gracefulTerminationTimeout: opts.drainTimeoutMs ?? 10_000 });
   const admin = createServer(adminApp(opts, () => shuttingDown));
   const url = await listen(server, opts.port, opts.host);
   const adminUrl = await listen(admin, opts.adminPort, opts.host);
@@ -85,15 +84,9 @@ export async function startService(opts: ServiceOptions): Promise<ServiceHandle>
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Readiness turns false at once; the admin port answers until the very end.
       shuttingDown = true;
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive sockets go as soon as their request is answered; the rest after the timeout.
-      server.closeIdleConnections();
-      const idle = setInterval(() => server.closeIdleConnections(), 50);
-      const timer = setTimeout(() => server.closeAllConnections(), opts.drainTimeoutMs ?? 10_000);
-      await drained;
-      clearInterval(idle);
-      clearTimeout(timer);
+      await terminator.terminate();
       await opts.onClose?.();
       await new Promise<void>((resolve) => admin.close(() => resolve()));
       admin.closeAllConnections();

@@ -9,7 +9,6 @@ import {
   importSessionKey,
   notFoundHandler,
   RateLimiter,
-  sameOriginWrites,
   publicJwk,
   waitReady,
   type ServiceOptions,
@@ -41,8 +40,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
     profileUrl: config.NAVER_PROFILE_URL,
     timeoutMs: config.NAVER_TIMEOUT_MS,
   });
-  const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY });
-  app.use(sameOriginWrites());
+  const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY, sameOriginWrites: true });
   app.use(
     '/',
     authRoutes({

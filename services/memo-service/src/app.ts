@@ -9,14 +9,13 @@ import {
   importSessionKey,
   notFoundHandler,
   RateLimiter,
-  sameOriginWrites,
+  withFastLane,
   remoteSessionKeys,
   waitReady,
-  withFastLane,
   type ServiceOptions,
 } from '@memo/common';
 import type { Config } from './config.js';
-import { addRoute, listRoute, memoRoutes, type MemoDeps } from './routes.js';
+import { memoRoutes, type MemoDeps } from './routes.js';
 import { MemoStore } from './store.js';
 
 export const SERVICE = 'memo-service';
@@ -33,10 +32,9 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     ? await importSessionKey(config.SESSION_PUBLIC_KEY, 'public')
     : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
   const verifier = new SessionVerifier(keys, redis);
-  const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY });
+  const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY, sameOriginWrites: true });
   const store = new MemoStore(redis, { maxCount: config.MEMO_MAX_COUNT, maxBytes: config.MEMO_MAX_BYTES });
   const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
-  app.use(sameOriginWrites());
   const deps: MemoDeps = {
     store,
     verifier,
@@ -44,24 +42,19 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT),
     onChange: (action) => memos.inc({ action }),
   };
-  app.use('/', memoRoutes(deps));
+  const routes = memoRoutes(deps);
+  const onError = errorHandler(log);
+  app.use('/', routes.router);
   app.use(notFoundHandler());
-  app.use(errorHandler(log));
+  app.use(onError);
   return {
     name: SERVICE,
     host: config.HOST,
     port: config.PORT,
     adminPort: config.ADMIN_PORT,
-    // Reading a page and adding a memo are nearly all the traffic: they skip express (see
-    // withFastLane); edits, deletes and anything unusual go through it.
-    app: withFastLane(
-      { log, metrics },
-      app,
-      new Map([
-        ['GET /', listRoute(deps)],
-        ['POST /', addRoute(deps)],
-      ]),
-    ),
+    // Reading a page and adding a memo are nearly all the traffic: the fast lane runs their
+    // handlers without express's router (withFastLane); everything else goes through express.
+    app: config.FAST_LANE ? withFastLane(app, routes.hot, onError) : app,
     log,
     metrics,
     ready: () => redis.status === 'ready',

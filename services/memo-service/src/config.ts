@@ -1,5 +1,6 @@
 import {
   ConfigError,
+  bool,
   int,
   loadConfig,
   optionalStr,
@@ -25,6 +26,11 @@ export const spec = {
   MEMO_MAX_BYTES: int({ default: 256 * 1024, min: 1_024, max: 1024 ** 3 }),
   /** Memo writes (add, edit, delete) per user per minute; 0 turns the limit off. */
   MEMO_WRITE_RATE_LIMIT: int({ default: 120, min: 0 }),
+  /**
+   * Serve GET / and POST / through the fast lane (the same handlers without express's router;
+   * docs/decisions.md). Off: everything goes through express, which answers alike.
+   */
+  FAST_LANE: bool(true),
 };
 
 export type Config = ConfigOf<typeof spec>;

@@ -1,14 +1,13 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import {
   HttpError,
   SESSION_COOKIE,
   jsonBody,
   notFound,
   readCookie,
-  toHttpError,
+  sendJson,
   unauthorized,
-  type FastAnswer,
-  type FastRoute,
+  type LaneRoute,
   type RateLimiter,
   type Session,
   type SessionVerifier,
@@ -116,43 +115,61 @@ export interface MemoDeps {
   onChange?: (action: 'created' | 'edited' | 'deleted') => void;
 }
 
-/** Sends what a fast route answered, through express (HEAD, and bodies the lane passes on). */
-function send(res: Response, { status, body, headers = [] }: FastAnswer): void {
-  for (const [name, value] of headers) res.setHeader(name, value);
-  res.status(status).type('json').send(body);
+export interface MemoRoutes {
+  /** Every route, for express. */
+  readonly router: Router;
+  /** `GET /` and `POST /`: nearly all the traffic, also served by the fast lane (withFastLane). */
+  readonly hot: readonly LaneRoute[];
 }
 
-export function memoRoutes(deps: MemoDeps): Router {
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const { store, verifier, limits, writes, onChange } = deps;
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
 
-  // Listing and adding are the fast lane's routes (listRoute, addRoute); express serves them
-  // with the very same handlers for what the lane passes on (HEAD, chunked or unusual bodies),
-  // reading the body with jsonBody only when the handler asks, after its own checks.
-  const list = listRoute(deps);
-  const add = addRoute(deps);
-  router.get('/', async (req, res) => {
-    send(res, await list.handle({ req, query: req.query, json: () => Promise.resolve(undefined) }));
-  });
-  router.post('/', async (req, res) => {
-    const json = (): Promise<unknown> =>
-      new Promise((resolve, reject) => {
-        body(req, res, (err?: unknown) => {
-          if (err === undefined) resolve(req.body);
-          else reject(toHttpError(err));
-        });
-      });
-    send(res, await add.handle({ req, query: req.query, json }));
-  });
-
-  router.use(async (req: Request, _res: Response, next: NextFunction) => {
+  // Every route but the list needs a live session, checked first: 401 before 429, 415 or 400.
+  const liveSession = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (!session) throw unauthorized();
     req.session = session;
     next();
-  });
+  };
+
+  /**
+   * GET / — the hot path, one page of the user's memos. The signature is checked here; whether
+   * the session still lives is asked of Redis with the page itself, in one command, and the
+   * page is only sent if it does.
+   */
+  const list: RequestHandler[] = [
+    async (req, res) => {
+      const claims = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
+      if (!claims) throw unauthorized();
+      const { limit, cursor } = parsePaging(req.query, limits);
+      const page = await store.listIfLive(claims, limit, cursor);
+      if (!page) throw unauthorized();
+      sendJson(res, 200, page, NO_STORE);
+    },
+  ];
+
+  /** POST / — a new memo: session (401), write limit (429), body (415/413/400), text (400), quota. */
+  const add: RequestHandler[] = [
+    liveSession,
+    limitWrites,
+    body,
+    async (req, res) => {
+      const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
+      const memo = await withQuota(store.add(sessionOf(req).userId, text));
+      onChange?.('created');
+      sendJson(res, 201, memo, NO_STORE);
+    },
+  ];
+
+  router.get('/', ...list);
+  router.post('/', ...add);
+  router.use(liveSession);
 
   router.put('/:id', limitWrites, body, async (req, res) => {
     const id = idOf(req);
@@ -161,7 +178,7 @@ export function memoRoutes(deps: MemoDeps): Router {
     const memo = await withQuota(store.update(sessionOf(req).userId, id, text));
     if (!memo) throw notFound('No such memo');
     onChange?.('edited');
-    res.set('Cache-Control', 'no-store').json(memo);
+    sendJson(res, 200, memo, NO_STORE);
   });
 
   router.delete('/:id', limitWrites, async (req, res) => {
@@ -171,44 +188,11 @@ export function memoRoutes(deps: MemoDeps): Router {
     res.status(204).end();
   });
 
-  return router;
-}
-
-/**
- * GET / — the hot path, one page of the user's memos. The signature is checked first; then
- * whether the session still lives and the page itself are asked of Redis in one command, and
- * the page is only sent if the session lives.
- */
-export function listRoute({ store, verifier, limits }: Pick<MemoDeps, 'store' | 'verifier' | 'limits'>): FastRoute {
   return {
-    route: '/',
-    handle: async ({ req, query }) => {
-      const claims = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
-      if (!claims) throw unauthorized();
-      const { limit, cursor } = parsePaging(query, limits);
-      const page = await store.listIfLive(claims, limit, cursor);
-      if (!page) throw unauthorized();
-      return { status: 200, body: JSON.stringify(page), headers: [['Cache-Control', 'no-store']] };
-    },
-  };
-}
-
-/**
- * POST / — a new memo, in the same order of checks as the express route: session (401),
- * write limit (429), body (400), text (400); then one LPUSH.
- */
-export function addRoute({ store, verifier, limits, writes, onChange }: MemoDeps): FastRoute {
-  return {
-    route: '/',
-    bodyLimit: limits.BODY_LIMIT_BYTES,
-    handle: async ({ req, json }) => {
-      const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
-      if (!session) throw unauthorized();
-      await writes.hit(session.userId);
-      const text = parseText(await json(), limits.MEMO_MAX_LENGTH);
-      const memo = await withQuota(store.add(session.userId, text));
-      onChange?.('created');
-      return { status: 201, body: JSON.stringify(memo), headers: [['Cache-Control', 'no-store']] };
-    },
+    router,
+    hot: [
+      { method: 'GET', path: '/', handlers: list },
+      { method: 'POST', path: '/', handlers: add },
+    ],
   };
 }

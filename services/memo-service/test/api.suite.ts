@@ -68,9 +68,8 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
   }
 
   describe('memo-service API', () => {
-    it('answers alike whether a write takes the fast lane or goes through express', async () => {
+    it('answers alike whether a body comes with a Content-Length or chunked', async () => {
       const { id, cookie } = await user();
-      // With a Content-Length the fast lane reads the body; chunked, express does.
       const send = (body: Uint8Array, chunked: boolean): Promise<Response> =>
         fetch(`${memo.url}/`, {
           method: 'POST',

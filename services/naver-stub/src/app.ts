@@ -19,7 +19,12 @@ export function buildStub(env: NodeJS.ProcessEnv = process.env): ServiceOptions 
     log,
     metrics,
     trustProxy: config.TRUST_PROXY,
-    contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      styleSrc: ["'unsafe-inline'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
   });
   app.use(
     stubRoutes({

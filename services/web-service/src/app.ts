@@ -6,23 +6,24 @@ import {
   loadConfig,
   notFoundHandler,
   serviceSpec,
+  type CspDirectives,
   type ServiceOptions,
 } from '@memo/common';
 import { loadPageAssets, servePage, type PageAssets } from './assets.js';
 
 export const SERVICE = 'web-service';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY: CspDirectives = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 export function buildWebService(
   env: NodeJS.ProcessEnv = process.env,
