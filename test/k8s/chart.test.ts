@@ -70,10 +70,18 @@ function podSpecs(objects: K8sObject[]): [string, PodSpec][] {
 
 const defaults = render(NAVER);
 const allOn = render([...NAVER, ...ALL_ON]);
+/** Everything on, served under a sub-path of a shared domain. */
+const SUB_PATH = ['--set', 'publicUrl=https://team.example.com/memos/'];
+const subPath = render([...NAVER, ...ALL_ON, ...SUB_PATH]);
 
 describe('the chart', () => {
   it('passes helm lint --strict with the defaults, every option, and the kind and prod overlays', () => {
-    for (const args of [NAVER, [...NAVER, ...ALL_ON], ['-f', `${CHART}/values-kind.yaml`]]) {
+    for (const args of [
+      NAVER,
+      [...NAVER, ...ALL_ON],
+      [...NAVER, ...ALL_ON, ...SUB_PATH],
+      ['-f', `${CHART}/values-kind.yaml`],
+    ]) {
       const result = helm(['lint', '--strict', CHART, ...args]);
       expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
       expect(result.status).toBe(0);
@@ -122,7 +130,7 @@ describe('the chart', () => {
     for (const kind of ['HTTPRoute', 'ServiceMonitor', 'HorizontalPodAutoscaler']) {
       expect(allOn.some((o) => o.kind === kind)).toBe(true);
     }
-    for (const object of [...defaults, ...allOn]) validate(object);
+    for (const object of [...defaults, ...allOn, ...subPath]) validate(object);
   });
 
   it('catches an invalid object (the validation can fail)', () => {
@@ -302,5 +310,24 @@ describe('the chart', () => {
     const test = find(defaults, 'Pod', 'memo-test-site');
     expect(test.metadata.annotations?.['helm.sh/hook']).toBe('test');
     expect(JSON.stringify(test.spec)).toContain('http://memo-${c}:8080');
+  });
+
+  it("serves everything under publicUrl's path: routes, callback, stand-in, cookie scope, NOTES", () => {
+    const install = helm(['install', 'memo', CHART, '--dry-run=client', ...NAVER, ...ALL_ON, ...SUB_PATH]);
+    expect(install.status).toBe(0);
+    expect(install.stdout).toContain('Open: https://team.example.com/memos/');
+    const paths = subPath
+      .filter((o) => o.kind === 'Ingress')
+      .flatMap((o) => (o.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules[0]?.http.paths ?? [])
+      .map((p) => p.path);
+    expect(
+      paths.every((p) => p.startsWith('/memos')),
+      paths.join(' '),
+    ).toBe(true);
+    const route = JSON.stringify(subPath.find((o) => o.kind === 'HTTPRoute'));
+    expect(route).not.toMatch(/"value":"\/"/);
+    const auth = JSON.stringify(find(subPath, 'Deployment', 'memo-auth'));
+    expect(auth).toContain('"name":"PUBLIC_URL","value":"https://team.example.com/memos/"');
+    expect(auth).toContain('https://team.example.com/memos/_naver/oauth2.0/authorize');
   });
 });

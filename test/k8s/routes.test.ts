@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES, STUB_ROUTE, resolve, type Resolved, type ServiceName } from '@memo/stack';
+import { resolve, routesUnder, type Resolved, type ServiceName } from '@memo/stack';
 import { ALL_ON, NAVER, render, type K8sObject } from '../support/helm.js';
 
 /**
@@ -8,14 +8,13 @@ import { ALL_ON, NAVER, render, type K8sObject } from '../support/helm.js';
  * three are compared path by path, so they cannot drift apart.
  */
 
-const objects = render([...NAVER, ...ALL_ON]);
+const SUB_PATH = ['--set', 'publicUrl=https://team.example.com/memos/'];
 const SERVICES: Record<string, ServiceName> = {
   'memo-memo': 'memo-service',
   'memo-auth': 'auth-service',
   'memo-web': 'web-service',
   'memo-naver-stub': 'naver-stub',
 };
-const routes = [STUB_ROUTE, ...ROUTES];
 
 interface IngressPath {
   path: string;
@@ -34,11 +33,13 @@ interface IngressSpec {
 function nginx(ingresses: K8sObject[]): (target: string) => Resolved | null {
   const locations = ingresses.flatMap((ingress) => {
     const rewrite = ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target'];
+    const redirect = ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/permanent-redirect'];
     return (ingress.spec as IngressSpec).rules.flatMap((rule) =>
       rule.http.paths.map((p) => ({
         path: p.path,
         regex: new RegExp(`^${p.path}`, 'i'),
         rewrite,
+        redirect,
         service: p.backend.service.name,
       })),
     );
@@ -48,6 +49,9 @@ function nginx(ingresses: K8sObject[]): (target: string) => Resolved | null {
     const [path = '', query] = target.split(/\?(.*)/s);
     const hit = locations.find((l) => l.regex.test(path));
     if (!hit) return null;
+    // `return 301 <url>$request_uri`-less: ingress-nginx answers the annotation's URL as it is,
+    // and the query follows it (as the gateway keeps it).
+    if (hit.redirect) return { redirect: new URL(hit.redirect).pathname + (query !== undefined ? `?${query}` : '') };
     const rewritten = hit.rewrite ? path.replace(hit.regex, hit.rewrite) : path;
     const service = SERVICES[hit.service];
     if (!service) throw new Error(`unknown backend ${hit.service}`);
@@ -57,22 +61,38 @@ function nginx(ingresses: K8sObject[]): (target: string) => Resolved | null {
 
 interface HttpRouteRule {
   matches: { path: { type: string; value: string } }[];
-  filters?: { type: string; urlRewrite: { path: { type: string; replacePrefixMatch: string } } }[];
-  backendRefs: { name: string }[];
+  filters?: {
+    type: string;
+    urlRewrite?: { path: { type: string; replacePrefixMatch: string } };
+    requestRedirect?: { path: { type: string; replaceFullPath: string }; statusCode: number };
+  }[];
+  backendRefs?: { name: string }[];
 }
 
-/** Gateway API: PathPrefix on path elements, longest prefix wins, ReplacePrefixMatch. */
+/**
+ * Gateway API: an Exact match before any prefix; PathPrefix on path elements, longest prefix
+ * wins, ReplacePrefixMatch; RequestRedirect's ReplaceFullPath keeps the query. Matching is
+ * case-sensitive (the implementations differ from ingress-nginx there).
+ */
 function gatewayApi(route: K8sObject): (target: string) => Resolved | null {
   const rules = (route.spec as { rules: HttpRouteRule[] }).rules.map((rule) => ({
+    type: rule.matches[0]?.path.type ?? '',
     prefix: rule.matches[0]?.path.value ?? '',
-    replace: rule.filters?.find((f) => f.type === 'URLRewrite')?.urlRewrite.path.replacePrefixMatch,
-    service: rule.backendRefs[0]?.name ?? '',
+    replace: rule.filters?.find((f) => f.type === 'URLRewrite')?.urlRewrite?.path.replacePrefixMatch,
+    redirect: rule.filters?.find((f) => f.type === 'RequestRedirect')?.requestRedirect,
+    service: rule.backendRefs?.[0]?.name ?? '',
   }));
-  rules.sort((a, b) => b.prefix.length - a.prefix.length);
+  rules.sort((a, b) => Number(b.type === 'Exact') - Number(a.type === 'Exact') || b.prefix.length - a.prefix.length);
   return (target) => {
     const [path = '', query] = target.split(/\?(.*)/s);
-    const hit = rules.find((r) => r.prefix === '/' || path === r.prefix || path.startsWith(`${r.prefix}/`));
+    const hit = rules.find((r) =>
+      r.type === 'Exact' ? path === r.prefix : r.prefix === '/' || path === r.prefix || path.startsWith(`${r.prefix}/`),
+    );
     if (!hit) return null;
+    if (hit.redirect) {
+      expect(hit.redirect.statusCode).toBe(301);
+      return { redirect: hit.redirect.path.replaceFullPath + (query !== undefined ? `?${query}` : '') };
+    }
     let rewritten = path;
     if (hit.replace !== undefined) {
       const rest = path.slice(hit.prefix.length);
@@ -107,35 +127,63 @@ const SAMPLES = [
   '/index.html',
 ];
 
-describe('routing parity: gateway, Ingress, HTTPRoute', () => {
-  const ingresses = objects.filter((o) => o.kind === 'Ingress');
-  const httpRoute = objects.find((o) => o.kind === 'HTTPRoute');
+/** The same requests under the sub-path /memos/, and what lies outside it. */
+const SUB_SAMPLES = [...SAMPLES.map((target) => `/memos${target}`), '/memos?x=1', '/memosx', '/memos-other/'];
+const OUTSIDE = ['/', '/memo', '/auth/login', '/app.js', '/_naver/oauth2.0/authorize', '/memosx', '/other/memos/'];
 
-  it('uses regex paths as ingress-nginx requires them (ImplementationSpecific)', () => {
-    const api = ingresses.find((o) => o.metadata.annotations?.['nginx.ingress.kubernetes.io/use-regex'] === 'true');
-    const paths = (api?.spec as IngressSpec).rules[0]?.http.paths ?? [];
-    expect(paths.map((p) => p.path).sort()).toEqual(['/_naver(/|$)(.*)', '/auth(/|$)(.*)', '/memo(/|$)(.*)']);
-    expect(paths.every((p) => p.pathType === 'ImplementationSpecific')).toBe(true);
-    expect(api?.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/$2');
-  });
+for (const [name, args, samples] of [
+  ['at the root', [...NAVER, ...ALL_ON], SAMPLES],
+  ['under a sub-path', [...NAVER, ...ALL_ON, ...SUB_PATH], SUB_SAMPLES],
+] as const) {
+  describe(`routing parity ${name}: gateway, Ingress, HTTPRoute`, () => {
+    const objects = render([...args]);
+    const ingresses = objects.filter((o) => o.kind === 'Ingress');
+    const httpRoute = objects.find((o) => o.kind === 'HTTPRoute');
+    const base = name === 'at the root' ? '/' : '/memos/';
+    const routes = routesUnder(base, true);
+    const root = base.slice(0, -1);
 
-  it.each(SAMPLES)('%s goes to the same service with the same path everywhere', (target) => {
-    const expected = resolve(target, routes);
-    expect(expected).not.toBeNull();
-    expect(nginx(ingresses)(target)).toEqual(expected);
-    expect(gatewayApi(httpRoute as K8sObject)(target)).toEqual(expected);
-  });
+    it('uses regex paths as ingress-nginx requires them (ImplementationSpecific)', () => {
+      const api = ingresses.find((o) => o.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']);
+      const paths = (api?.spec as IngressSpec).rules[0]?.http.paths ?? [];
+      const expected = ['/_naver(/|$)(.*)', '/auth(/|$)(.*)', '/memo(/|$)(.*)'].map((p) => `${root}${p}`);
+      if (root) expected.push(`${root}(/)(.*)`);
+      expect(paths.map((p) => p.path).sort()).toEqual(expected.sort());
+      expect(paths.every((p) => p.pathType === 'ImplementationSpecific')).toBe(true);
+      expect(api?.metadata.annotations?.['nginx.ingress.kubernetes.io/use-regex']).toBe('true');
+      expect(api?.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']).toBe('/$2');
+    });
 
-  it('matches case-insensitively, as ingress-nginx regex locations do', () => {
-    for (const target of ['/MEMO', '/Auth/Login', '/MeMo/m1']) {
-      expect(nginx(ingresses)(target)).toEqual(resolve(target, routes));
+    it.each(samples)('%s goes to the same service with the same path everywhere', (target) => {
+      const expected = resolve(target, routes);
+      expect(nginx(ingresses)(target)).toEqual(expected);
+      expect(gatewayApi(httpRoute as K8sObject)(target)).toEqual(expected);
+    });
+
+    it('matches case-insensitively, as ingress-nginx regex locations do', () => {
+      for (const target of ['/MEMO', '/Auth/Login', '/MeMo/m1']) {
+        expect(nginx(ingresses)(`${root}${target}`)).toEqual(resolve(`${root}${target}`, routes));
+      }
+    });
+
+    it('would notice a drift (the comparison can fail)', () => {
+      const drifted = structuredClone(ingresses);
+      const api = drifted.find((o) => o.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']);
+      if (api?.metadata.annotations) api.metadata.annotations['nginx.ingress.kubernetes.io/rewrite-target'] = '/$1';
+      expect(nginx(drifted)(`${root}/memo/m1`)).not.toEqual(resolve(`${root}/memo/m1`, routes));
+    });
+
+    if (root) {
+      it('reaches nothing outside the sub-path, and sends /memos to /memos/', () => {
+        for (const target of OUTSIDE) {
+          expect(resolve(target, routes), target).toBeNull();
+          expect(nginx(ingresses)(target), target).toBeNull();
+          expect(gatewayApi(httpRoute as K8sObject)(target), target).toBeNull();
+        }
+        expect(resolve('/memos?x=1', routes)).toEqual({ redirect: '/memos/?x=1' });
+        expect(resolve('/memos/', routes)).toEqual({ service: 'web-service', path: '/' });
+        expect(resolve('/memos/memo/m1?a=b', routes)).toEqual({ service: 'memo-service', path: '/m1?a=b' });
+      });
     }
   });
-
-  it('would notice a drift (the comparison can fail)', () => {
-    const drifted = structuredClone(ingresses);
-    const api = drifted.find((o) => o.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']);
-    if (api?.metadata.annotations) api.metadata.annotations['nginx.ingress.kubernetes.io/rewrite-target'] = '/$1';
-    expect(nginx(drifted)('/memo/m1')).not.toEqual(resolve('/memo/m1', routes));
-  });
-});
+}

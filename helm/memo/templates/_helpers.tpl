@@ -68,6 +68,17 @@ app.kubernetes.io/part-of: memo
 {{- if hasSuffix "/" $url -}}{{ $url }}{{- else -}}{{ printf "%s/" $url }}{{- end -}}
 {{- end -}}
 
+{{/* The public URL's path, always ending in "/" ("/" or e.g. "/memos/"): every route is under it. */}}
+{{- define "memo.basePath" -}}
+{{- $path := (urlParse (include "memo.publicUrl" .)).path | default "/" -}}
+{{- if hasSuffix "/" $path -}}{{ $path }}{{- else -}}{{ printf "%s/" $path }}{{- end -}}
+{{- end -}}
+
+{{/* The same without its trailing slash ("" at the root): the prefix of every route. */}}
+{{- define "memo.routePrefix" -}}
+{{- trimSuffix "/" (include "memo.basePath" .) -}}
+{{- end -}}
+
 {{- define "memo.redisUrl" -}}
 {{- if .Values.redis.enabled -}}
 {{- printf "redis://%s-redis:6379" (include "memo.fullname" .) -}}

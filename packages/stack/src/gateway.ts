@@ -143,6 +143,11 @@ export function createGateway(opts: GatewayOptions): Server {
         return;
       }
       const resolved = resolve(target, opts.routes);
+      if (resolved && 'redirect' in resolved) {
+        res.writeHead(301, { Location: resolved.redirect, 'Content-Length': '0' });
+        res.end();
+        return;
+      }
       const replicas = resolved ? replicasOf.get(resolved.service) : undefined;
       if (!resolved || !replicas || replicas.length === 0) {
         sendError(res, 404, 'not_found', 'No such resource');

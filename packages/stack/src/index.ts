@@ -1,4 +1,4 @@
-export { ROUTES, STUB_ROUTE, resolve } from './routes.js';
+export { ROUTES, STUB_ROUTE, basePathOf, resolve, routesUnder } from './routes.js';
 export type { Route, Resolved, ServiceName } from './routes.js';
 export { createGateway, listenGateway } from './gateway.js';
 export type { GatewayOptions, Upstreams } from './gateway.js';

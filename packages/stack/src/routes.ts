@@ -23,6 +23,33 @@ export const ROUTES: readonly Route[] = [
 /** Dev only: the Naver stand-in's login page, reachable by the browser through the gateway. */
 export const STUB_ROUTE: Route = { prefix: '/_naver', service: 'naver-stub', strip: true };
 
+/**
+ * The base path of a public URL (`http://h/memos` and `http://h/memos/` → `/memos/`): where
+ * everything is served, from one setting (PUBLIC_URL; the chart's `publicUrl`).
+ */
+export function basePathOf(publicUrl: string | URL): string {
+  const path = new URL(publicUrl).pathname;
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+/**
+ * The routes under a base path: `<base>memo` and `<base>auth` (and the stand-in's `<base>_naver`)
+ * with their prefix stripped, then the page at `<base>`, also stripped (web-service serves at
+ * its root). At `/` this is ROUTES unchanged. `<base>` without its slash is redirected (see
+ * `resolve`); anything outside the base path is no route at all.
+ */
+export function routesUnder(basePath: string, withStub = false): Route[] {
+  const root = basePath.replace(/\/+$/, '');
+  const under = (route: Route): Route => ({ ...route, prefix: `${root}${route.prefix}` });
+  const api = [...(withStub ? [STUB_ROUTE] : []), ...ROUTES.filter((r) => r.prefix !== '')].map(under);
+  return [
+    ...api,
+    root === ''
+      ? { prefix: '', service: 'web-service', strip: false }
+      : { prefix: root, service: 'web-service', strip: true },
+  ];
+}
+
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -37,17 +64,28 @@ function pattern(route: Route): RegExp {
   return re;
 }
 
-export interface Resolved {
-  readonly service: ServiceName;
-  /** The path and query as the service sees them. */
-  readonly path: string;
-}
+export type Resolved =
+  | {
+      readonly service: ServiceName;
+      /** The path and query as the service sees them. */
+      readonly path: string;
+    }
+  | {
+      /** The base path without its slash: answered with a permanent redirect to the base path. */
+      readonly redirect: string;
+    };
 
-/** Maps a public request target (path and query) to a service and the path it sees. */
+/**
+ * Maps a public request target (path and query) to a service and the path it sees, or to the
+ * redirect of the base path without its slash (`/memos` → `/memos/`: the page's relative URLs
+ * need the slash).
+ */
 export function resolve(target: string, routes: readonly Route[] = ROUTES): Resolved | null {
   const q = target.indexOf('?');
   const path = q < 0 ? target : target.slice(0, q);
   const query = q < 0 ? '' : target.slice(q);
+  const page = routes.find((r) => r.service === 'web-service');
+  if (page?.strip && path.toLowerCase() === page.prefix.toLowerCase()) return { redirect: `${page.prefix}/${query}` };
   for (const route of routes) {
     const m = pattern(route).exec(path);
     if (!m) continue;

@@ -7,7 +7,7 @@ import { createGateway, listenGateway, type Upstreams } from './gateway.js';
 import { localSessionKey } from './keys.js';
 import { freePort } from './ports.js';
 import { startRedis, type LocalRedis } from './redis-server.js';
-import { ROUTES, STUB_ROUTE, type ServiceName } from './routes.js';
+import { basePathOf, routesUnder, type ServiceName } from './routes.js';
 
 /**
  * The whole app on one machine: Redis (given or our own), the Naver stand-in when no Naver
@@ -117,7 +117,10 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       });
     }
     const port = opts.port === 0 ? await freePort(opts.host) : opts.port;
-    const publicUrl = env.PUBLIC_URL ?? `http://localhost:${port}/`;
+    // PUBLIC_URL may carry a path (`http://localhost:8080/memos/`): everything is served under it.
+    const given = new URL(env.PUBLIC_URL ?? `http://localhost:${port}/`);
+    if (!given.pathname.endsWith('/')) given.pathname += '/';
+    const publicUrl = given.toString();
     const privateKey = env.SESSION_PRIVATE_KEY ?? localSessionKey(opts.dataDir);
 
     const base = {
@@ -138,7 +141,6 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     const local = (e: NodeJS.ProcessEnv): string => `http://127.0.0.1:${e.PORT ?? ''}`;
 
     const upstreams: Upstreams = {};
-    const routes = [...ROUTES];
     let naver: NodeJS.ProcessEnv = {};
     const starting: Promise<Child>[] = [];
     if (!env.NAVER_CLIENT_ID) {
@@ -147,7 +149,6 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         NAVER_STUB_CLIENT_SECRET: 'memo-local-secret',
       });
       starting.push(startChild('naver-stub', stubEnv, print));
-      routes.unshift(STUB_ROUTE);
       naver = {
         NAVER_CLIENT_ID: 'memo-local',
         NAVER_CLIENT_SECRET: 'memo-local-secret',
@@ -173,7 +174,11 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     if (failure) throw failure.reason;
     for (const child of children) upstreams[child.name as ServiceName] = [child.url];
 
-    gateway = createGateway({ routes, upstreams });
+    // Everything is served under PUBLIC_URL's path (`/` unless it has one); outside it, 404.
+    gateway = createGateway({
+      routes: routesUnder(basePathOf(publicUrl), naver.NAVER_CLIENT_ID !== undefined),
+      upstreams,
+    });
     await listenGateway(gateway, port, opts.host);
     print(`gateway listening on http://${opts.host}:${port}`);
 

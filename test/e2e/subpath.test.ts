@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@memo/stack';
+import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { runStack, type StartedStack } from '../support/stack.js';
+
+/**
+ * `npm start` with PUBLIC_URL under a path, as on a shared domain (`https://team.example.com/memos/`):
+ * everything is served under it, every request the page and the login make stays under it,
+ * the cookies are scoped to it, and nothing answers outside it.
+ */
+
+let stack: StartedStack;
+let browser: Browser;
+let dataDir: string;
+let origin: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'memo-subpath-'));
+  const port = await freePort();
+  origin = `http://localhost:${String(port)}`;
+  stack = await runStack({ DATA_DIR: dataDir, PORT: String(port), PUBLIC_URL: `${origin}/memos` });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser.close();
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('under a sub-path', () => {
+  it('prints the sub-path URL, redirects /memos to /memos/, and answers 404 outside it', async () => {
+    expect(stack.url).toBe(`${origin}/memos/`);
+    const bare = await fetch(`${origin}/memos?from=link`, { redirect: 'manual' });
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('/memos/?from=link');
+    for (const path of ['/', '/memo', '/auth/me', '/auth/login', '/app.js', '/_naver/oauth2.0/authorize', '/memosx']) {
+      const res = await fetch(`${origin}${path}`, { redirect: 'manual' });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.getSetCookie(), path).toEqual([]);
+    }
+    expect((await fetch(`${origin}/memos/`)).status).toBe(200);
+    expect((await fetch(`${origin}/memos/memo`)).status).toBe(401);
+    // The login's redirects: to the stand-in under the sub-path, with a callback under it.
+    const login = await fetch(`${origin}/memos/auth/login`, { redirect: 'manual' });
+    const authorize = new URL(login.headers.get('location') ?? '');
+    expect(authorize.pathname).toBe('/memos/_naver/oauth2.0/authorize');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${origin}/memos/auth/callback`);
+    expect(login.headers.getSetCookie().join('\n')).toMatch(/Path=\/memos\/auth/);
+  });
+
+  it.skipIf(!hasBrowser())('logs in, keeps memos and logs out, every request under /memos/', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await context.newPage();
+    const outside: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      // (The first visit, to /memos itself, is redirected to /memos/.)
+      if (url.origin === origin && !url.pathname.startsWith('/memos/') && url.pathname !== '/memos') {
+        outside.push(url.pathname);
+      }
+    });
+    await page.goto(`${origin}/memos`);
+    expect(page.url()).toBe(`${origin}/memos/`);
+    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+    await page.getByRole('button', { name: '홍길동', exact: true }).click();
+    await page.waitForURL(`${origin}/memos/`);
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
+
+    await page.getByLabel('새 메모').fill('하위 경로의 메모');
+    await page.getByRole('button', { name: '저장' }).click();
+    await page.reload();
+    await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toEqual(['하위 경로의 메모']);
+
+    const cookies = await context.cookies();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie.path, cookie.name).toMatch(/^\/memos\//);
+
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+    expect((await context.cookies()).filter((c) => c.name === 'userId')).toEqual([]);
+    expect(outside).toEqual([]);
+    await context.close();
+  });
+});
