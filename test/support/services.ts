@@ -36,6 +36,7 @@ export async function startAuth(keys: KeyPair, stubUrl: string, env: NodeJS.Proc
     NAVER_AUTHORIZE_URL: `${stubUrl}/oauth2.0/authorize`,
     NAVER_TOKEN_URL: `${stubUrl}/oauth2.0/token`,
     NAVER_PROFILE_URL: `${stubUrl}/v1/nid/me`,
+    NAVER_REVOKE_URL: `${stubUrl}/oauth2.0/revoke`,
     NAVER_TIMEOUT_MS: '1000',
     LOGIN_RATE_LIMIT: '0',
     ...env,

@@ -203,6 +203,8 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
   value: {{ printf "http://%s-naver-stub:8080/oauth2.0/token" (include "memo.fullname" .) | quote }}
 - name: NAVER_PROFILE_URL
   value: {{ printf "http://%s-naver-stub:8080/v1/nid/me" (include "memo.fullname" .) | quote }}
+- name: NAVER_REVOKE_URL
+  value: {{ printf "http://%s-naver-stub:8080/oauth2.0/revoke" (include "memo.fullname" .) | quote }}
 {{- else }}
 - name: NAVER_AUTHORIZE_URL
   value: {{ .Values.naver.authorizeUrl | quote }}
@@ -210,6 +212,8 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
   value: {{ .Values.naver.tokenUrl | quote }}
 - name: NAVER_PROFILE_URL
   value: {{ .Values.naver.profileUrl | quote }}
+- name: NAVER_REVOKE_URL
+  value: {{ .Values.naver.revokeUrl | quote }}
 {{- end }}
 - name: NAVER_TIMEOUT_MS
   value: {{ .Values.naver.timeoutMs | quote }}

@@ -40,6 +40,35 @@ export function userTag(userId: string): string {
   return `{memo:${userId}}`;
 }
 
+/** The keys of a user's memos (data layout 2, docs/data.md): the order, and beside it in its slot. */
+export function memoKeys(userId: string): { list: string; older: string; memos: string; meta: string } {
+  const tag = userTag(userId);
+  return { list: `memo:${userId}`, older: `${tag}:older`, memos: `${tag}:memos`, meta: `${tag}:meta` };
+}
+
+/** Where auth-service keeps a user's Naver tokens, encrypted, so that deleting the account can revoke them. */
+export const naverTokensKey = (userId: string): string => `${userTag(userId)}:naver`;
+
+/**
+ * Every key that holds something of one user, but for the sessions themselves (their ids are in
+ * `sessionsKey`): what deleting the account removes. The profile and the original app's bare
+ * name key are outside the user's slot; the memo write counter is rate-limiter-flexible's.
+ */
+export function accountKeys(userId: string): string[] {
+  const memo = memoKeys(userId);
+  return [
+    memo.list,
+    memo.older,
+    memo.memos,
+    memo.meta,
+    sessionsKey(userId),
+    naverTokensKey(userId),
+    `user:${userId}`,
+    userId,
+    `ratelimit:memo-writes:${userId}`,
+  ];
+}
+
 /** Where a live session is kept (its value: the user id); logout deletes it. */
 export const sessionKey = (userId: string, sessionId: string): string => `${userTag(userId)}:session:${sessionId}`;
 /** The user's sessions, by creation: bounded, and how "sign out everywhere" finds them. */

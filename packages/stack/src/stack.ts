@@ -155,6 +155,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
         NAVER_AUTHORIZE_URL: new URL('_naver/oauth2.0/authorize', publicUrl).toString(),
         NAVER_TOKEN_URL: `${local(stubEnv)}/oauth2.0/token`,
         NAVER_PROFILE_URL: `${local(stubEnv)}/v1/nid/me`,
+        NAVER_REVOKE_URL: `${local(stubEnv)}/oauth2.0/revoke`,
       };
     }
     // memo-service verifies sessions with the keys auth-service publishes, as in a cluster.

@@ -15,7 +15,9 @@ import {
 } from '@memo/common';
 import type { Config } from './config.js';
 import { NaverClient } from './naver.js';
+import { AccountEraser } from './account.js';
 import { authRoutes } from './routes.js';
+import { NaverTokenStore } from './tokens.js';
 import { SessionIssuer } from './sessions.js';
 import { UserStore } from './users.js';
 
@@ -38,8 +40,11 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
     clientSecret: config.NAVER_CLIENT_SECRET,
     tokenUrl: config.NAVER_TOKEN_URL,
     profileUrl: config.NAVER_PROFILE_URL,
+    revokeUrl: config.NAVER_REVOKE_URL,
     timeoutMs: config.NAVER_TIMEOUT_MS,
   });
+  const tokens = new NaverTokenStore(redis, config.SESSION_PRIVATE_KEY, config.SESSION_TTL_SECONDS);
+  const eraser = new AccountEraser(redis, naver, tokens, log, config.AOF_REWRITE_INTERVAL_SECONDS);
   const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY, sameOriginWrites: true });
   app.use(
     '/',
@@ -54,6 +59,8 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
       jwks: { keys: [jwk] },
       verifier,
       users: new UserStore(redis),
+      tokens,
+      eraser,
       log,
       onLogin: (outcome) => logins.inc({ outcome }),
       logins: new RateLimiter(redis, 'logins', config.LOGIN_RATE_LIMIT),
@@ -72,6 +79,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
     metrics,
     ready: () => redis.status === 'ready',
     onClose: async () => {
+      eraser.close();
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -16,6 +16,13 @@ export const spec = {
   NAVER_AUTHORIZE_URL: url({ default: 'https://nid.naver.com/oauth2.0/authorize' }),
   NAVER_TOKEN_URL: url({ default: 'https://nid.naver.com/oauth2.0/token' }),
   NAVER_PROFILE_URL: url({ default: 'https://openapi.naver.com/v1/nid/me' }),
+  /** Naver's token revoke, called when a person deletes their account. */
+  NAVER_REVOKE_URL: url({ default: 'https://nid.naver.com/oauth2.0/revoke' }),
+  /**
+   * After an account is deleted its text stays in Redis's append-only file until a rewrite:
+   * one is asked for at most this often (seconds; 0: after every deletion).
+   */
+  AOF_REWRITE_INTERVAL_SECONDS: int({ default: 600, min: 0, max: 86_400 }),
   NAVER_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 60_000 }),
   /** How long a login may take at Naver; its state waits in Redis that long at most. */
   LOGIN_STATE_TTL_SECONDS: int({ default: 300, min: 30, max: 3_600 }),

@@ -6,7 +6,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
  * Naver's habit of answering HTTP 200 with an `error` body.
  */
 
-export type NaverErrorCode = 'token_rejected' | 'profile_rejected' | 'naver_unavailable';
+export type NaverErrorCode = 'token_rejected' | 'profile_rejected' | 'revoke_rejected' | 'naver_unavailable';
 
 export class NaverError extends Error {
   constructor(
@@ -28,10 +28,18 @@ export interface NaverEndpoints {
   clientSecret: string;
   tokenUrl: URL;
   profileUrl: URL;
+  /** Naver's token revoke (`POST https://nid.naver.com/oauth2.0/revoke`). */
+  revokeUrl: URL;
   timeoutMs: number;
 }
 
 export const FALLBACK_NAME = '네이버 사용자';
+
+/** What the token endpoint gives: the access token, and the refresh token when it sends one. */
+export interface NaverTokens {
+  accessToken: string;
+  refreshToken?: string;
+}
 
 type Json = Record<string, unknown>;
 
@@ -76,7 +84,7 @@ export class NaverClient {
     }
   }
 
-  async exchangeCode(code: string, state: string, requestId: string): Promise<string> {
+  async exchangeCode(code: string, state: string, requestId: string): Promise<NaverTokens> {
     const form = new URLSearchParams({
       grant_type: 'authorization_code',
       client_id: this.endpoints.clientId,
@@ -101,7 +109,33 @@ export class NaverClient {
     if (res.status >= 500) throw new NaverError('naver_unavailable', `token: HTTP ${res.status}`);
     const token = text(body.access_token);
     if (res.status !== 200 || !token) throw new NaverError('token_rejected', `HTTP ${res.status} without access_token`);
-    return token;
+    const refreshToken = text(body.refresh_token);
+    return refreshToken ? { accessToken: token, refreshToken } : { accessToken: token };
+  }
+
+  /**
+   * Revokes a token at Naver: 200 (an empty body) when done, also for a token already revoked;
+   * 400/401 are refusals (revoke_rejected), 503 and network failures mean "retry"
+   * (naver_unavailable).
+   */
+  async revoke(token: string, hint: 'access_token' | 'refresh_token', requestId: string): Promise<void> {
+    const form = new URLSearchParams({
+      client_id: this.endpoints.clientId,
+      client_secret: this.endpoints.clientSecret,
+      token,
+      token_type_hint: hint,
+    });
+    const res = await this.call(
+      () =>
+        this.http.post(this.endpoints.revokeUrl.toString(), form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Request-Id': requestId },
+          responseType: 'text',
+        }),
+      'revoke',
+    );
+    if (res.status === 200) return;
+    if (res.status >= 500) throw new NaverError('naver_unavailable', `revoke: HTTP ${res.status}`);
+    throw new NaverError('revoke_rejected', `revoke: HTTP ${res.status} ${show(res.data).slice(0, 200)}`);
   }
 
   async profile(accessToken: string, requestId: string): Promise<NaverProfile> {

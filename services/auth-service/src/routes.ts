@@ -15,7 +15,9 @@ import {
   type SessionVerifier,
 } from '@memo/common';
 import type { JWK } from 'jose';
+import type { AccountEraser } from './account.js';
 import type { Config } from './config.js';
+import type { NaverTokenStore } from './tokens.js';
 import { NaverError, type NaverClient } from './naver.js';
 import type { SessionIssuer } from './sessions.js';
 import type { UserStore } from './users.js';
@@ -34,6 +36,10 @@ export interface AuthDeps {
   sessions: SessionIssuer;
   verifier: SessionVerifier;
   users: UserStore;
+  /** The user's Naver tokens, encrypted, kept for revoking them at account deletion. */
+  tokens: NaverTokenStore;
+  /** Deletes an account: revoke at Naver, every key of the user. */
+  eraser: AccountEraser;
   /** The public keys that verify our sessions, published for memo-service. */
   jwks: { keys: JWK[] };
   log: Logger;
@@ -149,9 +155,10 @@ export function authRoutes(deps: AuthDeps): Router {
       const code = queryString(req, 'code');
       if (!code || code.length > 512) return fail(req, res, 'naver_error', 'callback without a code');
 
-      const accessToken = await naver.exchangeCode(code, state, req.id);
-      const profile = await naver.profile(accessToken, req.id);
+      const naverTokens = await naver.exchangeCode(code, state, req.id);
+      const profile = await naver.profile(naverTokens.accessToken, req.id);
       await users.save(profile);
+      await deps.tokens.save(profile.id, naverTokens);
       const token = await sessions.create(profile.id);
       clearState(res);
       res.append(
@@ -180,6 +187,18 @@ export function authRoutes(deps: AuthDeps): Router {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (!session) throw unauthorized();
     res.set('Cache-Control', 'no-store').json({ id: session.userId, name: await users.name(session.userId) });
+  });
+
+  /**
+   * DELETE /account — 회원 탈퇴: Naver's token revoked, every key of the user gone (memos,
+   * profile, sessions on every device, tokens, counters), the cookie cleared.
+   */
+  router.delete('/account', async (req, res) => {
+    const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (!session) throw unauthorized();
+    const naverLink = await deps.eraser.erase(session.userId, req.id);
+    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
+    res.set('Cache-Control', 'no-store').json({ deleted: true, naverLink });
   });
 
   router.post('/logout', async (req, res) => {

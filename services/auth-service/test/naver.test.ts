@@ -17,6 +17,7 @@ function client(base: string, timeoutMs = 1000): NaverClient {
     clientSecret: 'memo-local-secret',
     tokenUrl: new URL(`${base}/oauth2.0/token`),
     profileUrl: new URL(`${base}/v1/nid/me`),
+    revokeUrl: new URL(`${base}/oauth2.0/revoke`),
     timeoutMs,
   });
 }
@@ -50,8 +51,9 @@ describe('NaverClient', () => {
   it('exchanges a code once: a reused code is HTTP 200 with an error body', async () => {
     const naver = client(stub.url);
     const c = await code('kim');
-    const token = await naver.exchangeCode(c, 's', 'req-1');
+    const { accessToken: token, refreshToken } = await naver.exchangeCode(c, 's', 'req-1');
     expect(token.length).toBeGreaterThan(10);
+    expect(refreshToken?.length).toBeGreaterThan(10);
     const err = await failure(naver.exchangeCode(c, 's', 'req-2'));
     expect(err.code).toBe('token_rejected');
     expect(err.detail).toContain('no valid data in session');
@@ -59,6 +61,27 @@ describe('NaverClient', () => {
       id: 'kMj5Lp9sRt2uVw6xYz0aBc3dEf7gHi1jKl4mNo8pQr2',
       name: '김민지',
     });
+  });
+
+  it('revokes a token: the profile is refused after it, and a second revoke is still fine', async () => {
+    const naver = client(stub.url);
+    const { accessToken, refreshToken } = await naver.exchangeCode(await code('lee'), 's', 'req-1');
+    await naver.revoke(refreshToken ?? '', 'refresh_token', 'req-2');
+    expect((await failure(naver.profile(accessToken, 'req-3'))).code).toBe('profile_rejected');
+    await naver.revoke(refreshToken ?? '', 'refresh_token', 'req-4');
+  });
+
+  it.each([
+    [400, '{"error":"invalid_request"}', 'revoke_rejected'],
+    [401, '{"error":"invalid_client"}', 'revoke_rejected'],
+    [503, '', 'naver_unavailable'],
+  ])('reads revoke answer %i %s as %s', async (status, body, expected) => {
+    const { url, server } = await fixed(status, body);
+    try {
+      expect((await failure(client(url).revoke('t', 'access_token', 'req'))).code).toBe(expected);
+    } finally {
+      server.close();
+    }
   });
 
   it('rejects a profile call with a bad token (401, resultcode 024)', async () => {
@@ -93,7 +116,7 @@ describe('NaverClient', () => {
     const { url, server } = await fixed(status, body);
     try {
       const result = client(url).exchangeCode('c', 's', 'req');
-      if (expected === 'ok') await expect(result).resolves.toBe('abc');
+      if (expected === 'ok') await expect(result).resolves.toEqual({ accessToken: 'abc' });
       else expect((await failure(result)).code).toBe(expected);
     } finally {
       server.close();

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { userTag } from '@memo/common';
+import { memoKeys } from '@memo/common';
 
 /**
  * How a user's memos are kept in Redis: layout version 2 (docs/data.md says the same, with
@@ -54,9 +54,9 @@ export interface UserKeys {
   meta: string;
 }
 
+/** The keys of a user's memos; named once, in packages/common (account deletion removes them). */
 export function userKeys(userId: string): UserKeys {
-  const tag = userTag(userId);
-  return { list: `memo:${userId}`, older: `${tag}:older`, memos: `${tag}:memos`, meta: `${tag}:meta` };
+  return memoKeys(userId);
 }
 
 /** The original key of a user's memos (its order list). */

@@ -68,6 +68,9 @@ function oauthRedirect(redirectUri: string, params: Record<string, string>): str
 export function stubRoutes(opts: StubOptions): Router {
   const grants = new Map<string, Grant>();
   const tokens = new Map<string, TestUser>();
+  /** Refresh token → its access token; revoked tokens, for tests to see (bounded: the stand-in is for dev). */
+  const refreshed = new Map<string, string>();
+  const revoked: string[] = [];
   const router = Router();
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
@@ -145,10 +148,12 @@ export function stubRoutes(opts: StubOptions): Router {
         break;
     }
     const accessToken = randomBytes(24).toString('base64url');
+    const refreshToken = randomBytes(24).toString('base64url');
     tokens.set(accessToken, grant.user);
+    refreshed.set(refreshToken, accessToken);
     res.json({
       access_token: accessToken,
-      refresh_token: randomBytes(24).toString('base64url'),
+      refresh_token: refreshToken,
       token_type: 'bearer',
       expires_in: '3600',
     });
@@ -176,9 +181,36 @@ export function stubRoutes(opts: StubOptions): Router {
     res.json({ resultcode: '00', message: 'success', response });
   });
 
+  /**
+   * Naver's token revoke: `client_id`, `client_secret`, `token`, optional `token_type_hint`.
+   * 200 with an empty body when revoked, and also for a token already revoked or unknown; 401
+   * for a wrong client, 400 without a token. A revoked refresh token takes its access token
+   * with it, and a revoked access token no longer reads the profile.
+   */
   router.post('/oauth2.0/revoke', (req, res) => {
-    tokens.delete(param(req, 'token') ?? '');
-    res.json({ result: 'success' });
+    if (param(req, 'client_id') !== opts.clientId || param(req, 'client_secret') !== opts.clientSecret) {
+      res.status(401).json({ error: 'invalid_client', error_description: 'wrong client id / client secret pair' });
+      return;
+    }
+    const token = param(req, 'token');
+    if (!token) {
+      res.status(400).json({ error: 'invalid_request', error_description: 'token is required' });
+      return;
+    }
+    const access = refreshed.get(token);
+    if (access !== undefined) {
+      refreshed.delete(token);
+      tokens.delete(access);
+    }
+    tokens.delete(token);
+    revoked.push(token);
+    if (revoked.length > 1_000) revoked.shift();
+    res.status(200).end();
+  });
+
+  /** Dev and tests: which tokens were revoked, newest last (the stand-in's memory, nothing else). */
+  router.get('/_stub/revoked', (_req, res) => {
+    res.json({ revoked });
   });
 
   return router;

@@ -1,0 +1,92 @@
+import { accountKeys, sessionKey, sessionsKey, type Logger, type Redis, type RedisClient } from '@memo/common';
+import { NaverError, type NaverClient } from './naver.js';
+import type { NaverTokenStore } from './tokens.js';
+
+/** Whether Naver's link to the app was cut: done, nothing to revoke, or Naver refused or was away. */
+export type Revoked = 'revoked' | 'no_token' | 'failed';
+
+const REWRITE_DUE = 'memo:aof-rewrite:due';
+const REWRITE_LOCK = 'memo:aof-rewrite:lock';
+
+/**
+ * Deleting an account (회원 탈퇴): Naver's token revoked first (while it can still be read), then
+ * every key of the user unlinked — memos, their indexes, the profile and the original app's
+ * name key, the sessions on every device, the stored tokens, the write counter. Each is one
+ * UNLINK (Redis frees large values off its main thread), so the request costs O(sessions),
+ * at most SESSION_MAX_PER_USER, whatever the user stored.
+ *
+ * The append-only file still holds the deleted text until Redis rewrites it; a rewrite is
+ * asked for after a deletion, at most once per `aofRewriteSeconds` across replicas (0: at
+ * once), so the text is gone from disk within that time plus a minute.
+ */
+export class AccountEraser {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly naver: NaverClient,
+    private readonly tokens: NaverTokenStore,
+    private readonly log: Logger,
+    private readonly aofRewriteSeconds: number,
+  ) {
+    this.timer = setInterval(() => void this.rewriteIfDue().catch(() => undefined), 60_000);
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  async erase(userId: string, requestId: string): Promise<Revoked> {
+    const revoked = await this.revoke(userId, requestId);
+    const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
+    const keys = [...sessions.map((id) => sessionKey(userId, id)), ...accountKeys(userId)];
+    // One key per command: on a Redis Cluster the profile and the bare name key live in other slots.
+    await Promise.all(keys.map((key) => this.redis.unlink(key)));
+    this.log.info({ reqId: requestId, sessions: sessions.length, revoked }, 'account deleted');
+    await this.requestRewrite().catch((err: unknown) => {
+      this.log.warn({ reqId: requestId, err: String(err) }, 'could not ask for an append-only file rewrite');
+    });
+    return revoked;
+  }
+
+  private async revoke(userId: string, requestId: string): Promise<Revoked> {
+    const tokens = await this.tokens.load(userId);
+    if (!tokens) return 'no_token';
+    try {
+      if (tokens.refreshToken) await this.naver.revoke(tokens.refreshToken, 'refresh_token', requestId);
+      else await this.naver.revoke(tokens.accessToken, 'access_token', requestId);
+      return 'revoked';
+    } catch (err) {
+      if (!(err instanceof NaverError)) throw err;
+      this.log.warn({ reqId: requestId, code: err.code, detail: err.detail }, 'naver token revoke failed');
+      return 'failed';
+    }
+  }
+
+  private async requestRewrite(): Promise<void> {
+    await this.redis.set(REWRITE_DUE, '1');
+    await this.rewriteIfDue();
+  }
+
+  /** Rewrites the append-only file of every primary when a deletion asked for it and none ran lately. */
+  async rewriteIfDue(): Promise<void> {
+    if (!(await this.redis.exists(REWRITE_DUE))) return;
+    if (this.aofRewriteSeconds > 0) {
+      const locked = await this.redis.set(REWRITE_LOCK, '1', 'EX', this.aofRewriteSeconds, 'NX');
+      if (locked === null) return;
+    }
+    await this.redis.del(REWRITE_DUE);
+    const nodes: Redis[] = 'nodes' in this.redis ? this.redis.nodes('master') : [this.redis];
+    await Promise.all(
+      nodes.map(async (node) => {
+        const info = await node.info('persistence');
+        if (!/^aof_enabled:1/m.test(info)) return;
+        await node.bgrewriteaof().catch((err: unknown) => {
+          // Already rewriting (it will hold the deletion too) or scheduled: both are fine.
+          if (!/in progress|scheduled/i.test(String(err))) throw err;
+        });
+      }),
+    );
+  }
+}

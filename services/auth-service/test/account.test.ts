@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ServiceHandle } from '@memo/common';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, startRedis, type LocalRedis } from '@memo/stack';
+import { sessionKeys } from '../../../test/support/env.js';
+import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
+
+/**
+ * 회원 탈퇴: deleting an account leaves nothing of the person in Redis — not a key, not a value —
+ * revokes the Naver token, signs every device out, and rewrites the append-only file so the
+ * text is gone from disk too. On a Redis of its own, with AOF, so that a scan sees only this.
+ */
+
+const keys = sessionKeys();
+let dir: string;
+let local: LocalRedis;
+let redis: Redis;
+let stub: ServiceHandle;
+let auth: ServiceHandle;
+let memo: ServiceHandle;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'memo-account-'));
+  local = await startRedis({ dir, fsync: 'everysec' });
+  redis = new Redis(local.url);
+  stub = await startStub();
+  auth = await startAuth(keys, stub.url, { REDIS_URL: local.url, AOF_REWRITE_INTERVAL_SECONDS: '0' });
+  memo = await startMemo(keys, { REDIS_URL: local.url });
+});
+afterAll(async () => {
+  await Promise.all([auth.close(), memo.close(), stub.close()]);
+  redis.disconnect();
+  await local.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const sessionOf = (res: Response): string =>
+  res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0] ?? '')
+    .find((c) => c.startsWith('userId=')) ?? '';
+
+/** The whole login through the stand-in; returns the session cookie (`userId=…`). */
+async function login(user: string, service = auth): Promise<string> {
+  const start = await fetch(`${service.url}/login`, { redirect: 'manual' });
+  const state = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const authorize = new URL(start.headers.get('location') ?? '');
+  const picked = await fetch(`${stub.url}/oauth2.0/authorize`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({
+      user,
+      state: authorize.searchParams.get('state') ?? '',
+      client_id: authorize.searchParams.get('client_id') ?? '',
+      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
+    }),
+  });
+  const back = new URL(picked.headers.get('location') ?? '');
+  const res = await fetch(`${service.url}/callback${back.search}`, { redirect: 'manual', headers: { cookie: state } });
+  const cookie = sessionOf(res);
+  expect(cookie).not.toBe('');
+  return cookie;
+}
+
+/** Every key and every value in Redis, as one text. */
+async function everything(): Promise<string> {
+  const parts: string[] = [];
+  for (const key of await redis.keys('*')) {
+    const type = await redis.type(key);
+    const value =
+      type === 'string'
+        ? await redis.get(key)
+        : type === 'list'
+          ? await redis.lrange(key, 0, -1)
+          : type === 'hash'
+            ? await redis.hgetall(key)
+            : type === 'zset'
+              ? await redis.zrange(key, 0, -1)
+              : type === 'set'
+                ? await redis.smembers(key)
+                : type;
+    parts.push(key, JSON.stringify(value));
+  }
+  return parts.join('\n');
+}
+
+function aofText(): string {
+  const folder = join(dir, 'appendonlydir');
+  return readdirSync(folder)
+    .map((file) => readFileSync(join(folder, file)).toString('latin1'))
+    .join('\n');
+}
+
+async function rewriteDone(): Promise<boolean> {
+  const info = await redis.info('persistence');
+  return /aof_rewrite_in_progress:0/.test(info) && /aof_rewrite_scheduled:0/.test(info);
+}
+
+const HONG = 'hGd7Qk2nZ0vXo3mPq8rTs1uVw4yAbCdEfGhIjKlMnOp';
+
+describe('deleting an account', () => {
+  it('leaves no key or value of the person, revokes at Naver, signs out every device, and rewrites the AOF', async () => {
+    const phone = await login('hong');
+    const laptop = await login('hong');
+    // The original app's name key, and memos with words found nowhere else.
+    await redis.set(HONG, '홍길동');
+    const words = [randomBytes(9).toString('base64url'), randomBytes(9).toString('base64url')];
+    for (const text of words) {
+      const res = await fetch(`${memo.url}/`, {
+        method: 'POST',
+        headers: { cookie: phone, 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
+      expect(res.status).toBe(201);
+    }
+    const before = await everything();
+    expect(before).toContain(HONG);
+    expect(before).toContain(words[0]);
+    await expect.poll(() => aofText().includes(words[1] ?? '-'), { timeout: 3_000 }).toBe(true);
+    const revokedBefore = ((await (await fetch(`${stub.url}/_stub/revoked`)).json()) as { revoked: string[] }).revoked;
+
+    const res = await fetch(`${auth.url}/account`, { method: 'DELETE', headers: { cookie: laptop } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ deleted: true, naverLink: 'revoked' });
+    expect(res.headers.getSetCookie().join('\n')).toMatch(/^userId=;.*Max-Age=0/m);
+
+    // Nothing of the person: no key names them, no value holds their id, name or words.
+    const after = await everything();
+    for (const trace of [HONG, '홍길동', ...words]) expect(after).not.toContain(trace);
+    // Both devices are signed out.
+    for (const cookie of [phone, laptop]) {
+      expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);
+      expect((await fetch(`${memo.url}/`, { headers: { cookie } })).status).toBe(401);
+    }
+    // Naver was told: one more token revoked at the stand-in.
+    const revoked = ((await (await fetch(`${stub.url}/_stub/revoked`)).json()) as { revoked: string[] }).revoked;
+    expect(revoked.length).toBe(revokedBefore.length + 1);
+    // And the append-only file, rewritten, holds the words no more.
+    await expect.poll(rewriteDone, { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => aofText().includes(words[0] ?? '-'), { timeout: 10_000 }).toBe(false);
+    expect(aofText()).not.toContain(words[1]);
+
+    // Logging in again starts from nothing.
+    const again = await login('hong');
+    const page = (await (await fetch(`${memo.url}/`, { headers: { cookie: again } })).json()) as { memos: unknown[] };
+    expect(page.memos).toEqual([]);
+  });
+
+  it('needs a live session, refuses other sites, and still deletes when Naver cannot be reached', async () => {
+    expect((await fetch(`${auth.url}/account`, { method: 'DELETE' })).status).toBe(401);
+    const cookie = await login('kim');
+    const crossSite = await fetch(`${auth.url}/account`, {
+      method: 'DELETE',
+      headers: { cookie, 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(200);
+
+    const closed = `http://127.0.0.1:${String(await freePort())}/oauth2.0/revoke`;
+    const offline = await startAuth(keys, stub.url, { REDIS_URL: local.url, NAVER_REVOKE_URL: closed });
+    try {
+      const res = await fetch(`${offline.url}/account`, { method: 'DELETE', headers: { cookie } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ deleted: true, naverLink: 'failed' });
+      expect(await everything()).not.toContain('kMj5Lp9sRt2uVw6xYz0aBc3dEf7gHi1jKl4mNo8pQr2');
+    } finally {
+      await offline.close();
+    }
+  });
+});
+
+describe("the stand-in's token revoke, in Naver's shape", () => {
+  const revoke = (form: Record<string, string>): Promise<Response> =>
+    fetch(`${stub.url}/oauth2.0/revoke`, { method: 'POST', body: new URLSearchParams(form) });
+  const client = { client_id: 'memo-local', client_secret: 'memo-local-secret' };
+
+  it('answers 200 with an empty body, also for a token already revoked; 401 for a wrong client, 400 without a token', async () => {
+    for (let i = 0; i < 2; i++) {
+      const res = await revoke({ ...client, token: 'some-token', token_type_hint: 'access_token' });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('');
+    }
+    expect((await revoke({ ...client, client_secret: 'wrong', token: 't' })).status).toBe(401);
+    expect((await revoke(client)).status).toBe(400);
+  });
+});
