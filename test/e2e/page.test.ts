@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBrowser, launchBrowser } from '../support/browser.js';
 import { legacyId } from '../../services/memo-service/src/store.js';
-import { forgetMemos, storeOn } from '../support/memos.js';
+import { forgetMemos, memoCount, storeOn } from '../support/memos.js';
 import { runStack, type StartedStack } from '../support/stack.js';
 
 /** What a person does, in headless Chromium, through the gateway of a real `npm start`. */
@@ -92,6 +92,43 @@ describe.skipIf(!hasBrowser())('the page', () => {
     const replay = { headers: { cookie: `userId=${cookie?.value ?? ''}` } };
     expect((await fetch(new URL('memo', stack.url), replay)).status).toBe(401);
     expect((await fetch(new URL('auth/me', stack.url), replay)).status).toBe(401);
+    await context.close();
+  });
+
+  it('deletes the account after a confirmation that names what goes, and links the privacy notice', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await logIn(context, '이서준');
+    for (const text of ['하나', '둘', '셋']) {
+      await page.getByLabel('새 메모').fill(text);
+      await page.getByRole('button', { name: '저장' }).click();
+      await expect.poll(() => memoTexts(page).then((t) => t.includes(text))).toBe(true);
+    }
+    await page.reload();
+    await expect.poll(() => memoTexts(page).then((t) => t.length)).toBe(3);
+    const id = ((await (await page.request.get(new URL('auth/me', stack.url).toString())).json()) as { id: string }).id;
+
+    // The notice is one click away, in Korean first.
+    const notice = await context.newPage();
+    await notice.goto(stack.url);
+    await notice.getByRole('link', { name: '개인정보 처리방침' }).click();
+    await expect.poll(() => notice.getByRole('heading', { name: '개인정보 처리방침' }).isVisible()).toBe(true);
+    await notice.close();
+
+    // Cancelling changes nothing.
+    await page.getByRole('button', { name: '회원 탈퇴' }).click();
+    const dialog = page.getByRole('dialog', { name: '회원 탈퇴' });
+    await expect.poll(() => dialog.textContent()).toContain('메모 3개');
+    await dialog.getByRole('button', { name: '취소' }).click();
+    await expect.poll(() => dialog.isVisible()).toBe(false);
+    expect(await memoCount(redis, id)).toBe(3);
+
+    await page.getByRole('button', { name: '회원 탈퇴' }).click();
+    await dialog.getByRole('button', { name: '탈퇴하고 모두 삭제' }).click();
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#status').textContent()).toBe('탈퇴했습니다. 모든 정보를 삭제했습니다.');
+    expect(await memoCount(redis, id)).toBe(0);
+    expect(await redis.exists(`user:${id}`)).toBe(0);
+    expect((await context.cookies()).filter((c) => c.name === 'userId')).toEqual([]);
     await context.close();
   });
 

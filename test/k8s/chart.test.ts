@@ -96,6 +96,8 @@ describe('the chart', () => {
       'naver.existingSecret=n',
       '--set',
       'ingress.tls.secretName=t',
+      '--set',
+      'privacy.contact=p',
     ]);
     expect(prod.status).toBe(0);
   });
@@ -104,6 +106,15 @@ describe('the chart', () => {
     const result = helm(['template', 'memo', CHART]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('naver.clientId (or naver.existingSecret) is required unless naverStub.enabled');
+  });
+
+  it("refuses to render for real users without the operator's contact for the privacy notice", () => {
+    const result = helm(['template', 'memo', CHART, '--set', 'naver.clientId=a', '--set', 'naver.clientSecret=b']);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('privacy.contact');
+    const web = JSON.stringify(find(defaults, 'Deployment', 'memo-web'));
+    expect(web).toContain('"name":"PRIVACY_CONTACT","value":"Privacy Officer <privacy@memo.example>"');
+    expect(web).toContain('"name":"AOF_REWRITE_INTERVAL_SECONDS","value":"600"');
   });
 
   it('rejects a wrong type or an unknown key at install time (values.schema.json)', () => {

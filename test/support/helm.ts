@@ -30,7 +30,10 @@ export function helm(args: string[]): HelmResult {
 }
 
 /** Values that any render needs: the Naver credentials have no default. */
-export const NAVER = ['--set', 'naver.clientId=test-client', '--set', 'naver.clientSecret=test-secret'];
+export const NAVER = [
+  ...['--set', 'naver.clientId=test-client', '--set', 'naver.clientSecret=test-secret'],
+  ...['--set', 'privacy.contact=Privacy Officer <privacy@memo.example>'],
+];
 
 /** Every optional part switched on. */
 export const ALL_ON = [

@@ -182,6 +182,8 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
   value: {{ .Values.auth.sessionTtlSeconds | quote }}
 - name: SESSION_MAX_PER_USER
   value: {{ .Values.auth.sessionMaxPerUser | quote }}
+- name: AOF_REWRITE_INTERVAL_SECONDS
+  value: {{ .Values.privacy.aofRewriteIntervalSeconds | quote }}
 - name: LOGIN_RATE_LIMIT
   value: {{ .Values.auth.loginRateLimit | quote }}
 - name: LOGIN_GLOBAL_RATE_LIMIT
@@ -244,6 +246,13 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
 
 {{- define "memo.env.web" -}}
 {{ include "memo.env.common" . }}
+{{- if and (not .Values.naverStub.enabled) (not .Values.privacy.contact) }}
+{{- fail "privacy.contact (the operator's contact for the privacy notice) is required unless naverStub.enabled" }}
+{{- end }}
+- name: PRIVACY_CONTACT
+  value: {{ .Values.privacy.contact | default "memo stand-in mode (no operator)" | quote }}
+- name: AOF_REWRITE_INTERVAL_SECONDS
+  value: {{ .Values.privacy.aofRewriteIntervalSeconds | quote }}
 {{- with .Values.web.extraEnv }}
 {{ toYaml . }}
 {{- end }}

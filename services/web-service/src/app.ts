@@ -6,6 +6,8 @@ import {
   loadConfig,
   notFoundHandler,
   serviceSpec,
+  int,
+  str,
   type CspDirectives,
   type ServiceOptions,
 } from '@memo/common';
@@ -25,11 +27,23 @@ export const CONTENT_SECURITY_POLICY: CspDirectives = {
   frameAncestors: ["'none'"],
 };
 
-export function buildWebService(
-  env: NodeJS.ProcessEnv = process.env,
-  assets: PageAssets = loadPageAssets(),
-): ServiceOptions {
-  const config = loadConfig(serviceSpec, env);
+export const spec = {
+  ...serviceSpec,
+  /** The operator's contact for the privacy notice (개인정보 보호책임자): a name and an e-mail address. */
+  PRIVACY_CONTACT: str({ default: '' }),
+  /** auth-service's AOF_REWRITE_INTERVAL_SECONDS, for what the notice promises about deleted data. */
+  AOF_REWRITE_INTERVAL_SECONDS: int({ default: 600, min: 0, max: 86_400 }),
+};
+
+export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: PageAssets): ServiceOptions {
+  const config = loadConfig(spec, env);
+  const page =
+    assets ??
+    loadPageAssets(undefined, {
+      contact: config.PRIVACY_CONTACT,
+      // The rewrite is asked for within the interval, checked every minute.
+      aofMinutes: Math.ceil(config.AOF_REWRITE_INTERVAL_SECONDS / 60) + 1,
+    });
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
   const app = createApp({
@@ -38,7 +52,7 @@ export function buildWebService(
     trustProxy: config.TRUST_PROXY,
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
   });
-  app.use(servePage(assets));
+  app.use(servePage(page));
   app.use(notFoundHandler());
   app.use(errorHandler(log));
   return { name: SERVICE, host: config.HOST, port: config.PORT, adminPort: config.ADMIN_PORT, app, log, metrics };

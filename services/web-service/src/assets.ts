@@ -16,6 +16,7 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 /** Both src/ (tests) and dist/ (the image) sit one level below the package. */
 export const PAGE_FILES = {
   html: here('../page/static/index.html'),
+  privacy: here('../page/static/privacy.html'),
   css: here('../page/static/style.css'),
   js: here('../dist/public/app.js'),
 };
@@ -60,7 +61,21 @@ export interface PageAssets {
   styleSheet: string;
 }
 
-export function loadPageAssets(files = PAGE_FILES): PageAssets {
+/** What the privacy notice says that comes from configuration. */
+export interface PrivacySettings {
+  /** The operator's contact (name, e-mail); the chart requires one outside the stand-in mode. */
+  contact: string;
+  /** Within how many minutes deleted data leaves the append-only file. */
+  aofMinutes: number;
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+
+export function loadPageAssets(
+  files = PAGE_FILES,
+  privacy: PrivacySettings = { contact: '', aofMinutes: 11 },
+): PageAssets {
   const js = readFileSync(files.js);
   const css = readFileSync(files.css);
   const script = `/assets/app.${contentHash(js)}.js`;
@@ -70,10 +85,17 @@ export function loadPageAssets(files = PAGE_FILES): PageAssets {
   html = replaceOnce(html, 'href="style.css"', `href="${styleSheet.slice(1)}"`);
   html = replaceOnce(html, 'src="app.js"', `src="${script.slice(1)}"`);
   const page = asset(Buffer.from(html), 'text/html; charset=utf-8', REVALIDATE);
+  const contact = privacy.contact.trim()
+    ? escapeHtml(privacy.contact.trim())
+    : '운영자 연락처가 설정되지 않았습니다 (no operator contact is configured)';
+  const notice = replaceOnce(readFileSync(files.privacy, 'utf8'), 'href="style.css"', `href="${styleSheet.slice(1)}"`)
+    .replaceAll('%CONTACT%', contact)
+    .replaceAll('%AOF_MINUTES%', String(privacy.aofMinutes));
   return {
     files: new Map([
       ['/', page],
       ['/index.html', page],
+      ['/privacy.html', asset(Buffer.from(notice), 'text/html; charset=utf-8', REVALIDATE)],
       [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE)],
       [styleSheet, asset(css, 'text/css; charset=utf-8', IMMUTABLE)],
     ]),

@@ -135,7 +135,13 @@ describe('serving the page', () => {
 
   it('names content-hashed assets in the HTML, and the hash changes with the content', () => {
     const dir = mkdtempSync(join(tmpdir(), 'memo-assets-'));
-    const files = { html: join(dir, 'index.html'), css: join(dir, 'style.css'), js: join(dir, 'app.js') };
+    const files = {
+      html: join(dir, 'index.html'),
+      privacy: join(dir, 'privacy.html'),
+      css: join(dir, 'style.css'),
+      js: join(dir, 'app.js'),
+    };
+    writeFileSync(files.privacy, '<link rel="stylesheet" href="style.css" /><p>%CONTACT%</p>');
     writeFileSync(files.html, '<link rel="stylesheet" href="style.css" /><script type="module" src="app.js"></script>');
     writeFileSync(files.css, 'a{}');
     writeFileSync(files.js, 'console.log(1)');
@@ -147,6 +153,35 @@ describe('serving the page', () => {
     expect(two.files.get('/')?.identity.toString()).toContain(`src="${two.script.slice(1)}"`);
     writeFileSync(files.html, '<p>no assets named</p>');
     expect(() => loadPageAssets(files)).toThrow(/no longer names/);
+  });
+
+  it("serves the privacy notice with the operator's contact, escaped, and the page links to it", async () => {
+    const page = await (await fetch(`${web.url}/`)).text();
+    expect(page).toContain('href="privacy.html"');
+    const custom = await startService(
+      buildWebService({
+        HOST: '127.0.0.1',
+        PORT: '0',
+        ADMIN_PORT: '0',
+        LOG_LEVEL: 'silent',
+        PRIVACY_CONTACT: '홍길동 <privacy@memo.example>',
+        AOF_REWRITE_INTERVAL_SECONDS: '600',
+      }),
+    );
+    try {
+      const res = await fetch(`${custom.url}/privacy.html`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const notice = await res.text();
+      expect(notice).toContain('개인정보 처리방침');
+      expect(notice).toContain('Privacy notice');
+      expect(notice).toContain('홍길동 &lt;privacy@memo.example&gt;');
+      expect(notice).not.toContain('%CONTACT%');
+      expect(notice).toContain('11분 안에');
+      expect(notice).toMatch(/href="assets\/style\.[0-9a-f]{12}\.css"/);
+    } finally {
+      await custom.close();
+    }
   });
 
   it('chooses brotli, then gzip, honouring q=0', () => {

@@ -97,6 +97,11 @@ const ui = {
   noMatch: $('no-match'),
   more: $('more') as HTMLButtonElement,
   usage: $('usage'),
+  deleteAccount: $('delete-account') as HTMLButtonElement,
+  deleteDialog: $('delete-dialog') as HTMLDialogElement,
+  deleteText: $('delete-text'),
+  deleteCancel: $('delete-cancel') as HTMLButtonElement,
+  deleteConfirm: $('delete-confirm') as HTMLButtonElement,
 };
 
 const storage = {
@@ -277,6 +282,7 @@ function showOnly(view: HTMLElement | null): void {
 
 function showLogin(): void {
   ui.account.hidden = true;
+  ui.deleteAccount.hidden = true;
   userName = '';
   ui.list.replaceChildren();
   showOnly(ui.loginView);
@@ -661,6 +667,7 @@ async function showMemos(): Promise<void> {
     userName = me.name;
     ui.greeting.textContent = fill(t.greeting, { name: me.name });
     ui.account.hidden = false;
+    ui.deleteAccount.hidden = false;
     await loadMemos(null);
     showOnly(ui.memoView);
     const draft = storage.get(DRAFT_KEY);
@@ -724,6 +731,31 @@ function start(): void {
         say(t.loggedOut);
       })
       .catch(handleFailure);
+  });
+  // 회원 탈퇴: a confirmation that names what goes, then everything is deleted at once.
+  ui.deleteAccount.addEventListener('click', () => {
+    const count = usage?.memos.used ?? ui.list.children.length;
+    ui.deleteText.textContent = fill(t.deleteText, { n: count.toLocaleString(locale) });
+    ui.deleteDialog.showModal();
+    ui.deleteCancel.focus();
+  });
+  ui.deleteCancel.addEventListener('click', () => ui.deleteDialog.close());
+  ui.deleteConfirm.addEventListener('click', () => {
+    ui.deleteConfirm.disabled = true;
+    void api<unknown>('auth/account', { method: 'DELETE' })
+      .then(() => {
+        ui.deleteDialog.close();
+        storage.set(DRAFT_KEY, null);
+        ui.text.value = '';
+        onInput();
+        showLogin();
+        say(t.accountDeleted);
+      })
+      .catch((err: unknown) => {
+        ui.deleteDialog.close();
+        handleFailure(err);
+      })
+      .finally(() => (ui.deleteConfirm.disabled = false));
   });
   // A delete still waiting for its undo window is sent when the page goes away.
   addEventListener('pagehide', () => commitDelete(true));
