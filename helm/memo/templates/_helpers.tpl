@@ -184,6 +184,8 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
   value: {{ .Values.auth.sessionMaxPerUser | quote }}
 - name: AOF_REWRITE_INTERVAL_SECONDS
   value: {{ .Values.privacy.aofRewriteIntervalSeconds | quote }}
+- name: NAVER_UNLINK_ACTION
+  value: {{ .Values.naver.unlinkAction | quote }}
 - name: LOGIN_RATE_LIMIT
   value: {{ .Values.auth.loginRateLimit | quote }}
 - name: LOGIN_GLOBAL_RATE_LIMIT
@@ -270,6 +272,8 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
     secretKeyRef:
       name: {{ include "memo.naverSecretName" . }}
       key: client-secret
+- name: NAVER_STUB_UNLINK_URL
+  value: {{ printf "http://%s-auth:8080/naver/unlink" (include "memo.fullname" .) | quote }}
 {{- end -}}
 
 {{/* The hardened container security context every memo container uses. */}}

@@ -147,6 +147,8 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       const stubEnv = await withPorts({
         NAVER_STUB_CLIENT_ID: 'memo-local',
         NAVER_STUB_CLIENT_SECRET: 'memo-local-secret',
+        // "연동 해제" calls back through the front door, as Naver would.
+        NAVER_STUB_UNLINK_URL: new URL('auth/naver/unlink', publicUrl).toString(),
       });
       starting.push(startChild('naver-stub', stubEnv, print));
       naver = {

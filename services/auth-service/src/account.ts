@@ -1,4 +1,12 @@
-import { accountKeys, sessionKey, sessionsKey, type Logger, type Redis, type RedisClient } from '@memo/common';
+import {
+  accountKeys,
+  naverTokensKey,
+  sessionKey,
+  sessionsKey,
+  type Logger,
+  type Redis,
+  type RedisClient,
+} from '@memo/common';
 import { NaverError, type NaverClient } from './naver.js';
 import type { NaverTokenStore } from './tokens.js';
 
@@ -37,8 +45,12 @@ export class AccountEraser {
     clearInterval(this.timer);
   }
 
-  async erase(userId: string, requestId: string): Promise<Revoked> {
-    const revoked = await this.revoke(userId, requestId);
+  /**
+   * Deletes everything of the user. `revoke: false` when Naver already cut the link (its
+   * unlink notice): there is nothing left to revoke there.
+   */
+  async erase(userId: string, requestId: string, opts: { revoke?: boolean } = {}): Promise<Revoked> {
+    const revoked = opts.revoke === false ? 'no_token' : await this.revoke(userId, requestId);
     const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
     const keys = [...sessions.map((id) => sessionKey(userId, id)), ...accountKeys(userId)];
     // One key per command: on a Redis Cluster the profile and the bare name key live in other slots.
@@ -48,6 +60,14 @@ export class AccountEraser {
       this.log.warn({ reqId: requestId, err: String(err) }, 'could not ask for an append-only file rewrite');
     });
     return revoked;
+  }
+
+  /** Ends every session of the user and forgets their Naver tokens, keeping their memos. */
+  async signOut(userId: string, requestId: string): Promise<void> {
+    const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
+    const keys = [...sessions.map((id) => sessionKey(userId, id)), sessionsKey(userId), naverTokensKey(userId)];
+    await Promise.all(keys.map((key) => this.redis.unlink(key)));
+    this.log.info({ reqId: requestId, sessions: sessions.length }, 'signed out everywhere');
   }
 
   private async revoke(userId: string, requestId: string): Promise<Revoked> {

@@ -1,4 +1,4 @@
-import { ConfigError, int, loadConfig, redisSpec, serviceSpec, str, url, type ConfigOf } from '@memo/common';
+import { ConfigError, int, loadConfig, oneOf, redisSpec, serviceSpec, str, url, type ConfigOf } from '@memo/common';
 
 export const spec = {
   ...serviceSpec,
@@ -22,6 +22,13 @@ export const spec = {
    * After an account is deleted its text stays in Redis's append-only file until a rewrite:
    * one is asked for at most this often (seconds; 0: after every deletion).
    */
+  /**
+   * What Naver's unlink notice (연결끊기: the person withdrew consent at Naver) does: `delete`
+   * the account as 회원 탈퇴 does, or `keep` the memos and only end every session.
+   */
+  NAVER_UNLINK_ACTION: oneOf(['delete', 'keep'] as const, 'delete'),
+  /** How far an unlink notice's timestamp may be from now, in seconds (and how long its signature is remembered). */
+  NAVER_UNLINK_WINDOW_SECONDS: int({ default: 300, min: 10, max: 3_600 }),
   AOF_REWRITE_INTERVAL_SECONDS: int({ default: 600, min: 0, max: 86_400 }),
   NAVER_TIMEOUT_MS: int({ default: 5_000, min: 100, max: 60_000 }),
   /** How long a login may take at Naver; its state waits in Redis that long at most. */

@@ -1,5 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { Router, type Request, type Response } from 'express';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
 import {
   HttpError,
   SESSION_COOKIE,
@@ -20,6 +20,7 @@ import type { Config } from './config.js';
 import type { NaverTokenStore } from './tokens.js';
 import { NaverError, type NaverClient } from './naver.js';
 import type { SessionIssuer } from './sessions.js';
+import { checkUnlink } from './unlink.js';
 import type { UserStore } from './users.js';
 
 export const STATE_COOKIE = 'oauth_state';
@@ -199,6 +200,38 @@ export function authRoutes(deps: AuthDeps): Router {
     const naverLink = await deps.eraser.erase(session.userId, req.id);
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
     res.set('Cache-Control', 'no-store').json({ deleted: true, naverLink });
+  });
+
+  /**
+   * POST /naver/unlink — Naver's 연결끊기 Callback. Verified (client id, signature, timestamp
+   * window, never twice), then the account is deleted or its sessions ended, as configured.
+   * Answers 204; Naver never retries, so a refusal is only logged there.
+   */
+  const unlinkBody = [
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    express.json({ limit: '4kb', type: 'application/json' }),
+  ];
+  router.post('/naver/unlink', ...unlinkBody, async (req, res) => {
+    const window = config.NAVER_UNLINK_WINDOW_SECONDS;
+    const check = checkUnlink(req.body, config.NAVER_CLIENT_ID, config.NAVER_CLIENT_SECRET, window);
+    if (!check.ok) {
+      log.warn({ reqId: req.id, reason: check.reason }, 'naver unlink notice refused');
+      throw new HttpError(
+        check.reason === 'malformed' ? 400 : 401,
+        `unlink_${check.reason}`,
+        'The unlink notice could not be verified',
+      );
+    }
+    const signature = String((req.body as Record<string, unknown>).signature);
+    const seen = createHash('sha256').update(signature).digest('base64url');
+    if ((await redis.set(`naver:unlink:${seen}`, '1', 'EX', window * 2, 'NX')) === null) {
+      log.warn({ reqId: req.id }, 'naver unlink notice replayed');
+      throw new HttpError(409, 'unlink_replayed', 'This unlink notice was already handled');
+    }
+    if (config.NAVER_UNLINK_ACTION === 'delete') await deps.eraser.erase(check.userId, req.id, { revoke: false });
+    else await deps.eraser.signOut(check.userId, req.id);
+    deps.onLogin?.('unlinked');
+    res.status(204).end();
   });
 
   router.post('/logout', async (req, res) => {

@@ -1,4 +1,14 @@
-import { Metrics, createApp, createLogger, int, loadConfig, serviceSpec, str, type ServiceOptions } from '@memo/common';
+import {
+  Metrics,
+  createApp,
+  createLogger,
+  int,
+  loadConfig,
+  optionalUrl,
+  serviceSpec,
+  str,
+  type ServiceOptions,
+} from '@memo/common';
 import { stubRoutes } from './stub.js';
 
 export const SERVICE = 'naver-stub';
@@ -8,6 +18,8 @@ export const spec = {
   NAVER_STUB_CLIENT_ID: str({ default: 'memo-local' }),
   NAVER_STUB_CLIENT_SECRET: str({ default: 'memo-local-secret' }),
   NAVER_STUB_SLOW_MS: int({ default: 15_000, min: 0 }),
+  /** Where "연동 해제" sends Naver's unlink notice (auth-service's /naver/unlink); unset: nowhere. */
+  NAVER_STUB_UNLINK_URL: optionalUrl(),
 };
 
 export function buildStub(env: NodeJS.ProcessEnv = process.env): ServiceOptions {
@@ -31,6 +43,7 @@ export function buildStub(env: NodeJS.ProcessEnv = process.env): ServiceOptions 
       clientId: config.NAVER_STUB_CLIENT_ID,
       clientSecret: config.NAVER_STUB_CLIENT_SECRET,
       slowMs: config.NAVER_STUB_SLOW_MS,
+      ...(config.NAVER_STUB_UNLINK_URL ? { unlinkUrl: config.NAVER_STUB_UNLINK_URL } : {}),
     }),
   );
   return { name: SERVICE, host: config.HOST, port: config.PORT, adminPort: config.ADMIN_PORT, app, log, metrics };

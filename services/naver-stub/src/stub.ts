@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
+import { unlinkNotice } from './unlink.js';
 import { findUser, SCENARIOS, USERS, type TestUser } from './users.js';
 
 /**
@@ -12,6 +13,8 @@ export interface StubOptions {
   clientSecret: string;
   /** How long the "slow" scenario keeps the token call waiting. */
   slowMs: number;
+  /** Where "연동 해제" sends the unlink notice (the app's 연결끊기 Callback URL). */
+  unlinkUrl?: URL;
 }
 
 interface Grant {
@@ -29,6 +32,21 @@ function param(req: Request, name: string): string | undefined {
   const fromBody = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   const value = fromBody ?? req.query[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** A page of the stand-in, in its plain style. */
+function shell(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="ko"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:28rem;margin:2rem auto;padding:0 1rem;color:#222}
+h1{color:#03c75a;font-size:1.4rem} form{display:grid;gap:.5rem;margin:1rem 0}
+button{font-size:1rem;padding:.7rem;border:1px solid #03c75a;border-radius:.4rem;background:#fff;cursor:pointer}
+</style></head><body>
+<h1>${title}</h1>
+${body}
+</body></html>`;
 }
 
 function page(clientId: string, redirectUri: string, state: string): string {
@@ -52,6 +70,7 @@ button:hover,button:focus{background:#e8f9ef} .cancel{border-color:#999} details
 ${USERS.map(button).join('\n')}
 <button type="submit" name="user" value="__cancel" class="cancel">취소 (동의하지 않음)</button>
 </form>
+<p><a href="unlink">네이버에서 연동 해제하기 (연결끊기 알림 보내기)</a></p>
 <details><summary>실패 시나리오</summary>
 <form method="post" action="authorize">${fields}
 ${SCENARIOS.map(button).join('\n')}
@@ -206,6 +225,58 @@ export function stubRoutes(opts: StubOptions): Router {
     revoked.push(token);
     if (revoked.length > 1_000) revoked.shift();
     res.status(200).end();
+  });
+
+  /**
+   * 연동 해제: what a person does in their Naver account settings. The stand-in then sends the
+   * app Naver's unlink notice (form-encoded), signed with the client secret.
+   */
+  router.get('/unlink', (_req, res) => {
+    const button = (u: TestUser): string =>
+      `<button type="submit" name="user" value="${escapeHtml(u.key)}">${escapeHtml(u.label)}</button>`;
+    res
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(
+        shell(
+          '네이버 연동 해제 (테스트용)',
+          `<p>연동을 해제할 사용자를 고르세요. memo에 연결끊기 알림을 보냅니다.</p>
+<form method="post" action="unlink">${USERS.map(button).join('\n')}</form>`,
+        ),
+      );
+  });
+
+  router.post('/unlink', async (req, res) => {
+    const user = findUser(param(req, 'user') ?? '');
+    if (!user || !opts.unlinkUrl) {
+      res
+        .status(400)
+        .type('text/plain')
+        .send(user ? 'no unlink callback URL is configured' : 'unknown user');
+      return;
+    }
+    const notice = unlinkNotice(opts.clientId, opts.clientSecret, String(user.id));
+    let status = 0;
+    try {
+      const answer = await fetch(opts.unlinkUrl, {
+        method: 'POST',
+        body: new URLSearchParams({ ...notice }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      status = answer.status;
+    } catch {
+      status = 0;
+    }
+    res
+      .status(status === 204 ? 200 : 502)
+      .type('html')
+      .set('Cache-Control', 'no-store')
+      .send(
+        shell(
+          '네이버 연동 해제 (테스트용)',
+          `<p id="result">${escapeHtml(user.label)}: ${status === 204 ? '연동을 해제했습니다.' : '알림이 실패했습니다.'} (HTTP ${String(status)})</p>`,
+        ),
+      );
   });
 
   /** Dev and tests: which tokens were revoked, newest last (the stand-in's memory, nothing else). */
