@@ -95,6 +95,26 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await context.close();
   });
 
+  it("shows the login button in Naver's colours with the N mark, its label large enough for 3.1:1", async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await context.newPage();
+    await page.goto(stack.url);
+    const button = page.getByRole('link', { name: '네이버 아이디로 로그인' });
+    await expect.poll(() => button.isVisible()).toBe(true);
+    const style = await button.evaluate((el) => {
+      const css = getComputedStyle(el);
+      return { bg: css.backgroundColor, color: css.color, weight: css.fontWeight, size: parseFloat(css.fontSize) };
+    });
+    expect(style.bg).toBe('rgb(3, 169, 77)');
+    expect(style.color).toBe('rgb(255, 255, 255)');
+    // WCAG "large text": bold at 14 pt (18.67 px) or more, where 3:1 is enough.
+    expect(Number(style.weight)).toBeGreaterThanOrEqual(700);
+    expect(style.size).toBeGreaterThanOrEqual(18.67);
+    expect(await button.locator('svg path').count()).toBe(1);
+    expect(await button.locator('svg').getAttribute('aria-hidden')).toBe('true');
+    await context.close();
+  });
+
   it('deletes the account after a confirmation that names what goes, and links the privacy notice', async () => {
     const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await logIn(context, '이서준');

@@ -17,6 +17,8 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export const PAGE_FILES = {
   html: here('../page/static/index.html'),
   privacy: here('../page/static/privacy.html'),
+  /** Naver's N mark for the login button: replace the file to ship Naver's own image. */
+  mark: here('../page/static/naver-mark.svg'),
   css: here('../page/static/style.css'),
   js: here('../dist/public/app.js'),
 };
@@ -73,7 +75,7 @@ const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 export function loadPageAssets(
-  files = PAGE_FILES,
+  files: { html: string; privacy: string; css: string; js: string; mark?: string } = PAGE_FILES,
   privacy: PrivacySettings = { contact: '', aofMinutes: 11 },
 ): PageAssets {
   const js = readFileSync(files.js);
@@ -84,6 +86,7 @@ export function loadPageAssets(
   // Relative URLs, so the page also works under a sub-path.
   html = replaceOnce(html, 'href="style.css"', `href="${styleSheet.slice(1)}"`);
   html = replaceOnce(html, 'src="app.js"', `src="${script.slice(1)}"`);
+  if (files.mark) html = html.replace('<!--naver-mark-->', readFileSync(files.mark, 'utf8').trim());
   const page = asset(Buffer.from(html), 'text/html; charset=utf-8', REVALIDATE);
   const contact = privacy.contact.trim()
     ? escapeHtml(privacy.contact.trim())
