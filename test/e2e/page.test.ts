@@ -95,6 +95,27 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await context.close();
   });
 
+  it('asks once, in words, a person who declined to share their name, and can send them back to consent', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await logIn(context, '정보 제공 안 함');
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('네이버 사용자님 안녕하세요');
+    const ask = page.getByRole('region', { name: /이름 제공에 동의하지 않아/ });
+    await expect.poll(() => ask.isVisible()).toBe(true);
+    // It never stands in the way.
+    await page.getByLabel('새 메모').fill('이름 없이도 메모');
+    await page.getByRole('button', { name: '저장' }).click();
+    await expect.poll(() => memoTexts(page).then((t) => t.includes('이름 없이도 메모'))).toBe(true);
+
+    await ask.getByRole('link', { name: '이름 공유에 동의하기' }).click();
+    await expect.poll(() => new URL(page.url()).searchParams.get('auth_type')).toBe('reprompt');
+    await expect.poll(() => page.locator('#reprompt').isVisible()).toBe(true);
+    await page.goto(stack.url);
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('네이버 사용자님 안녕하세요');
+    // Asked once: not again on this device.
+    expect(await ask.isVisible()).toBe(false);
+    await context.close();
+  });
+
   it("shows the login button in Naver's colours with the N mark, its label large enough for 3.1:1", async () => {
     const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await context.newPage();

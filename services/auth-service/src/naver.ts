@@ -21,6 +21,8 @@ export class NaverError extends Error {
 export interface NaverProfile {
   id: string;
   name: string;
+  /** False when Naver sent neither a name nor a nickname: the person declined to share them. */
+  named: boolean;
 }
 
 export interface NaverEndpoints {
@@ -158,7 +160,7 @@ export class NaverClient {
     const response = asObject(body.response);
     const id = text(response.id);
     if (!id || !NAVER_ID.test(id)) throw new NaverError('profile_rejected', 'profile without a usable id');
-    const name = text(response.name) ?? text(response.nickname) ?? FALLBACK_NAME;
-    return { id, name: name.slice(0, 100) };
+    const given = text(response.name) ?? text(response.nickname);
+    return { id, name: (given ?? FALLBACK_NAME).slice(0, 100), named: given !== undefined };
   }
 }

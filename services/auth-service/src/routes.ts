@@ -131,6 +131,8 @@ export function authRoutes(deps: AuthDeps): Router {
     target.searchParams.set('client_id', config.NAVER_CLIENT_ID);
     target.searchParams.set('redirect_uri', redirectUri);
     target.searchParams.set('state', state);
+    // Asked again for what was declined (Naver's re-consent screen), when the person chose to.
+    if (queryString(req, 'reprompt') === '1') target.searchParams.set('auth_type', 'reprompt');
     res.append(
       'Set-Cookie',
       serializeCookie(STATE_COOKIE, state, { path: statePath, secure, maxAgeSeconds: config.LOGIN_STATE_TTL_SECONDS }),
@@ -187,7 +189,11 @@ export function authRoutes(deps: AuthDeps): Router {
   router.get('/me', async (req, res) => {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (!session) throw unauthorized();
-    res.set('Cache-Control', 'no-store').json({ id: session.userId, name: await users.name(session.userId) });
+    const { name, declined } = await users.profile(session.userId);
+    // nameDeclined: the page may ask, once, whether to share the name after all (never required).
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ id: session.userId, name, ...(declined ? { nameDeclined: true } : {}) });
   });
 
   /**

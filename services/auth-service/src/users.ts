@@ -11,19 +11,25 @@ export class UserStore {
   constructor(private readonly redis: RedisClient) {}
 
   async save(profile: NaverProfile, now = new Date()): Promise<void> {
-    await this.redis.set(userKey(profile.id), JSON.stringify({ name: profile.name, updatedAt: now.toISOString() }));
+    const value = { name: profile.name, ...(profile.named ? {} : { named: false }), updatedAt: now.toISOString() };
+    await this.redis.set(userKey(profile.id), JSON.stringify(value));
   }
 
   async name(id: string): Promise<string> {
+    return (await this.profile(id)).name;
+  }
+
+  /** The name to greet with, and whether the person declined to share one at their last login. */
+  async profile(id: string): Promise<{ name: string; declined: boolean }> {
     const [stored, legacy] = await Promise.all([this.redis.get(userKey(id)), this.redis.get(id)]);
     if (stored) {
       try {
-        const value = JSON.parse(stored) as { name?: unknown };
-        if (typeof value.name === 'string' && value.name) return value.name;
+        const value = JSON.parse(stored) as { name?: unknown; named?: unknown };
+        if (typeof value.name === 'string' && value.name) return { name: value.name, declined: value.named === false };
       } catch {
         // fall through to the legacy name
       }
     }
-    return legacy || FALLBACK_NAME;
+    return { name: legacy || FALLBACK_NAME, declined: false };
   }
 }

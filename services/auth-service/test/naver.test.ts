@@ -60,6 +60,7 @@ describe('NaverClient', () => {
     expect(await naver.profile(token, 'req-3')).toEqual({
       id: 'kMj5Lp9sRt2uVw6xYz0aBc3dEf7gHi1jKl4mNo8pQr2',
       name: '김민지',
+      named: true,
     });
   });
 

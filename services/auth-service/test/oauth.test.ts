@@ -92,6 +92,9 @@ describe('Naver login', () => {
     const a = await startLogin();
     const b = await startLogin();
     expect(a.authorize.origin + a.authorize.pathname).toBe(`${stub.url}/oauth2.0/authorize`);
+    expect(a.authorize.searchParams.has('auth_type')).toBe(false);
+    const again = await startLogin(auth, '?reprompt=1');
+    expect(again.authorize.searchParams.get('auth_type')).toBe('reprompt');
     expect(a.authorize.searchParams.get('response_type')).toBe('code');
     expect(a.authorize.searchParams.get('redirect_uri')).toBe('http://memo.test/auth/callback');
     expect(a.state).toMatch(/^[\w-]{32}$/);
@@ -129,7 +132,8 @@ describe('Naver login', () => {
     const park = await login('park');
     expect(await (await me(park.session)).json()).toMatchObject({ name: '지민' });
     const anon = await login('anon');
-    expect(await (await me(anon.session)).json()).toMatchObject({ name: '네이버 사용자' });
+    expect(await (await me(anon.session)).json()).toMatchObject({ name: '네이버 사용자', nameDeclined: true });
+    expect(await (await me(park.session)).json()).not.toHaveProperty('nameDeclined');
     const choi = await login('choi');
     expect(await (await me(choi.session)).json()).toEqual({ id: '12345678', name: '최오래' });
   });

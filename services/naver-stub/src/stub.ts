@@ -49,7 +49,7 @@ ${body}
 </body></html>`;
 }
 
-function page(clientId: string, redirectUri: string, state: string): string {
+function page(clientId: string, redirectUri: string, state: string, reprompt = false): string {
   const hidden = (name: string, value: string): string =>
     `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
   const fields = hidden('client_id', clientId) + hidden('redirect_uri', redirectUri) + hidden('state', state);
@@ -66,6 +66,7 @@ button:hover,button:focus{background:#e8f9ef} .cancel{border-color:#999} details
 </style></head><body>
 <h1>네이버 로그인 (테스트용)</h1>
 <p>개발과 테스트를 위한 네이버 대역입니다. 로그인할 사용자를 고르세요.</p>
+${reprompt ? '<p id="reprompt"><strong>다시 동의 요청:</strong> 이전에 제공하지 않은 정보(이름)에 다시 동의할지 묻습니다.</p>' : ''}
 <form method="post" action="authorize">${fields}
 ${USERS.map(button).join('\n')}
 <button type="submit" name="user" value="__cancel" class="cancel">취소 (동의하지 않음)</button>
@@ -107,7 +108,7 @@ export function stubRoutes(opts: StubOptions): Router {
     res
       .type('html')
       .set('Cache-Control', 'no-store')
-      .send(page(clientId, redirectUri, state));
+      .send(page(clientId, redirectUri, state, param(req, 'auth_type') === 'reprompt'));
   });
 
   router.post('/oauth2.0/authorize', (req, res) => {

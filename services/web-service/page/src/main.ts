@@ -55,6 +55,8 @@ const MAX_LENGTH = 10_000;
 const UNDO_MS = 5_000;
 const LANGUAGE_KEY = 'memo:lang';
 const DRAFT_KEY = 'memo:draft';
+/** Set once the page has asked a person who declined to share their name: it asks only once. */
+const NAME_ASKED_KEY = 'memo:name-asked';
 
 class RequestFailed extends Error {
   constructor(
@@ -97,6 +99,9 @@ const ui = {
   noMatch: $('no-match'),
   more: $('more') as HTMLButtonElement,
   usage: $('usage'),
+  nameAsk: $('name-ask'),
+  nameShare: $('name-share') as HTMLAnchorElement,
+  nameDismiss: $('name-dismiss') as HTMLButtonElement,
   deleteAccount: $('delete-account') as HTMLButtonElement,
   deleteDialog: $('delete-dialog') as HTMLDialogElement,
   deleteText: $('delete-text'),
@@ -282,6 +287,7 @@ function showOnly(view: HTMLElement | null): void {
 
 function showLogin(): void {
   ui.account.hidden = true;
+  ui.nameAsk.hidden = true;
   ui.deleteAccount.hidden = true;
   userName = '';
   ui.list.replaceChildren();
@@ -663,8 +669,11 @@ async function addMemo(): Promise<void> {
 async function showMemos(): Promise<void> {
   showOnly(ui.loading);
   try {
-    const me = await api<{ id: string; name: string }>('auth/me');
+    const me = await api<{ id: string; name: string; nameDeclined?: boolean }>('auth/me');
     userName = me.name;
+    // They declined to share a name: ask once, in words, and never stand in the way.
+    ui.nameAsk.hidden = !me.nameDeclined || storage.get(NAME_ASKED_KEY) !== null;
+    if (!ui.nameAsk.hidden) storage.set(NAME_ASKED_KEY, '1');
     ui.greeting.textContent = fill(t.greeting, { name: me.name });
     ui.account.hidden = false;
     ui.deleteAccount.hidden = false;
@@ -732,6 +741,7 @@ function start(): void {
       })
       .catch(handleFailure);
   });
+  ui.nameDismiss.addEventListener('click', () => (ui.nameAsk.hidden = true));
   // 회원 탈퇴: a confirmation that names what goes, then everything is deleted at once.
   ui.deleteAccount.addEventListener('click', () => {
     const count = usage?.memos.used ?? ui.list.children.length;

@@ -17,6 +17,10 @@ const ko = {
   deleteText: '메모 {n}개와 이름, 모든 기기의 로그인 정보가 삭제되며 되돌릴 수 없습니다. 네이버와의 연결도 끊습니다.',
   deleteConfirm: '탈퇴하고 모두 삭제',
   accountDeleted: '탈퇴했습니다. 모든 정보를 삭제했습니다.',
+  nameAsk:
+    '이름 제공에 동의하지 않아 ‘네이버 사용자’로 불러 드리고 있어요. 이름으로 인사받고 싶다면 네이버에서 다시 동의할 수 있어요.',
+  nameShare: '이름 공유에 동의하기',
+  nameDismiss: '괜찮아요',
   loginIntro: '네이버 아이디로 로그인하고 나만의 메모를 남겨 보세요.',
   login: '네이버 아이디로 로그인',
   loginAgain: '다시 로그인',
@@ -94,6 +98,10 @@ const en: Strings = {
     'Your {n} memos, your name and your logins on every device will be deleted, and this cannot be undone. The link to Naver is cut too.',
   deleteConfirm: 'Delete everything',
   accountDeleted: 'Your account and everything in it were deleted.',
+  nameAsk:
+    'You chose not to share your name, so we call you “Naver user”. To be greeted by name, you can agree to share it at Naver.',
+  nameShare: 'Share my name',
+  nameDismiss: 'No thanks',
   loginIntro: 'Log in with your Naver account and keep your own memos.',
   login: 'Log in with Naver',
   loginAgain: 'Log in again',
