@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { startRedis, type LocalRedis } from '@memo/stack';
@@ -15,11 +17,16 @@ declare module 'vitest' {
   }
 }
 
+const HELM_SCRIPT = fileURLToPath(new URL('../../scripts/helm.mjs', import.meta.url));
+
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let redis: LocalRedis | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // helm installs itself into tools/helm on first use: once here, before test files run at once.
+  const helm = spawnSync(process.execPath, [HELM_SCRIPT, 'version', '--short'], { encoding: 'utf8' });
+  if (helm.status !== 0) throw new Error(`helm could not be installed or run: ${helm.stderr}`);
   let url = process.env.REDIS_URL;
   if (!url) {
     redis = await startRedis();
