@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
-import { CHART, ROOT, find, render, type K8sObject } from '../support/helm.js';
+import { CHART, ROOT, chartEnv, find, render, runHelmTest, secretValue } from '../support/helm.js';
 
 /**
  * What can be proven of the images without a Docker engine: skaffold.yaml is valid, every
@@ -133,19 +133,8 @@ describe('skaffold.yaml and the Dockerfiles', () => {
   });
 });
 
-interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string } };
-}
-
 describe('each image command with the chart environment', () => {
   const objects = render(['-f', `${CHART}/values-kind.yaml`]);
-  const secrets = new Map(
-    objects
-      .filter((o) => o.kind === 'Secret')
-      .map((o) => [o.metadata.name, (o as K8sObject & { data: Record<string, string> }).data]),
-  );
   const running: ChildProcess[] = [];
   let redis: LocalRedis | undefined;
 
@@ -154,23 +143,8 @@ describe('each image command with the chart environment', () => {
     await redis?.stop();
   });
 
-  function chartEnv(deployment: K8sObject, hosts: Map<string, string>): Record<string, string> {
-    const container = (deployment.spec as { template: { spec: { containers: { env: EnvVar[] }[] } } }).template.spec
-      .containers[0];
-    const env: Record<string, string> = {};
-    for (const variable of container?.env ?? []) {
-      let value = variable.value ?? '';
-      const ref = variable.valueFrom?.secretKeyRef;
-      if (ref) value = Buffer.from(secrets.get(ref.name)?.[ref.key] ?? '', 'base64').toString();
-      // Cluster DNS names become this machine's addresses; nothing else changes.
-      for (const [host, local] of hosts) value = value.replaceAll(host, local);
-      env[variable.name] = value;
-    }
-    return env;
-  }
-
   it('starts every service ready, passes the helm test, and stops cleanly on SIGTERM', async () => {
-    const password = Buffer.from(secrets.get('memo-redis')?.['redis-password'] ?? '', 'base64').toString();
+    const password = secretValue(objects, 'memo-redis', 'redis-password');
     redis = await startRedis({ password });
     const ports = new Map<string, { port: number; admin: number }>();
     for (const name of ['auth', 'memo', 'web', 'naver-stub'])
@@ -187,7 +161,7 @@ describe('each image command with the chart environment', () => {
         expect(imageEnv.NODE_OPTIONS).toBe('--max-semi-space-size=4');
         const env = {
           ...imageEnv,
-          ...chartEnv(deployment, hosts),
+          ...chartEnv(objects, deployment, hosts),
           PORT: String(p.port),
           ADMIN_PORT: String(p.admin),
           LOG_LEVEL: 'warn',
@@ -221,11 +195,8 @@ describe('each image command with the chart environment', () => {
     }
 
     // The chart's own `helm test` script, with cluster names mapped to this machine.
-    const testPod = find(objects, 'Pod', 'memo-test-site');
-    const script = (testPod.spec as { containers: { command: string[] }[] }).containers[0]?.command[2] ?? '';
     const urls = Object.fromEntries([...ports].map(([name, p]) => [name, `http://127.0.0.1:${p.port}`]));
-    const local = `const urls = ${JSON.stringify(urls)};\n${script.replace('http://memo-${c}:8080', '${urls[c]}')}`;
-    const helmTest = spawnSync(process.execPath, ['-e', local], { encoding: 'utf8', timeout: 15_000 });
+    const helmTest = runHelmTest(objects, urls);
     expect(helmTest.stderr).toBe('');
     expect(helmTest.stdout.match(/^ok /gm)).toHaveLength(3);
     expect(helmTest.status).toBe(0);

@@ -14,6 +14,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
     chromium: string;
+    docker: boolean;
   }
 }
 
@@ -37,6 +38,14 @@ export async function setup(project: TestProject): Promise<void> {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (CI must run browser tests)`);
   }
   project.provide('chromium', existsSync(CHROMIUM) ? CHROMIUM : '');
+  const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}']).status === 0;
+  if (!docker && process.env.CI)
+    throw new Error('No Docker engine answers: CI must run the container tests (.ci/run starts one)');
+  project.provide('docker', docker);
+  // testcontainers' reaper is an image from a registry; our tests stop what they start.
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  // Every container uses the host network (an engine without a bridge): the host is this machine.
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
 }
 
 export async function teardown(): Promise<void> {

@@ -56,3 +56,52 @@ export function find(objects: K8sObject[], kind: string, name: string): K8sObjec
   if (!found) throw new Error(`${kind}/${name} not rendered`);
   return found;
 }
+
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+}
+
+/** The value of a Secret's key in rendered objects (decoded). */
+export function secretValue(objects: K8sObject[], name: string, key: string): string {
+  const secret = objects.find((o) => o.kind === 'Secret' && o.metadata.name === name);
+  const data = (secret as { data?: Record<string, string> } | undefined)?.data;
+  return Buffer.from(data?.[key] ?? '', 'base64').toString();
+}
+
+/**
+ * The environment the chart gives a Deployment's container, secrets resolved, with cluster
+ * DNS names (`host:port`) replaced by this machine's addresses; nothing else changes.
+ */
+export function chartEnv(
+  objects: K8sObject[],
+  deployment: K8sObject,
+  hosts: ReadonlyMap<string, string>,
+): Record<string, string> {
+  const container = (deployment.spec as { template: { spec: { containers: { env: EnvVar[] }[] } } }).template.spec
+    .containers[0];
+  const env: Record<string, string> = {};
+  for (const variable of container?.env ?? []) {
+    let value = variable.value ?? '';
+    const ref = variable.valueFrom?.secretKeyRef;
+    if (ref) value = secretValue(objects, ref.name, ref.key);
+    for (const [host, local] of hosts) value = value.replaceAll(host, local);
+    env[variable.name] = value;
+  }
+  return env;
+}
+
+/**
+ * Runs the chart's own `helm test` script (the test Pod's node one-liner) with the cluster
+ * names of the services mapped to `urls` (component → base URL); returns what it printed.
+ */
+export function runHelmTest(
+  objects: K8sObject[],
+  urls: Record<string, string>,
+): { status: number | null; stdout: string; stderr: string } {
+  const testPod = find(objects, 'Pod', 'memo-test-site');
+  const script = (testPod.spec as { containers: { command: string[] }[] }).containers[0]?.command[2] ?? '';
+  const local = `const urls = ${JSON.stringify(urls)};\n${script.replace('http://memo-${c}:8080', '${urls[c]}')}`;
+  return spawnSync(process.execPath, ['-e', local], { encoding: 'utf8', timeout: 15_000 });
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Stand-ins for the base images the Dockerfiles and the chart name, for machines that cannot
+# pull from a container registry (offline, or behind a proxy that blocks registries). Each is
+# made only when the named image is absent and cannot be pulled, from Debian packages and this
+# machine's Node, and tagged with exactly the name the Dockerfiles and the chart use:
+#   - the build image (NODE_IMAGE): Debian bookworm (debootstrap, minbase), this machine's node
+#     and npm in /usr/local, and the machine's CA bundle with NPM_CONFIG_CAFILE set, so npm
+#     works through a TLS-inspecting proxy;
+#   - the runtime (RUNTIME_IMAGE), distroless-like: /nodejs/bin/node and its shared libraries,
+#     CA certificates, users root and nonroot (65532), no shell, node as the entrypoint;
+#   - Redis (REDIS_IMAGE): Debian's redis-server and redis-cli on bookworm, user redis (999),
+#     redis-server as the entrypoint (the chart passes only arguments).
+# Needs root (debootstrap, chroot) and a Docker engine. Usage: scripts/base-images.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+NODE_IMAGE=$(sed -n 's/^ARG NODE_IMAGE=//p' services/memo-service/Dockerfile)
+RUNTIME_IMAGE=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' services/memo-service/Dockerfile)
+REDIS_IMAGE="$(awk '/^redis:/{r=1} r&&/repository:/{print $2; exit}' helm/memo/values.yaml):$(awk '/^redis:/{r=1} r&&/tag:/{print $2; exit}' helm/memo/values.yaml)"
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+CA=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+present() { docker image inspect "$1" >/dev/null 2>&1 || timeout 60 docker pull -q "$1" >/dev/null 2>&1; }
+
+bookworm() { # a fresh minimal Debian root file system in $1
+  if [ ! -d "$WORK/bookworm" ]; then
+    debootstrap --variant=minbase bookworm "$WORK/bookworm" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 ||
+      { cat "$WORK/debootstrap.log" >&2; exit 1; }
+    rm -rf "$WORK/bookworm/var/cache/apt/archives/"*.deb "$WORK/bookworm/var/lib/apt/lists/"*
+  fi
+  cp -a "$WORK/bookworm" "$1"
+}
+
+node_bin=$(readlink -f "$(command -v node)")
+npm_dir=$(dirname "$(dirname "$node_bin")")/lib/node_modules/npm
+
+if present "$NODE_IMAGE"; then
+  echo "base-images: $NODE_IMAGE is there"
+else
+  echo "base-images: making $NODE_IMAGE (debootstrap bookworm + node $(node --version) + npm + CA bundle)"
+  root="$WORK/build"
+  bookworm "$root"
+  install -D -m 0755 "$node_bin" "$root/usr/local/bin/node"
+  mkdir -p "$root/usr/local/lib/node_modules"
+  cp -a "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+  install -D -m 0644 "$CA" "$root/etc/ssl/certs/ca-certificates.crt"
+  tar -C "$root" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV NODE_VERSION='"$(node --version | tr -d v)" \
+    --change 'ENV NPM_CONFIG_CAFILE=/etc/ssl/certs/ca-certificates.crt' \
+    --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
+    --change 'CMD ["node"]' - "$NODE_IMAGE" >/dev/null
+fi
+
+if present "$RUNTIME_IMAGE"; then
+  echo "base-images: $RUNTIME_IMAGE is there"
+else
+  echo "base-images: making $RUNTIME_IMAGE (node, its libraries, CA certificates, nonroot; no shell)"
+  root="$WORK/runtime"
+  install -D -m 0755 "$node_bin" "$root/nodejs/bin/node"
+  for lib in $(ldd "$node_bin" | grep -o '/[^ ]*'); do
+    install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+  done
+  install -D -m 0644 "$CA" "$root/etc/ssl/certs/ca-certificates.crt"
+  printf 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' >"$root/etc/passwd"
+  printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
+  install -d -m 1777 "$root/tmp"
+  install -d -m 0700 -o 65532 -g 65532 "$root/home/nonroot"
+  tar -C "$root" --numeric-owner -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/nodejs/bin' \
+    --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
+    --change 'USER 65532' \
+    --change 'WORKDIR /home/nonroot' \
+    --change 'ENTRYPOINT ["/nodejs/bin/node"]' - "$RUNTIME_IMAGE" >/dev/null
+fi
+
+if present "$REDIS_IMAGE"; then
+  echo "base-images: $REDIS_IMAGE is there"
+else
+  echo "base-images: making $REDIS_IMAGE (Debian's redis-server on bookworm, uid 999)"
+  root="$WORK/redis"
+  bookworm "$root"
+  chroot "$root" /bin/sh -c 'groupadd -g 999 redis && useradd -u 999 -g 999 -d /data -s /usr/sbin/nologin redis' >/dev/null
+  echo "deb $MIRROR bookworm main" >"$root/etc/apt/sources.list"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  chroot "$root" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*'
+  install -d -m 0755 -o 999 -g 999 "$root/data"
+  tar -C "$root" --numeric-owner -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'USER 999' \
+    --change 'WORKDIR /data' \
+    --change 'EXPOSE 6379' \
+    --change 'ENTRYPOINT ["redis-server"]' - "$REDIS_IMAGE" >/dev/null
+fi
+docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -F -e "$NODE_IMAGE" -e "$RUNTIME_IMAGE" -e "$REDIS_IMAGE" || true
