@@ -1,0 +1,242 @@
+import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Browser } from 'playwright-core';
+import { Wait, type StartedTestContainer } from 'testcontainers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@memo/stack';
+import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { PodContainer, TEST_TAG, buildImages, hasDocker } from '../support/docker.js';
+
+const run = promisify(execFile);
+import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '../support/helm.js';
+import { ingressNginxConfig, startNginx } from '../support/ingress-nginx.js';
+
+/**
+ * The deployment, rehearsed on one machine: Redis with AOF on a volume and a password, two
+ * replicas each of auth, memo and web and the Naver stand-in, all from the images and started
+ * as the chart starts them, and in front an nginx configured as ingress-nginx renders the
+ * chart's Ingress objects. Then what a person does, in Chromium, through it; a Redis restart;
+ * a memo replica killed during writes; and the chart's `helm test`.
+ */
+
+interface PodSpec {
+  securityContext: { runAsUser: number };
+  containers: { image: string; args?: string[] }[];
+}
+const podOf = (o: K8sObject): PodSpec => (o.spec as { template: { spec: PodSpec } }).template.spec;
+
+const IMAGES: Record<string, string> = {
+  auth: 'memo-auth-service',
+  memo: 'memo-memo-service',
+  web: 'memo-web-service',
+  'naver-stub': 'memo-naver-stub',
+};
+
+describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind an ingress-nginx-like nginx', () => {
+  const work = mkdtempSync(join(tmpdir(), 'memo-rehearsal-'));
+  const containers: StartedTestContainer[] = [];
+  const replicas = new Map<string, { container: StartedTestContainer; port: number }[]>();
+  let objects: K8sObject[] = [];
+  let nginx: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let site = '';
+  let redis: StartedTestContainer;
+
+  beforeAll(async () => {
+    await buildImages();
+    const port = await freePort();
+    site = `http://localhost:${String(port)}/`;
+    objects = render(['-f', `${CHART}/values-kind.yaml`, '--set', `publicUrl=${site}`]);
+
+    const redisPort = await freePort();
+    const dataDir = join(work, 'redis');
+    const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
+    const password = secretValue(objects, 'memo-redis', 'redis-password');
+    rmSync(dataDir, { recursive: true, force: true });
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dataDir);
+    chownSync(dataDir, 999, 999);
+    const pod = podOf(statefulSet);
+    redis = await new PodContainer(pod.containers[0]?.image ?? '')
+      .asPod(pod.securityContext.runAsUser)
+      .withCommand([
+        ...(pod.containers[0]?.args ?? []).map((a) => a.replace('$(REDIS_PASSWORD)', password)),
+        ...['--port', String(redisPort), '--bind', '127.0.0.1'],
+      ])
+      .withBindMounts([{ source: dataDir, target: '/data' }])
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+      .start();
+    containers.push(redis);
+
+    // Two replicas of each service (the stand-in: one), each on its own ports.
+    const ports = new Map<string, { port: number; admin: number }[]>();
+    for (const name of Object.keys(IMAGES)) {
+      const count = name === 'naver-stub' ? 1 : 2;
+      ports.set(
+        name,
+        await Promise.all(
+          Array.from({ length: count }, async () => ({ port: await freePort(), admin: await freePort() })),
+        ),
+      );
+    }
+    // Cluster names → this machine: a Service's first replica for service-to-service calls.
+    const hosts = new Map<string, string>([['memo-redis:6379', `127.0.0.1:${String(redisPort)}`]]);
+    for (const [name, list] of ports) hosts.set(`memo-${name}:8080`, `127.0.0.1:${String(list[0]?.port ?? 0)}`);
+    for (const [name, list] of ports) {
+      const deployment = find(objects, 'Deployment', `memo-${name}`);
+      const started = await Promise.all(
+        list.map(async (p) => {
+          const container = await new PodContainer(`${IMAGES[name] ?? ''}:${TEST_TAG}`)
+            .asPod(podOf(deployment).securityContext.runAsUser)
+            .withEnvironment({
+              ...chartEnv(objects, deployment, hosts),
+              PORT: String(p.port),
+              ADMIN_PORT: String(p.admin),
+              HOST: '127.0.0.1',
+            })
+            .withWaitStrategy(Wait.forLogMessage(/ listening on /))
+            .start();
+          containers.push(container);
+          return { container, port: p.port };
+        }),
+      );
+      replicas.set(name, started);
+    }
+    const upstreams = Object.fromEntries(
+      [...replicas].map(([name, list]) => [`memo-${name}`, list.map((r) => `127.0.0.1:${String(r.port)}`)]),
+    );
+    const config = ingressNginxConfig(
+      objects.filter((o) => o.kind === 'Ingress'),
+      upstreams,
+      { dir: join(work, 'nginx'), port },
+    );
+    nginx = await startNginx(config, join(work, 'nginx'), port);
+    browser = await launchBrowser();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    nginx?.kill('SIGQUIT');
+    await Promise.all(containers.map((c) => c.stop({ remove: true, timeout: 1_000 }).catch(() => undefined)));
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it("passes the chart's helm test", () => {
+    const urls = Object.fromEntries(
+      [...replicas].map(([name, list]) => [name, `http://127.0.0.1:${String(list[0]?.port ?? 0)}`]),
+    );
+    const result = runHelmTest(objects, urls);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.match(/^ok /gm)).toHaveLength(3);
+  });
+
+  it('lets a person log in, keep memos and log out, through the ingress', async () => {
+    if (!browser) throw new Error('no browser');
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await context.newPage();
+    await page.goto(site);
+    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+    await page.getByRole('button', { name: '홍길동', exact: true }).click();
+    await page.waitForURL(site);
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
+    await page.getByLabel('새 메모').fill('인그레스를 지나온 메모');
+    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/memo'));
+    await page.getByRole('button', { name: '저장' }).click();
+    expect((await saved).status()).toBe(201);
+    await page.reload();
+    await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toContain('인그레스를 지나온 메모');
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+    await context.close();
+  });
+
+  /** A session through the front door, as the browser gets one. */
+  async function login(user: string): Promise<string> {
+    const start = await fetch(new URL('auth/login', site), { redirect: 'manual' });
+    const state = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const authorize = new URL(start.headers.get('location') ?? '');
+    const picked = await fetch(authorize, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({
+        user,
+        state: authorize.searchParams.get('state') ?? '',
+        client_id: authorize.searchParams.get('client_id') ?? '',
+        redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
+      }),
+    });
+    const back = await fetch(picked.headers.get('location') ?? '', { redirect: 'manual', headers: { cookie: state } });
+    return (
+      back.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0] ?? '')
+        .find((c) => c.startsWith('userId=')) ?? ''
+    );
+  }
+
+  const post = (cookie: string, text: string): Promise<Response> =>
+    fetch(new URL('memo', site), {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ text }),
+      signal: AbortSignal.timeout(10_000),
+    });
+
+  async function texts(cookie: string): Promise<string[]> {
+    const res = await fetch(new URL('memo?limit=100', site), { headers: { cookie } });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { memos: { text: string }[] }).memos.map((m) => m.text);
+  }
+
+  it('keeps a memo written before a Redis restart (AOF on its volume)', async () => {
+    const cookie = await login('kim');
+    expect((await post(cookie, '재시작 전에 쓴 메모')).status).toBe(201);
+    await redis.restart();
+    let seen: string[] = [];
+    for (let i = 0; i < 100 && !seen.includes('재시작 전에 쓴 메모'); i++) {
+      seen = await texts(cookie).catch(() => []);
+      if (!seen.includes('재시작 전에 쓴 메모')) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen).toContain('재시작 전에 쓴 메모');
+  });
+
+  it('loses no acknowledged write when a memo replica is killed (SIGKILL) during writes', async () => {
+    const cookie = await login('lee');
+    const acknowledged: string[] = [];
+    const refused: number[] = [];
+    const victim = replicas.get('memo')?.[0]?.container;
+    if (!victim) throw new Error('no memo replica');
+    let next = 0;
+    // Eight writers at once; the replica dies under them, a third of the way through.
+    const writer = async (): Promise<void> => {
+      while (next < 100) {
+        const text = `쓰기 ${String(next++)}`;
+        if (next === 35) await run('docker', ['kill', '--signal', 'KILL', victim.getId()]);
+        const res = await post(cookie, text).catch(() => null);
+        if (res?.status === 201) acknowledged.push(text);
+        else refused.push(res?.status ?? 0);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, writer));
+    // (100 stays under the chart's 120 writes a minute per person.) What was refused was in
+    // flight on the killed replica: 502, never acknowledged.
+    expect(acknowledged.length).toBeGreaterThan(80);
+    expect(refused.every((status) => status === 502)).toBe(true);
+    const stored = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const url = new URL(`memo?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, site);
+      const page = (await (await fetch(url, { headers: { cookie } })).json()) as {
+        memos: { text: string }[];
+        nextCursor: string | null;
+      };
+      for (const memo of page.memos) stored.add(memo.text);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(acknowledged.filter((text) => !stored.has(text))).toEqual([]);
+    process.stdout.write(`writes: ${String(acknowledged.length)} acknowledged, refused: ${JSON.stringify(refused)}\n`);
+  });
+});
