@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
-import { startRedis, type LocalRedis } from '@memo/stack';
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { parse } from 'yaml';
+import { freePort, startRedis, type LocalRedis } from '@memo/stack';
 
 /**
  * One Redis for this test run: REDIS_URL when given, otherwise a `redis-server` of our own
@@ -23,12 +25,37 @@ const HELM_SCRIPT = fileURLToPath(new URL('../../scripts/helm.mjs', import.meta.
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let redis: LocalRedis | undefined;
+let container: StartedTestContainer | undefined;
+const BASE_IMAGES = fileURLToPath(new URL('../../scripts/base-images.sh', import.meta.url));
 
 export async function setup(project: TestProject): Promise<void> {
   // helm installs itself into tools/helm on first use: once here, before test files run at once.
   const helm = spawnSync(process.execPath, [HELM_SCRIPT, 'version', '--short'], { encoding: 'utf8' });
   if (helm.status !== 0) throw new Error(`helm could not be installed or run: ${helm.stderr}`);
+  const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}']).status === 0;
+  if (!docker && process.env.CI)
+    throw new Error('No Docker engine answers: CI must run the container tests (.ci/run starts one)');
+  project.provide('docker', docker);
+  // testcontainers' reaper is an image from a registry; our tests stop what they start.
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  // Every container uses the host network (an engine without a bridge): the host is this machine.
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+
+  // The run's Redis: REDIS_URL when given; else a Redis container where an engine answers (the
+  // chart's image, made by scripts/base-images.sh when it cannot be pulled); else redis-server.
   let url = process.env.REDIS_URL;
+  if (!url && docker) {
+    const base = spawnSync(BASE_IMAGES, { encoding: 'utf8' });
+    if (base.status !== 0) throw new Error(`base images: ${base.stderr}`);
+    const port = await freePort();
+    container = await new GenericContainer(redisImage())
+      .withNetworkMode('host')
+      .withPullPolicy({ shouldPull: () => false })
+      .withCommand(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'])
+      .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
+      .start();
+    url = `redis://127.0.0.1:${String(port)}`;
+  }
   if (!url) {
     redis = await startRedis();
     url = redis.url;
@@ -38,16 +65,19 @@ export async function setup(project: TestProject): Promise<void> {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (CI must run browser tests)`);
   }
   project.provide('chromium', existsSync(CHROMIUM) ? CHROMIUM : '');
-  const docker = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}']).status === 0;
-  if (!docker && process.env.CI)
-    throw new Error('No Docker engine answers: CI must run the container tests (.ci/run starts one)');
-  project.provide('docker', docker);
-  // testcontainers' reaper is an image from a registry; our tests stop what they start.
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  // Every container uses the host network (an engine without a bridge): the host is this machine.
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+}
+
+/** The Redis image the chart names (values.yaml). */
+function redisImage(): string {
+  const values = parse(
+    readFileSync(fileURLToPath(new URL('../../helm/memo/values.yaml', import.meta.url)), 'utf8'),
+  ) as {
+    redis: { image: { repository: string; tag: string } };
+  };
+  return `${values.redis.image.repository}:${values.redis.image.tag}`;
 }
 
 export async function teardown(): Promise<void> {
   await redis?.stop();
+  await container?.stop({ remove: true, timeout: 1_000 });
 }
