@@ -1,4 +1,4 @@
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -35,32 +35,40 @@ const IMAGES: Record<string, string> = {
   'naver-stub': 'memo-naver-stub',
 };
 
-describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind an ingress-nginx-like nginx', () => {
+interface Deployment {
+  site: string;
+  objects: K8sObject[];
+  replicas: Map<string, { container: StartedTestContainer; port: number }[]>;
+  redis: StartedTestContainer;
+  stop(): Promise<void>;
+}
+
+/**
+ * Redis, `perService` replicas of each service (the stand-in: one) and nginx in front, for a
+ * site at `path` of a free port on localhost, everything as the chart renders it.
+ */
+async function deploy(path: string, perService: number): Promise<Deployment> {
   const work = mkdtempSync(join(tmpdir(), 'memo-rehearsal-'));
   const containers: StartedTestContainer[] = [];
-  const replicas = new Map<string, { container: StartedTestContainer; port: number }[]>();
-  let objects: K8sObject[] = [];
   let nginx: ChildProcess | undefined;
-  let browser: Browser | undefined;
-  let site = '';
-  let redis: StartedTestContainer;
-
-  beforeAll(async () => {
-    await buildImages();
+  const stop = async (): Promise<void> => {
+    nginx?.kill('SIGQUIT');
+    await Promise.all(containers.map((c) => c.stop({ remove: true, timeout: 1_000 }).catch(() => undefined)));
+    rmSync(work, { recursive: true, force: true });
+  };
+  try {
     const port = await freePort();
-    site = `http://localhost:${String(port)}/`;
-    objects = render(['-f', `${CHART}/values-kind.yaml`, '--set', `publicUrl=${site}`]);
+    const site = `http://localhost:${String(port)}${path}`;
+    const objects = render(['-f', `${CHART}/values-kind.yaml`, '--set', `publicUrl=${site}`]);
 
     const redisPort = await freePort();
     const dataDir = join(work, 'redis');
-    const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
-    const password = secretValue(objects, 'memo-redis', 'redis-password');
-    rmSync(dataDir, { recursive: true, force: true });
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(dataDir);
     chownSync(dataDir, 999, 999);
+    const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
+    const password = secretValue(objects, 'memo-redis', 'redis-password');
     const pod = podOf(statefulSet);
-    redis = await new PodContainer(pod.containers[0]?.image ?? '')
+    const redis = await new PodContainer(pod.containers[0]?.image ?? '')
       .asPod(pod.securityContext.runAsUser)
       .withCommand([
         ...(pod.containers[0]?.args ?? []).map((a) => a.replace('$(REDIS_PASSWORD)', password)),
@@ -71,10 +79,9 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
       .start();
     containers.push(redis);
 
-    // Two replicas of each service (the stand-in: one), each on its own ports.
     const ports = new Map<string, { port: number; admin: number }[]>();
     for (const name of Object.keys(IMAGES)) {
-      const count = name === 'naver-stub' ? 1 : 2;
+      const count = name === 'naver-stub' ? 1 : perService;
       ports.set(
         name,
         await Promise.all(
@@ -85,6 +92,7 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
     // Cluster names → this machine: a Service's first replica for service-to-service calls.
     const hosts = new Map<string, string>([['memo-redis:6379', `127.0.0.1:${String(redisPort)}`]]);
     for (const [name, list] of ports) hosts.set(`memo-${name}:8080`, `127.0.0.1:${String(list[0]?.port ?? 0)}`);
+    const replicas = new Map<string, { container: StartedTestContainer; port: number }[]>();
     for (const [name, list] of ports) {
       const deployment = find(objects, 'Deployment', `memo-${name}`);
       const started = await Promise.all(
@@ -114,14 +122,31 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
       { dir: join(work, 'nginx'), port },
     );
     nginx = await startNginx(config, join(work, 'nginx'), port);
+    return { site, objects, replicas, redis, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind an ingress-nginx-like nginx', () => {
+  let deployment: Deployment;
+  let objects: K8sObject[] = [];
+  let replicas: Deployment['replicas'] = new Map();
+  let browser: Browser | undefined;
+  let site = '';
+  let redis: StartedTestContainer;
+
+  beforeAll(async () => {
+    await buildImages();
+    deployment = await deploy('/', 2);
+    ({ site, objects, replicas, redis } = deployment);
     browser = await launchBrowser();
   }, 900_000);
 
   afterAll(async () => {
     await browser?.close();
-    nginx?.kill('SIGQUIT');
-    await Promise.all(containers.map((c) => c.stop({ remove: true, timeout: 1_000 }).catch(() => undefined)));
-    rmSync(work, { recursive: true, force: true });
+    await deployment.stop();
   });
 
   it("passes the chart's helm test", () => {
@@ -238,5 +263,58 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
     } while (cursor);
     expect(acknowledged.filter((text) => !stored.has(text))).toEqual([]);
     process.stdout.write(`writes: ${String(acknowledged.length)} acknowledged, refused: ${JSON.stringify(refused)}\n`);
+  });
+});
+
+describe.skipIf(!hasDocker() || !hasBrowser())('the deployment under a sub-path, behind the same nginx', () => {
+  let deployment: Deployment;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    await buildImages();
+    deployment = await deploy('/memos/', 1);
+    browser = await launchBrowser();
+  }, 900_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await deployment.stop();
+  });
+
+  it('serves everything under /memos/: the login, memos and logout, nothing outside, cookies scoped to it', async () => {
+    const { site } = deployment;
+    const origin = new URL(site).origin;
+    const bare = await fetch(`${origin}/memos?x=1`, { redirect: 'manual' });
+    expect(bare.status).toBe(301);
+    expect(new URL(bare.headers.get('location') ?? '', origin).pathname).toBe('/memos/');
+    for (const outside of ['/', '/memo', '/auth/me', '/_naver/oauth2.0/authorize']) {
+      expect((await fetch(`${origin}${outside}`, { redirect: 'manual' })).status, outside).toBe(404);
+    }
+    if (!browser) throw new Error('no browser');
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await context.newPage();
+    const elsewhere: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.origin === origin && !url.pathname.startsWith('/memos/') && url.pathname !== '/memos') {
+        elsewhere.push(url.pathname);
+      }
+    });
+    await page.goto(`${origin}/memos`);
+    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+    await page.getByRole('button', { name: '홍길동', exact: true }).click();
+    await page.waitForURL(site);
+    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
+    await page.getByLabel('새 메모').fill('하위 경로, 인그레스 뒤');
+    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/memos/memo'));
+    await page.getByRole('button', { name: '저장' }).click();
+    expect((await saved).status()).toBe(201);
+    await page.reload();
+    await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toContain('하위 경로, 인그레스 뒤');
+    for (const cookie of await context.cookies()) expect(cookie.path, cookie.name).toMatch(/^\/memos\//);
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
+    expect(elsewhere).toEqual([]);
+    await context.close();
   });
 });

@@ -8,7 +8,8 @@ import type { K8sObject } from './helm.js';
  * the rendered objects themselves: with `use-regex` on any Ingress of a host every path of the
  * host is a case-insensitive regex location (`~* "^<path>"`), longest first; `rewrite-target`
  * rewrites the path of its own Ingress's matches (`rewrite "(?i)<path>" <target> break`);
- * `permanent-redirect` answers 301; `proxy-body-size` is `client_max_body_size`. The headers
+ * `permanent-redirect` answers 301; `proxy-body-size` is `client_max_body_size`; anything no path
+ * covers is the default backend's 404. The headers
  * are ingress-nginx's: Host as the client sent it (port included), X-Request-ID (the incoming
  * one or a new `$request_id`), X-Real-IP, X-Forwarded-For/-Host/-Port/-Proto/-Scheme.
  * Each Service is an upstream of its replicas, tried in turn on a connection error (a
@@ -71,6 +72,8 @@ export function ingressNginxConfig(
       proxy_pass http://${l.service};
     }`;
   });
+  // What no Ingress path covers goes to ingress-nginx's default backend: 404.
+  if (!locations.some((l) => l.path === '/')) blocks.push('    location / { return 404; }');
   const d = opts.dir;
   return `worker_processes 1;
 pid ${d}/nginx.pid;
