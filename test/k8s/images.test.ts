@@ -108,7 +108,8 @@ describe('skaffold.yaml and the Dockerfiles', () => {
       expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
       expect(text).toMatch(/^USER nonroot$/m);
       expect(text).toMatch(/npm ci /);
-      expect(text).toMatch(/npm prune --omit=dev/);
+      // The runtime gets only production dependencies, of this service and common only.
+      expect(text).toMatch(/npm ci --omit=dev .*-w packages\/common -w services\//);
       const { copies, cmd } = readDockerfile(path);
       expect(copies.length).toBeGreaterThan(5);
       // npm ci needs every workspace's manifest, or the lock file and the tree disagree.

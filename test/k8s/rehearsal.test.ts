@@ -178,11 +178,25 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
     await context.close();
   });
 
-  /** A session through the front door, as the browser gets one. */
+  /**
+   * A session through the front door, as the browser gets one. A replica that is still
+   * reconnecting to a restarted Redis sends the person back to the page with a reason: they
+   * (and this) try again.
+   */
   async function login(user: string): Promise<string> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const cookie = await loginOnce(user);
+      if (cookie) return cookie;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${user} could not log in`);
+  }
+
+  async function loginOnce(user: string): Promise<string> {
     const start = await fetch(new URL('auth/login', site), { redirect: 'manual' });
-    const state = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const authorize = new URL(start.headers.get('location') ?? '');
+    if (!authorize.pathname.endsWith('/oauth2.0/authorize')) return '';
+    const state = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
     const picked = await fetch(authorize, {
       method: 'POST',
       redirect: 'manual',
