@@ -1,4 +1,4 @@
-import { parseCookie, stringifySetCookie } from 'cookie';
+import { parse, serialize } from 'cookie';
 
 /**
  * Our two cookies, read and written with the `cookie` package: one place for the attributes
@@ -7,7 +7,7 @@ import { parseCookie, stringifySetCookie } from 'cookie';
  */
 
 export function readCookie(header: string | undefined, name: string): string | undefined {
-  return header ? parseCookie(header)[name] : undefined;
+  return header ? parse(header)[name] : undefined;
 }
 
 export interface CookieOptions {
@@ -18,9 +18,7 @@ export interface CookieOptions {
 }
 
 export function serializeCookie(name: string, value: string, opts: CookieOptions): string {
-  return stringifySetCookie({
-    name,
-    value,
+  return serialize(name, value, {
     path: opts.path,
     sameSite: 'lax',
     httpOnly: opts.httpOnly !== false,
