@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -113,6 +113,38 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await expect.poll(() => page.locator('#greeting').textContent()).toBe('네이버 사용자님 안녕하세요');
     // Asked once: not again on this device.
     expect(await ask.isVisible()).toBe(false);
+    await context.close();
+  });
+
+  it('exports the memos, and importing the file after deleting them brings the same memos back', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR', acceptDownloads: true });
+    const page = await logIn(context, '박지민 (이름 제공 안 함)');
+    for (const text of ['내보낼 메모 하나', '내보낼 메모 둘\n두 줄']) {
+      await page.getByLabel('새 메모').fill(text);
+      const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/memo'));
+      await page.getByRole('button', { name: '저장' }).click();
+      expect((await saved).status()).toBe(201);
+    }
+    await page.reload();
+    const before = await memoTexts(page);
+    expect(before).toEqual(['내보낼 메모 둘\n두 줄', '내보낼 메모 하나']);
+
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: '내보내기 (JSON)' }).click();
+    const file = join(dataDir, 'export.json');
+    await (await download).saveAs(file);
+    const exported = JSON.parse(readFileSync(file, 'utf8')) as { version: number; memos: { id: string }[] };
+    expect(exported.version).toBe(1);
+    for (const memo of exported.memos) {
+      expect((await page.request.delete(new URL(`memo/${memo.id}`, stack.url).toString())).status()).toBe(204);
+    }
+    await page.reload();
+    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+
+    await page.getByRole('button', { name: '가져오기' }).click();
+    await page.locator('#import-file').setInputFiles(file);
+    await expect.poll(() => page.locator('#status').textContent()).toContain('메모 2개를 가져왔습니다');
+    await expect.poll(() => memoTexts(page)).toEqual(before);
     await context.close();
   });
 

@@ -31,6 +31,8 @@ export const spec = {
    * docs/decisions.md). Off: everything goes through express, which answers alike.
    */
   FAST_LANE: bool(true),
+  /** The largest import (an export file, or a text/Markdown file), in bytes. */
+  IMPORT_LIMIT_BYTES: int({ default: 2_000_000, min: 1_024, max: 100_000_000 }),
 };
 
 export type Config = ConfigOf<typeof spec>;

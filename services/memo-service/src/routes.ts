@@ -14,8 +14,10 @@ import {
 } from '@memo/common';
 import type { Config } from './config.js';
 import { QuotaExceeded, isMemoId, parseCursor, type Cursor, type MemoStore } from './store.js';
+import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
 
-type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;
+type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'> &
+  Partial<Pick<Config, 'IMPORT_LIMIT_BYTES'>>;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -170,6 +172,59 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.get('/', ...list);
   router.post('/', ...add);
   router.use(liveSession);
+
+  // Export and import (transfer.ts): every memo out, as JSON or Markdown files in a zip; back in
+  // merging by id.
+  router.get('/export', async (req, res) => {
+    await exportJson(store, sessionOf(req).userId, res);
+  });
+  router.get('/export.zip', async (req, res) => {
+    await exportZip(store, sessionOf(req).userId, res);
+  });
+  router.post('/import', limitWrites, importBody(limits.IMPORT_LIMIT_BYTES ?? 2_000_000), async (req, res) => {
+    const userId = sessionOf(req).userId;
+    const body: unknown = req.body;
+    let imported = 0;
+    let skipped = 0;
+    // Checked whole before anything is stored; stored oldest first, so the order comes back.
+    const memos =
+      typeof body === 'string'
+        ? splitText(body).map((text, i) => {
+            try {
+              return parseText({ text }, limits.MEMO_MAX_LENGTH);
+            } catch (err) {
+              throw new HttpError(
+                400,
+                'invalid_import',
+                `memo ${String(i + 1)}: ${err instanceof Error ? err.message : ''}`,
+              );
+            }
+          })
+        : parseExport(body, (b) => parseText(b, limits.MEMO_MAX_LENGTH));
+    if (memos.length === 0) throw new HttpError(400, 'invalid_import', 'The file holds no memo');
+    try {
+      for (const memo of [...memos].reverse()) {
+        if (typeof memo === 'string') {
+          await store.add(userId, memo);
+          imported++;
+        } else if ((await store.restore(userId, memo)) === 'added') imported++;
+        else skipped++;
+      }
+    } catch (err) {
+      if (!(err instanceof QuotaExceeded)) throw err;
+      // What came in before the limit stays (running the import again later merges the rest).
+      const refused = quotaError(err);
+      throw new HttpError(
+        refused.status,
+        refused.code,
+        `${refused.message} (${String(imported)} imported before the limit)`,
+        {},
+        { ...refused.details, imported, skipped },
+      );
+    }
+    if (imported > 0) onChange?.('created');
+    sendJson(res, 200, { imported, skipped }, NO_STORE);
+  });
 
   router.put('/:id', limitWrites, body, async (req, res) => {
     const id = idOf(req);

@@ -146,9 +146,9 @@ local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 if legacy(list, older, meta) then return {'migrate'} end
 local usage = redis.call('HMGET', meta, 'count', 'bytes')
 local count, bytes, size = num(usage[1]), num(usage[2]), tonumber(ARGV[3])
+if redis.call('HEXISTS', memos, ARGV[1]) == 1 then return {'exists'} end
 if count + 1 > tonumber(ARGV[4]) then return {'quota', 'memos', count, bytes} end
 if bytes + size > tonumber(ARGV[5]) then return {'quota', 'bytes', count, bytes} end
-if redis.call('HEXISTS', memos, ARGV[1]) == 1 then return {'exists'} end
 local seq = redis.call('HINCRBY', meta, 'seq', 1)
 redis.call('HSET', memos, ARGV[1], '{"seq":' .. seq .. ',' .. ARGV[2])
 redis.call('LPUSH', list, base36(seq) .. ':' .. ARGV[1])

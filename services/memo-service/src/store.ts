@@ -233,6 +233,29 @@ export class MemoStore {
     }
   }
 
+  /**
+   * Puts back a memo as exported (its id and times kept) at the top, unless a memo with that id
+   * is there already: 'added' or 'exists', so an import can run twice. QuotaExceeded as `add`.
+   */
+  async restore(userId: string, memo: Memo): Promise<'added' | 'exists'> {
+    const keys = keyList(userKeys(userId));
+    const size = textSize(memo.text);
+    const reply = await this.afterMove(userId, () =>
+      this.redis.memoAdd(
+        ...keys,
+        memo.id,
+        entryTail({ ...memo, size }),
+        String(size),
+        String(this.quotas.maxCount),
+        String(this.quotas.maxBytes),
+      ),
+    );
+    if (reply[0] === 'exists') return 'exists';
+    this.quotaCheck(reply);
+    await this.step(keys, reply[4]);
+    return 'added';
+  }
+
   private quotaCheck(reply: Reply): void {
     if (reply[0] === 'quota') {
       const [, which, count, bytes] = reply as [string, 'memos' | 'bytes', number, number];

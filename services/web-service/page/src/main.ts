@@ -102,6 +102,9 @@ const ui = {
   nameAsk: $('name-ask'),
   nameShare: $('name-share') as HTMLAnchorElement,
   nameDismiss: $('name-dismiss') as HTMLButtonElement,
+  transfer: $('transfer'),
+  importButton: $('import') as HTMLButtonElement,
+  importFile: $('import-file') as HTMLInputElement,
   deleteAccount: $('delete-account') as HTMLButtonElement,
   deleteDialog: $('delete-dialog') as HTMLDialogElement,
   deleteText: $('delete-text'),
@@ -145,7 +148,7 @@ const shown = new WeakMap<HTMLLIElement, Memo>();
 
 async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers = new Headers(init.headers);
-  if (init.body !== undefined) headers.set('Content-Type', 'application/json');
+  if (init.body !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
   let res: Response;
   try {
     res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
@@ -287,6 +290,7 @@ function showOnly(view: HTMLElement | null): void {
 
 function showLogin(): void {
   ui.account.hidden = true;
+  ui.transfer.hidden = true;
   ui.nameAsk.hidden = true;
   ui.deleteAccount.hidden = true;
   userName = '';
@@ -677,6 +681,7 @@ async function showMemos(): Promise<void> {
     ui.greeting.textContent = fill(t.greeting, { name: me.name });
     ui.account.hidden = false;
     ui.deleteAccount.hidden = false;
+    ui.transfer.hidden = false;
     await loadMemos(null);
     showOnly(ui.memoView);
     const draft = storage.get(DRAFT_KEY);
@@ -742,6 +747,28 @@ function start(): void {
       .catch(handleFailure);
   });
   ui.nameDismiss.addEventListener('click', () => (ui.nameAsk.hidden = true));
+  // 가져오기: an export (JSON) or a text/Markdown file; what is there already stays as it is.
+  ui.importButton.addEventListener('click', () => ui.importFile.click());
+  ui.importFile.addEventListener('change', () => {
+    const file = ui.importFile.files?.[0];
+    ui.importFile.value = '';
+    if (!file) return;
+    const type = /\.json$/i.test(file.name) ? 'application/json' : 'text/markdown; charset=utf-8';
+    void file
+      .text()
+      .then((body) =>
+        api<{ imported: number; skipped: number }>('memo/import', {
+          method: 'POST',
+          body,
+          headers: { 'Content-Type': type },
+        }),
+      )
+      .then(async ({ imported, skipped }) => {
+        await loadMemos(null);
+        say(fill(t.imported, { n: imported.toLocaleString(locale), skipped: skipped.toLocaleString(locale) }));
+      })
+      .catch(handleFailure);
+  });
   // 회원 탈퇴: a confirmation that names what goes, then everything is deleted at once.
   ui.deleteAccount.addEventListener('click', () => {
     const count = usage?.memos.used ?? ui.list.children.length;

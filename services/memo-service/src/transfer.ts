@@ -1,0 +1,133 @@
+import { once } from 'node:events';
+import express, { type RequestHandler, type Response } from 'express';
+import yazl from 'yazl';
+import { HttpError } from '@memo/common';
+import type { Memo } from './layout.js';
+import { isMemoId, parseCursor, type MemoStore } from './store.js';
+
+/**
+ * Export and import. An export is every memo of the person, lossless (id, text, times) with a
+ * version, as JSON or as Markdown files in a zip; it is written page by page as the store
+ * hands pages out (each Redis call O(page)), never built whole in memory. An import takes
+ * such a JSON file back, merging by id (a memo already there is left as it is, so running it
+ * twice changes nothing), or a plain text / Markdown file (memos separated by lines of `---`);
+ * everything is checked before anything is stored, and the quotas apply.
+ */
+
+export const EXPORT_VERSION = 1;
+const PAGE = 100;
+
+/** Every memo of the user, newest first, a page at a time. */
+async function* everyMemo(store: MemoStore, userId: string): AsyncGenerator<Memo> {
+  let cursor: Parameters<MemoStore['list']>[2];
+  for (;;) {
+    const page = await store.list(userId, PAGE, cursor);
+    yield* page.memos;
+    if (!page.nextCursor) return;
+    cursor = parseCursor(page.nextCursor) ?? undefined;
+    if (!cursor) return;
+  }
+}
+
+/** Writes, waiting when the socket is full: a slow reader never makes us buffer the export. */
+async function write(res: Response, chunk: string): Promise<void> {
+  if (!res.write(chunk)) await once(res, 'drain');
+}
+
+const stamp = (now: Date): string => now.toISOString().slice(0, 10);
+
+/** GET /export — `{"version":1,"exportedAt":…,"memos":[…]}`, streamed. */
+export async function exportJson(store: MemoStore, userId: string, res: Response, now = new Date()): Promise<void> {
+  res
+    .status(200)
+    .set({
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Disposition': `attachment; filename="memo-${stamp(now)}.json"`,
+      'Cache-Control': 'no-store',
+    })
+    .flushHeaders();
+  await write(res, `{"version":${String(EXPORT_VERSION)},"exportedAt":${JSON.stringify(now.toISOString())},"memos":[`);
+  let first = true;
+  for await (const memo of everyMemo(store, userId)) {
+    await write(res, `${first ? '' : ','}\n${JSON.stringify(memo)}`);
+    first = false;
+  }
+  res.end('\n]}\n');
+}
+
+/** A memo as a Markdown file: its id and times in front matter, then its text unchanged. */
+export function markdownFile(memo: Memo): string {
+  const front = [`id: ${memo.id}`, `createdAt: ${memo.createdAt ?? ''}`, `updatedAt: ${memo.updatedAt ?? ''}`];
+  return `---\n${front.join('\n')}\n---\n${memo.text}\n`;
+}
+
+/** GET /export.zip — one Markdown file per memo, streamed as the zip is made. */
+export async function exportZip(store: MemoStore, userId: string, res: Response, now = new Date()): Promise<void> {
+  res.status(200).set({
+    'Content-Type': 'application/zip',
+    'Content-Disposition': `attachment; filename="memo-${stamp(now)}.zip"`,
+    'Cache-Control': 'no-store',
+  });
+  const zip = new yazl.ZipFile();
+  zip.outputStream.pipe(res);
+  for await (const memo of everyMemo(store, userId)) {
+    const when = new Date(memo.updatedAt ?? memo.createdAt ?? now.toISOString());
+    const day = memo.createdAt ? memo.createdAt.slice(0, 10) : 'undated';
+    zip.addBuffer(Buffer.from(markdownFile(memo)), `memos/${day}-${memo.id}.md`, { mtime: when });
+  }
+  zip.end();
+  await once(res, 'finish');
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const isTime = (v: unknown): v is string | null => v === null || (typeof v === 'string' && ISO.test(v));
+
+/** Checks an export file; every problem is named by its place (`memos[3].text`). */
+export function parseExport(body: unknown, checkText: (text: unknown) => string): Memo[] {
+  const fail = (where: string, message: string): never => {
+    throw new HttpError(400, 'invalid_import', `${where}: ${message}`);
+  };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) fail('file', 'not a memo export');
+  const { version, memos } = body as { version?: unknown; memos?: unknown };
+  if (version !== EXPORT_VERSION) fail('version', `must be ${String(EXPORT_VERSION)}`);
+  if (!Array.isArray(memos)) fail('memos', 'must be a list');
+  return (memos as unknown[]).map((m, i): Memo => {
+    const where = `memos[${String(i)}]`;
+    if (typeof m !== 'object' || m === null) return fail(where, 'not a memo');
+    const { id, text, createdAt, updatedAt } = m as Record<string, unknown>;
+    if (typeof id !== 'string' || !isMemoId(id)) return fail(`${where}.id`, 'not a memo id');
+    if (!isTime(createdAt ?? null) || !isTime(updatedAt ?? null))
+      return fail(where, 'times must be ISO 8601 (UTC) or null');
+    try {
+      return {
+        id,
+        text: checkText({ text }),
+        createdAt: (createdAt as string | null) ?? null,
+        updatedAt: (updatedAt as string | null) ?? null,
+      };
+    } catch (err) {
+      return fail(`${where}.text`, err instanceof HttpError ? err.message : 'invalid');
+    }
+  });
+}
+
+/** A text or Markdown file: memos separated by lines of `---`, first one first. */
+export function splitText(file: string): string[] {
+  return file
+    .replace(/\r\n?/g, '\n')
+    .split(/^---[ \t]*$/m)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+/** The body of an import: JSON (an export), or text/plain or text/markdown. */
+export function importBody(limit: number): RequestHandler {
+  const json = express.json({ limit, strict: true, type: 'application/json' });
+  const text = express.text({ limit, type: ['text/plain', 'text/markdown'], defaultCharset: 'utf-8' });
+  return (req, res, next) => {
+    if (req.is('application/json')) json(req, res, next);
+    else if (req.is(['text/plain', 'text/markdown'])) text(req, res, next);
+    else
+      next(new HttpError(415, 'unsupported_media_type', 'Send an export (application/json) or a text/markdown file'));
+  };
+}
