@@ -33,6 +33,12 @@ bookworm() { # a fresh minimal Debian root file system in $1
   cp -a "$WORK/bookworm" "$1"
 }
 
+import_image() { # root file system, image name, then docker import's --change options
+  local root=$1 name=$2
+  shift 2
+  tar -C "$root" --numeric-owner -c . | docker import "$@" - "$name" >/dev/null
+}
+
 node_bin=$(readlink -f "$(command -v node)")
 npm_dir=$(dirname "$(dirname "$node_bin")")/lib/node_modules/npm
 
@@ -48,12 +54,12 @@ else
   ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
   ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   install -D -m 0644 "$CA" "$root/etc/ssl/certs/ca-certificates.crt"
-  tar -C "$root" -c . | docker import \
+  import_image "$root" "$NODE_IMAGE" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV NODE_VERSION='"$(node --version | tr -d v)" \
     --change 'ENV NPM_CONFIG_CAFILE=/etc/ssl/certs/ca-certificates.crt' \
     --change 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
-    --change 'CMD ["node"]' - "$NODE_IMAGE" >/dev/null
+    --change 'CMD ["node"]'
 fi
 
 if present "$RUNTIME_IMAGE"; then
@@ -70,12 +76,12 @@ else
   printf 'root:x:0:\nnonroot:x:65532:\n' >"$root/etc/group"
   install -d -m 1777 "$root/tmp"
   install -d -m 0700 -o 65532 -g 65532 "$root/home/nonroot"
-  tar -C "$root" --numeric-owner -c . | docker import \
+  import_image "$root" "$RUNTIME_IMAGE" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/nodejs/bin' \
     --change 'ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt' \
     --change 'USER 65532' \
     --change 'WORKDIR /home/nonroot' \
-    --change 'ENTRYPOINT ["/nodejs/bin/node"]' - "$RUNTIME_IMAGE" >/dev/null
+    --change 'ENTRYPOINT ["/nodejs/bin/node"]'
 fi
 
 if present "$REDIS_IMAGE"; then
@@ -89,11 +95,13 @@ else
   cp /etc/resolv.conf "$root/etc/resolv.conf"
   chroot "$root" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*'
   install -d -m 0755 -o 999 -g 999 "$root/data"
-  tar -C "$root" --numeric-owner -c . | docker import \
+  import_image "$root" "$REDIS_IMAGE" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'USER 999' \
     --change 'WORKDIR /data' \
     --change 'EXPOSE 6379' \
-    --change 'ENTRYPOINT ["redis-server"]' - "$REDIS_IMAGE" >/dev/null
+    --change 'ENTRYPOINT ["redis-server"]'
 fi
-docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -F -e "$NODE_IMAGE" -e "$RUNTIME_IMAGE" -e "$REDIS_IMAGE" || true
+for name in "$NODE_IMAGE" "$RUNTIME_IMAGE" "$REDIS_IMAGE"; do
+  echo "base-images: $name $(docker image inspect --format '{{.Size}}' "$name" | awk '{printf "%.0f MB", $1 / 1e6}')"
+done

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/process.js';
 import { runStack } from '../support/stack.js';
+import { standInLogin } from '../support/standin.js';
 
 /** `npm start` as a process: what it prints, how it stops, and what survives a restart. */
 
@@ -33,32 +34,13 @@ interface LoggedIn {
 }
 
 async function logIn(base: string, user: string): Promise<LoggedIn> {
-  const login = await fetch(new URL('auth/login', base), { redirect: 'manual' });
-  const stateCookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-  const authorize = new URL(login.headers.get('location') ?? '');
-  const picked = await fetch(authorize, {
-    method: 'POST',
-    redirect: 'manual',
-    body: new URLSearchParams({
-      user,
-      state: authorize.searchParams.get('state') ?? '',
-      client_id: authorize.searchParams.get('client_id') ?? '',
-      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
-    }),
-  });
-  const back = await fetch(picked.headers.get('location') ?? '', {
-    redirect: 'manual',
-    headers: { cookie: stateCookie },
-  });
-  expect(back.headers.get('location')).toBe(base);
-  const session = back.headers.getSetCookie().find((c) => c.startsWith('userId='));
-  const cookie = session?.split(';')[0] ?? '';
-  const returned = new URL(picked.headers.get('location') ?? '');
+  const { cookie, authorize, returned, back } = await standInLogin(new URL('auth/login', base), user);
+  expect(back?.headers.get('location')).toBe(base);
   return {
     cookie,
     secrets: [
       cookie.slice('userId='.length),
-      returned.searchParams.get('code') ?? '',
+      returned?.searchParams.get('code') ?? '',
       authorize.searchParams.get('state') ?? '',
     ],
   };

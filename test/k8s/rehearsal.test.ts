@@ -13,6 +13,7 @@ import { PodContainer, TEST_TAG, buildImages, hasDocker } from '../support/docke
 const run = promisify(execFile);
 import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '../support/helm.js';
 import { ingressNginxConfig, startNginx } from '../support/ingress-nginx.js';
+import { standInLogin } from '../support/standin.js';
 
 /**
  * The deployment, rehearsed on one machine: Redis with AOF on a volume and a password, two
@@ -185,35 +186,11 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
    */
   async function login(user: string): Promise<string> {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const cookie = await loginOnce(user);
+      const { cookie } = await standInLogin(new URL('auth/login', site), user);
       if (cookie) return cookie;
       await new Promise((r) => setTimeout(r, 200));
     }
     throw new Error(`${user} could not log in`);
-  }
-
-  async function loginOnce(user: string): Promise<string> {
-    const start = await fetch(new URL('auth/login', site), { redirect: 'manual' });
-    const authorize = new URL(start.headers.get('location') ?? '');
-    if (!authorize.pathname.endsWith('/oauth2.0/authorize')) return '';
-    const state = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-    const picked = await fetch(authorize, {
-      method: 'POST',
-      redirect: 'manual',
-      body: new URLSearchParams({
-        user,
-        state: authorize.searchParams.get('state') ?? '',
-        client_id: authorize.searchParams.get('client_id') ?? '',
-        redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
-      }),
-    });
-    const back = await fetch(picked.headers.get('location') ?? '', { redirect: 'manual', headers: { cookie: state } });
-    return (
-      back.headers
-        .getSetCookie()
-        .map((c) => c.split(';')[0] ?? '')
-        .find((c) => c.startsWith('userId=')) ?? ''
-    );
   }
 
   const post = (cookie: string, text: string): Promise<Response> =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve, routesUnder, type Resolved, type ServiceName } from '@memo/stack';
 import { ALL_ON, NAVER, render, type K8sObject } from '../support/helm.js';
+import type { IngressSpec } from '../support/ingress-nginx.js';
 
 /**
  * `npm start`'s gateway and the chart's Ingress and HTTPRoute must route the same paths to the
@@ -15,15 +16,6 @@ const SERVICES: Record<string, ServiceName> = {
   'memo-web': 'web-service',
   'memo-naver-stub': 'naver-stub',
 };
-
-interface IngressPath {
-  path: string;
-  pathType: string;
-  backend: { service: { name: string } };
-}
-interface IngressSpec {
-  rules: { host: string; http: { paths: IngressPath[] } }[];
-}
 
 /**
  * ingress-nginx: with use-regex on any Ingress of a host every path of that host is a

@@ -16,12 +16,12 @@ import type { K8sObject } from './helm.js';
  * non-idempotent request is not retried once sent, as nginx does).
  */
 
-interface IngressPath {
+export interface IngressPath {
   path: string;
   pathType: string;
   backend: { service: { name: string } };
 }
-interface IngressSpec {
+export interface IngressSpec {
   rules: { host: string; http: { paths: IngressPath[] } }[];
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
 import { sessionKeys } from '../../../test/support/env.js';
 import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
+import { standInLogin } from '../../../test/support/standin.js';
 
 /**
  * 회원 탈퇴: deleting an account leaves nothing of the person in Redis — not a key, not a value —
@@ -38,30 +39,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const sessionOf = (res: Response): string =>
-  res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0] ?? '')
-    .find((c) => c.startsWith('userId=')) ?? '';
-
 /** The whole login through the stand-in; returns the session cookie (`userId=…`). */
 async function login(user: string, service = auth): Promise<string> {
-  const start = await fetch(`${service.url}/login`, { redirect: 'manual' });
-  const state = start.headers.getSetCookie()[0]?.split(';')[0] ?? '';
-  const authorize = new URL(start.headers.get('location') ?? '');
-  const picked = await fetch(`${stub.url}/oauth2.0/authorize`, {
-    method: 'POST',
-    redirect: 'manual',
-    body: new URLSearchParams({
-      user,
-      state: authorize.searchParams.get('state') ?? '',
-      client_id: authorize.searchParams.get('client_id') ?? '',
-      redirect_uri: authorize.searchParams.get('redirect_uri') ?? '',
-    }),
-  });
-  const back = new URL(picked.headers.get('location') ?? '');
-  const res = await fetch(`${service.url}/callback${back.search}`, { redirect: 'manual', headers: { cookie: state } });
-  const cookie = sessionOf(res);
+  const { cookie } = await standInLogin(
+    `${service.url}/login`,
+    user,
+    (back) => `${service.url}/callback${back.search}`,
+  );
   expect(cookie).not.toBe('');
   return cookie;
 }

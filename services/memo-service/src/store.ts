@@ -212,24 +212,10 @@ export class MemoStore {
 
   /** Adds a memo at the top; QuotaExceeded when the user has no room left for it. */
   async add(userId: string, text: string, now = new Date()): Promise<Memo> {
-    const keys = keyList(userKeys(userId));
-    const size = textSize(text);
     for (;;) {
       const memo: Memo = { id: newId(now.getTime()), text, createdAt: now.toISOString(), updatedAt: null };
-      const reply = await this.afterMove(userId, () =>
-        this.redis.memoAdd(
-          ...keys,
-          memo.id,
-          entryTail({ ...memo, size }),
-          String(size),
-          String(this.quotas.maxCount),
-          String(this.quotas.maxBytes),
-        ),
-      );
-      if (reply[0] === 'exists') continue; // a random id met twice: draw again
-      this.quotaCheck(reply);
-      await this.step(keys, reply[4]);
-      return memo;
+      // A random id met twice: draw again.
+      if ((await this.insert(userId, memo)) === 'added') return memo;
     }
   }
 
@@ -238,6 +224,11 @@ export class MemoStore {
    * is there already: 'added' or 'exists', so an import can run twice. QuotaExceeded as `add`.
    */
   async restore(userId: string, memo: Memo): Promise<'added' | 'exists'> {
+    return this.insert(userId, memo);
+  }
+
+  /** One memo at the top, under its own id, unless that id is taken ('exists'). */
+  private async insert(userId: string, memo: Memo): Promise<'added' | 'exists'> {
     const keys = keyList(userKeys(userId));
     const size = textSize(memo.text);
     const reply = await this.afterMove(userId, () =>
