@@ -266,10 +266,10 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await expect.poll(() => page.locator('#more').isVisible()).toBe(false);
     await page.evaluate(() => window.scrollTo(0, 0));
 
-    // Keyboard: Tab reaches the language switch, logout, the box, save, search, and each memo's buttons, with focus visible.
+    // Keyboard: Tab reaches the language switch, logout, the box, save, search, and each memo's buttons (pin, edit, delete), with focus visible.
     await page.locator('body').click({ position: { x: 1, y: 1 } });
     const reached: string[] = [];
-    for (let i = 0; i < 8; i += 1) {
+    for (let i = 0; i < 9; i += 1) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
@@ -280,17 +280,18 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
       });
       reached.push(focused);
     }
-    expect(reached.slice(0, 7)).toEqual([
+    expect(reached.slice(0, 8)).toEqual([
       'button:language:solid',
       'button:logout:solid',
       'textarea:text:solid',
       'button:save:solid',
       'input:search:solid',
+      'button:메모를 맨 위에 고정:solid',
       'button:메모 수정:solid',
       'button:메모 삭제:solid',
     ]);
     // Enter on a memo's edit button edits in place; Escape puts it back; focus returns.
-    expect(reached[7]).toBe('button:메모 수정:solid');
+    expect(reached[8]).toBe('button:메모를 맨 위에 고정:solid');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');

@@ -126,8 +126,8 @@ describe.skipIf(!hasBrowser())('the page', () => {
       expect((await saved).status()).toBe(201);
     }
     await page.reload();
-    const before = await memoTexts(page);
-    expect(before).toEqual(['내보낼 메모 둘\n두 줄', '내보낼 메모 하나']);
+    const before = ['내보낼 메모 둘\n두 줄', '내보낼 메모 하나'];
+    await expect.poll(() => memoTexts(page)).toEqual(before);
 
     const download = page.waitForEvent('download');
     await page.getByRole('link', { name: '내보내기 (JSON)' }).click();
@@ -145,6 +145,34 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await page.locator('#import-file').setInputFiles(file);
     await expect.poll(() => page.locator('#status').textContent()).toContain('메모 2개를 가져왔습니다');
     await expect.poll(() => memoTexts(page)).toEqual(before);
+    await context.close();
+  });
+
+  it('pins a memo from the keyboard: it leads the list, every memo still shows once across pages', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await logIn(context, '최오래 (예전 앱의 숫자 id)');
+    await forgetMemos(redis, '12345678');
+    await storeOn(redis).add('12345678', '가장 오래된 메모');
+    for (let i = 1; i <= 24; i++) await storeOn(redis).add('12345678', `메모 ${String(i)}`);
+    await page.reload();
+    await expect.poll(() => memoTexts(page).then((t) => t.length)).toBe(20);
+    await page.getByRole('button', { name: '더 보기' }).click();
+    await expect.poll(() => memoTexts(page).then((t) => t.length)).toBe(25);
+    const oldest = page.locator('#memos li', { hasText: '가장 오래된 메모' });
+    await oldest.getByRole('button', { name: '메모를 맨 위에 고정' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('가장 오래된 메모');
+    await expect.poll(() => page.locator('#status').textContent()).toBe('메모를 맨 위에 고정했습니다.');
+    expect(await page.locator('#memos li.pinned .pin-mark').textContent()).toBe('📌 고정됨');
+    await page.reload();
+    await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('가장 오래된 메모');
+    await page.getByRole('button', { name: '더 보기' }).click();
+    await expect.poll(() => memoTexts(page).then((t) => t.length)).toBe(25);
+    const texts = await memoTexts(page);
+    expect(new Set(texts).size).toBe(25);
+    expect(texts.slice(1, 4)).toEqual(['메모 24', '메모 23', '메모 22']);
+    await page.locator('#memos li.pinned').getByRole('button', { name: '메모 고정 해제' }).click();
+    await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('메모 24');
     await context.close();
   });
 

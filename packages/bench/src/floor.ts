@@ -13,13 +13,13 @@ interface PageCommand {
 }
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-redis.defineCommand('memoPage', { numberOfKeys: 4, lua: PAGE_SCRIPT });
+redis.defineCommand('memoPage', { numberOfKeys: 5, lua: PAGE_SCRIPT });
 const pages = redis as Redis & PageCommand;
 
 const server = createServer((req, res) => {
   const user = /(?:^|;\s*)userId=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? 'nobody';
-  const { list, older, memos, meta } = userKeys(user);
-  pages.memoPage(list, older, memos, meta, '20', '-1', '0', '276').then(
+  const { list, older, memos, meta, pins } = userKeys(user);
+  pages.memoPage(list, older, memos, meta, pins, '20', '-1', '0', '276').then(
     ([, rest, last, entries]) => {
       const next = rest > 0 ? `"${String(rest)}.${String(last)}"` : 'null';
       const body = `{"memos":[${entries.join(',')}],"nextCursor":${next}}`;

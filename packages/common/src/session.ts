@@ -41,9 +41,15 @@ export function userTag(userId: string): string {
 }
 
 /** The keys of a user's memos (data layout 2, docs/data.md): the order, and beside it in its slot. */
-export function memoKeys(userId: string): { list: string; older: string; memos: string; meta: string } {
+export function memoKeys(userId: string): { list: string; older: string; memos: string; meta: string; pins: string } {
   const tag = userTag(userId);
-  return { list: `memo:${userId}`, older: `${tag}:older`, memos: `${tag}:memos`, meta: `${tag}:meta` };
+  return {
+    list: `memo:${userId}`,
+    older: `${tag}:older`,
+    memos: `${tag}:memos`,
+    meta: `${tag}:meta`,
+    pins: `${tag}:pins`,
+  };
 }
 
 /** Where auth-service keeps a user's Naver tokens, encrypted, so that deleting the account can revoke them. */
@@ -61,6 +67,7 @@ export function accountKeys(userId: string): string[] {
     memo.older,
     memo.memos,
     memo.meta,
+    memo.pins,
     sessionsKey(userId),
     naverTokensKey(userId),
     `user:${userId}`,

@@ -38,6 +38,8 @@ export interface Memo {
   text: string;
   createdAt: string | null;
   updatedAt: string | null;
+  /** When it was pinned; absent when it is not. */
+  pinnedAt?: string;
 }
 
 /** A memo as stored: its place in the order and the size its text counts against the quota. */
@@ -52,6 +54,8 @@ export interface UserKeys {
   older: string;
   memos: string;
   meta: string;
+  /** Pinned ids, scored by when they were pinned (a sorted set, at most PIN_MAX). */
+  pins: string;
 }
 
 /** The keys of a user's memos; named once, in packages/common (account deletion removes them). */

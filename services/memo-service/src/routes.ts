@@ -13,7 +13,7 @@ import {
   type SessionVerifier,
 } from '@memo/common';
 import type { Config } from './config.js';
-import { QuotaExceeded, isMemoId, parseCursor, type Cursor, type MemoStore } from './store.js';
+import { PinsFull, QuotaExceeded, isMemoId, parseCursor, type Cursor, type Memo, type MemoStore } from './store.js';
 import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
 
 type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'> &
@@ -117,6 +117,20 @@ export interface MemoDeps {
   onChange?: (action: 'created' | 'edited' | 'deleted') => void;
 }
 
+/**
+ * The order to store an import in, so the order comes back: a text file's memos last first
+ * (the first ends on top); an export's by creation time, oldest first (the original's memos,
+ * without times, before all), whatever their place in the file (pinned ones come first there).
+ */
+function oldestFirst<T extends string | { createdAt: string | null }>(memos: readonly T[]): T[] {
+  const reversed = [...memos].reverse();
+  const time = (m: T): string => (typeof m === 'string' ? '' : (m.createdAt ?? ''));
+  return reversed
+    .map((memo, i) => ({ memo, i }))
+    .sort((a, b) => (time(a.memo) < time(b.memo) ? -1 : time(a.memo) > time(b.memo) ? 1 : a.i - b.i))
+    .map(({ memo }) => memo);
+}
+
 export interface MemoRoutes {
   /** Every route, for express. */
   readonly router: Router;
@@ -203,12 +217,15 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
         : parseExport(body, (b) => parseText(b, limits.MEMO_MAX_LENGTH));
     if (memos.length === 0) throw new HttpError(400, 'invalid_import', 'The file holds no memo');
     try {
-      for (const memo of [...memos].reverse()) {
+      for (const memo of oldestFirst<string | Memo>(memos)) {
         if (typeof memo === 'string') {
           await store.add(userId, memo);
           imported++;
-        } else if ((await store.restore(userId, memo)) === 'added') imported++;
-        else skipped++;
+        } else {
+          if ((await store.restore(userId, memo)) === 'added') imported++;
+          else skipped++;
+          if (memo.pinnedAt) await store.pin(userId, memo.id, new Date(memo.pinnedAt)).catch(() => false);
+        }
       }
     } catch (err) {
       if (!(err instanceof QuotaExceeded)) throw err;
@@ -224,6 +241,26 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     }
     if (imported > 0) onChange?.('created');
     sendJson(res, 200, { imported, skipped }, NO_STORE);
+  });
+
+  // Pins: pinned memos come first (newest pin first) on the first page.
+  router.put('/:id/pin', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    try {
+      if (!isMemoId(id) || !(await store.pin(sessionOf(req).userId, id))) throw notFound('No such memo');
+    } catch (err) {
+      if (err instanceof PinsFull) {
+        throw new HttpError(409, 'pins_full', `You can pin at most ${String(err.max)} memos`, {}, { max: err.max });
+      }
+      throw err;
+    }
+    res.status(204).end();
+  });
+  router.delete('/:id/pin', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    if (!isMemoId(id)) throw notFound('No such memo');
+    await store.unpin(sessionOf(req).userId, id);
+    res.status(204).end();
   });
 
   router.put('/:id', limitWrites, body, async (req, res) => {

@@ -63,12 +63,15 @@ end
  * last page ended: pos refs were older than its last memo, whose seq it names. A move drops
  * dead refs and so shifts positions: when the ref at pos does not follow seq any more, the
  * start is found again by binary search on the refs' seqs (which only grow towards the head).
- * Reply: {'ok', refs left, seq of the last ref read, entries, count, bytes}, or
- * {'migrate'} / {'move'} (the caller moves first), or {'nosession'}.
+ * KEYS: list, older, memos, meta, pins[, the session]. Pinned memos are not in the order's
+ * pages: the first page (no cursor) brings them all (at most PIN_MAX), newest pin first, and
+ * later pages skip them (each skip costs one ZSCORE; at most PIN_MAX of them).
+ * Reply: {'ok', refs left, seq of the last ref read, entries, count, bytes, pinned entries,
+ * their pin times}, or {'migrate'} / {'move'} (the caller moves first), or {'nosession'}.
  */
 export const PAGE = `${HELPERS}
-local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
-if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[5] then return {'nosession'} end
+local list, older, memos, meta, pins = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+if KEYS[6] and redis.call('GET', KEYS[6]) ~= ARGV[5] then return {'nosession'} end
 if legacy(list, older, meta) then return {'migrate'} end
 local limit, pos, target, budget = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local lenA = redis.call('LLEN', list)
@@ -108,6 +111,16 @@ if pos >= 0 then
   end
 end
 
+local npins = redis.call('ZCARD', pins)
+local pinned, pinnedAt = {}, {}
+if npins > 0 and pos < 0 then
+  local ids = redis.call('ZREVRANGE', pins, 0, -1, 'WITHSCORES')
+  for k = 1, #ids, 2 do
+    local e = redis.call('HGET', memos, ids[k])
+    if e then pinned[#pinned + 1], pinnedAt[#pinnedAt + 1] = e, ids[k + 1] end
+  end
+end
+
 local out, i, scanned, last = {}, start, 0, 0
 while #out < limit and i < len and scanned < budget do
   local refs = range(i, i + math.min(limit - #out, len - i, budget - scanned) - 1)
@@ -121,11 +134,25 @@ while #out < limit and i < len and scanned < budget do
   for k = 1, #refs do
     i, scanned, last = i + 1, scanned + 1, seqs[k]
     local e = entries[k]
-    if e and entryHead(e) == seqs[k] then out[#out + 1] = e end
+    if e and entryHead(e) == seqs[k] and (npins == 0 or not redis.call('ZSCORE', pins, ids[k])) then
+      out[#out + 1] = e
+    end
   end
 end
 local usage = redis.call('HMGET', meta, 'count', 'bytes')
-return {'ok', len - i, last, out, num(usage[1]), num(usage[2])}
+return {'ok', len - i, last, out, num(usage[1]), num(usage[2]), pinned, pinnedAt}
+`;
+
+/**
+ * Pins a memo (KEYS: memos, pins; ARGV: id, now in ms, max pins). Reply: 'ok' (also when it
+ * was pinned already), 'missing', or 'full' at max pins.
+ */
+export const PIN = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 'missing' end
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 'ok' end
+if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return 'full' end
+redis.call('ZADD', KEYS[2], tonumber(ARGV[2]), ARGV[1])
+return 'ok'
 `;
 
 /** One entry by id. ARGV: id. Reply: the entry, false, or {'migrate'}. */
@@ -297,4 +324,4 @@ return 'done'
 `;
 
 /** Every script by name (for reports that meet them by their SHA-1 in Redis's SLOWLOG). */
-export const SCRIPTS: Readonly<Record<string, string>> = { PAGE, GET, ADD, REPLACE, DELETE, MOVE };
+export const SCRIPTS: Readonly<Record<string, string>> = { PAGE, GET, ADD, REPLACE, DELETE, MOVE, PIN };

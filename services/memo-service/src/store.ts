@@ -10,7 +10,7 @@ import {
   type Memo,
   type UserKeys,
 } from './layout.js';
-import { ADD, DELETE, GET, MOVE, PAGE, REPLACE } from './scripts.js';
+import { ADD, DELETE, GET, MOVE, PAGE, PIN, REPLACE } from './scripts.js';
 
 export type { Memo } from './layout.js';
 export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
@@ -44,6 +44,19 @@ export interface Quotas {
   maxCount: number;
   /** UTF-8 bytes of text a user may keep. */
   maxBytes: number;
+  /** Memos a user may pin (PIN_MAX when absent). */
+  maxPins?: number;
+}
+
+/** Pins a user may have by default: the first page carries them all. */
+export const PIN_MAX = 20;
+
+/** Refused: the user has pinned as many memos as they may. */
+export class PinsFull extends Error {
+  constructor(readonly max: number) {
+    super(`at most ${String(max)} pinned memos`);
+    this.name = 'PinsFull';
+  }
 }
 
 /** A write that would take a user past a quota; nothing was written. */
@@ -72,6 +85,7 @@ interface StoreCommands {
   memoReplace(...args: string[]): Promise<Reply>;
   memoDelete(...args: string[]): Promise<Reply>;
   memoMove(...args: string[]): Promise<'idle' | 'more' | 'done'>;
+  memoPin(memos: string, pins: string, id: string, now: string, max: string): Promise<'ok' | 'missing' | 'full'>;
 }
 
 const keyList = (k: UserKeys): string[] => [k.list, k.older, k.memos, k.meta];
@@ -102,6 +116,7 @@ export class MemoStore {
     redis.defineCommand('memoReplace', { numberOfKeys: 4, lua: REPLACE });
     redis.defineCommand('memoDelete', { numberOfKeys: 4, lua: DELETE });
     redis.defineCommand('memoMove', { numberOfKeys: 4, lua: MOVE });
+    redis.defineCommand('memoPin', { numberOfKeys: 2, lua: PIN });
     this.redis = redis as RedisClient & StoreCommands;
   }
 
@@ -168,9 +183,22 @@ export class MemoStore {
   }
 
   private toPage(reply: Reply): Page {
-    const [, rest, last, entries, count, bytes] = reply as [string, number, number, string[], number, number];
+    const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = []] = reply as [
+      string,
+      number,
+      number,
+      string[],
+      number,
+      number,
+      string[]?,
+      string[]?,
+    ];
+    const pins = pinned.map((raw, k): Memo => ({
+      ...publicMemo(decodeEntry(raw)),
+      pinnedAt: new Date(Number(pinnedAt[k])).toISOString(),
+    }));
     return {
-      memos: entries.map((raw) => publicMemo(decodeEntry(raw))),
+      memos: [...pins, ...entries.map((raw) => publicMemo(decodeEntry(raw)))],
       nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
       usage: this.usage(count, bytes),
     };
@@ -184,7 +212,7 @@ export class MemoStore {
   async list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {
     const keys = keyList(userKeys(userId));
     const reply = await this.afterMove(userId, () =>
-      this.redis.memoPage('4', ...keys, ...this.pageArgs(limit, cursor)),
+      this.redis.memoPage('5', ...keys, userKeys(userId).pins, ...this.pageArgs(limit, cursor)),
     );
     return this.toPage(reply);
   }
@@ -198,8 +226,9 @@ export class MemoStore {
     const keys = keyList(userKeys(session.userId));
     const reply = await this.afterMove(session.userId, () =>
       this.redis.memoPage(
-        '5',
+        '6',
         ...keys,
+        userKeys(session.userId).pins,
         sessionKey(session.userId, session.sessionId),
         ...this.pageArgs(limit, cursor),
         session.userId,
@@ -245,6 +274,29 @@ export class MemoStore {
     this.quotaCheck(reply);
     await this.step(keys, reply[4]);
     return 'added';
+  }
+
+  /**
+   * Pins a memo (pinned memos come first, newest pin first): true, or false when there is no
+   * such memo; PinsFull at `maxPins`. Pinning a pinned memo changes nothing.
+   */
+  async pin(userId: string, id: string, now = new Date()): Promise<boolean> {
+    const keys = userKeys(userId);
+    if ((await this.entry(userId, keyList(keys), id)) === null) return false;
+    const reply = await this.redis.memoPin(
+      keys.memos,
+      keys.pins,
+      id,
+      String(now.getTime()),
+      String(this.quotas.maxPins ?? PIN_MAX),
+    );
+    if (reply === 'full') throw new PinsFull(this.quotas.maxPins ?? PIN_MAX);
+    return reply === 'ok';
+  }
+
+  /** Unpins a memo: true when it was pinned. */
+  async unpin(userId: string, id: string): Promise<boolean> {
+    return (await this.redis.zrem(userKeys(userId).pins, id)) === 1;
   }
 
   private quotaCheck(reply: Reply): void {
@@ -293,6 +345,8 @@ export class MemoStore {
     const keys = keyList(userKeys(userId));
     const reply = await this.afterMove(userId, () => this.redis.memoDelete(...keys, id));
     if (reply[0] !== 'ok') return false;
+    // A pin of a deleted memo would only be skipped; it goes, so it does not count.
+    await this.redis.zrem(userKeys(userId).pins, id);
     await this.step(keys, reply[1]);
     return true;
   }

@@ -58,6 +58,7 @@ export async function exportJson(store: MemoStore, userId: string, res: Response
 /** A memo as a Markdown file: its id and times in front matter, then its text unchanged. */
 export function markdownFile(memo: Memo): string {
   const front = [`id: ${memo.id}`, `createdAt: ${memo.createdAt ?? ''}`, `updatedAt: ${memo.updatedAt ?? ''}`];
+  if (memo.pinnedAt) front.push(`pinnedAt: ${memo.pinnedAt}`);
   return `---\n${front.join('\n')}\n---\n${memo.text}\n`;
 }
 
@@ -94,16 +95,18 @@ export function parseExport(body: unknown, checkText: (text: unknown) => string)
   return (memos as unknown[]).map((m, i): Memo => {
     const where = `memos[${String(i)}]`;
     if (typeof m !== 'object' || m === null) return fail(where, 'not a memo');
-    const { id, text, createdAt, updatedAt } = m as Record<string, unknown>;
+    const { id, text, createdAt, updatedAt, pinnedAt } = m as Record<string, unknown>;
     if (typeof id !== 'string' || !isMemoId(id)) return fail(`${where}.id`, 'not a memo id');
-    if (!isTime(createdAt ?? null) || !isTime(updatedAt ?? null))
+    if (!isTime(createdAt ?? null) || !isTime(updatedAt ?? null) || !isTime(pinnedAt ?? null)) {
       return fail(where, 'times must be ISO 8601 (UTC) or null');
+    }
     try {
       return {
         id,
         text: checkText({ text }),
         createdAt: (createdAt as string | null) ?? null,
         updatedAt: (updatedAt as string | null) ?? null,
+        ...(typeof pinnedAt === 'string' ? { pinnedAt } : {}),
       };
     } catch (err) {
       return fail(`${where}.text`, err instanceof HttpError ? err.message : 'invalid');

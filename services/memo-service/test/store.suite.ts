@@ -294,4 +294,44 @@ export function storeSuite(where: () => RedisWhere): void {
       expect(await redis.hlen(userKeys(user).memos)).toBe(2);
     });
   });
+
+  describe('pins', () => {
+    it('puts pinned memos first, newest pin first, and pages through every other memo exactly once, at the cap', async () => {
+      const user = uniqueUser();
+      const texts = Array.from({ length: 1000 }, (_, i) => `memo ${String(i)}`);
+      const ids = await seedCurrent(raw(), user, texts);
+      // Pinned deep in the list and near the head, then one unpinned again.
+      const order = [ids[10], ids[500], ids[998], ids[3]].map((id) => id ?? '');
+      let at = Date.now();
+      for (const id of order) expect(await store.pin(user, id, new Date((at += 1000)))).toBe(true);
+      expect(await store.unpin(user, order[3] ?? '')).toBe(true);
+      expect(await store.unpin(user, order[3] ?? '')).toBe(false);
+      const first = await store.list(user, 7);
+      expect(first.memos.slice(0, 3).map((m) => m.id)).toEqual([order[2], order[1], order[0]]);
+      expect(first.memos.slice(0, 3).every((m) => typeof m.pinnedAt === 'string')).toBe(true);
+      expect(first.memos[3]?.pinnedAt).toBeUndefined();
+      const seen = await all(store, user, 7);
+      expect(seen).toHaveLength(1000);
+      expect(new Set(seen).size).toBe(1000);
+      const pinnedTexts = [order[2], order[1], order[0]].map((id) => texts[ids.indexOf(id ?? '')]);
+      expect(seen.slice(0, 3)).toEqual(pinnedTexts);
+      // The rest, newest first, as without pins.
+      expect(seen.slice(3)).toEqual([...texts].reverse().filter((t) => !pinnedTexts.includes(t)));
+    });
+
+    it('refuses a pin beyond the limit and of a missing memo; a deleted memo loses its pin', async () => {
+      const user = uniqueUser();
+      const few = new MemoStore(redis, { maxCount: 100, maxBytes: 100_000, maxPins: 2 });
+      const [a, b, c] = await seedCurrent(raw(), user, ['a', 'b', 'c']);
+      expect(await few.pin(user, a ?? '')).toBe(true);
+      expect(await few.pin(user, b ?? '')).toBe(true);
+      expect(await few.pin(user, b ?? '')).toBe(true);
+      await expect(few.pin(user, c ?? '')).rejects.toThrow(/at most 2/);
+      expect(await few.pin(user, 'm0000000000zzz')).toBe(false);
+      expect(await few.remove(user, a ?? '')).toBe(true);
+      expect(await redis.zcard(userKeys(user).pins)).toBe(1);
+      expect(await few.pin(user, c ?? '')).toBe(true);
+      expect((await few.list(user, 10)).memos.map((m) => m.text)).toEqual(['c', 'b']);
+    });
+  });
 }

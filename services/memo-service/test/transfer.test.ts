@@ -26,6 +26,7 @@ interface Memo {
   text: string;
   createdAt: string | null;
   updatedAt: string | null;
+  pinnedAt?: string;
 }
 
 async function person(texts: string[]): Promise<string> {
@@ -150,5 +151,27 @@ describe('export and import', () => {
     expect(error.imported).toBe(2);
     expect(error.quota.reached).toBe('memos');
     expect((await list(cookie)).length).toBe(20);
+  });
+
+  it('pins over HTTP: pinned first, 404 for a missing memo, and an export and import keep the pins', async () => {
+    const cookie = await person(['하나', '둘', '셋']);
+    const [three, two, one] = await list(cookie);
+    const pin = (id: string, method = 'PUT'): Promise<Response> =>
+      fetch(`${memo.url}/${id}/pin`, { method, headers: { cookie } });
+    expect((await pin(one?.id ?? '')).status).toBe(204);
+    expect((await pin('m0000000000zzz')).status).toBe(404);
+    expect((await pin('../x')).status).toBe(404);
+    const pinned = await list(cookie);
+    expect(pinned.map((m) => m.text)).toEqual(['하나', '셋', '둘']);
+    expect(pinned[0]?.pinnedAt).toMatch(/^\d{4}-/);
+
+    const file = await (await fetch(`${memo.url}/export`, { headers: { cookie } })).text();
+    for (const m of [one, two, three])
+      await fetch(`${memo.url}/${m?.id ?? ''}`, { method: 'DELETE', headers: { cookie } });
+    expect((await importFile(cookie, file)).status).toBe(200);
+    expect(await list(cookie)).toEqual(pinned);
+
+    expect((await pin(one?.id ?? '', 'DELETE')).status).toBe(204);
+    expect((await list(cookie)).map((m) => m.text)).toEqual(['셋', '둘', '하나']);
   });
 });

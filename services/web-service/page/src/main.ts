@@ -27,6 +27,8 @@ interface Memo {
   text: string;
   createdAt: string | null;
   updatedAt: string | null;
+  /** Set on pinned memos, which come first. */
+  pinnedAt?: string;
 }
 
 interface Usage {
@@ -370,7 +372,17 @@ function renderMemo(memo: Memo, pending = false): HTMLLIElement {
     meta.append(saving);
   } else {
     meta.append(renderTime(memo));
+    if (memo.pinnedAt) {
+      li.classList.add('pinned');
+      const mark = document.createElement('span');
+      mark.className = 'pin-mark';
+      mark.textContent = t.pinned;
+      meta.prepend(mark);
+    }
     actions.append(
+      memo.pinnedAt
+        ? button(t.unpin, t.unpinLabel, () => void togglePin(memo, false))
+        : button(t.pin, t.pinLabel, () => void togglePin(memo, true)),
       button(t.edit, t.editLabel, () => startEdit(li)),
       button(t.remove, t.removeLabel, () => removeMemo(li), 'danger'),
     );
@@ -379,6 +391,18 @@ function renderMemo(memo: Memo, pending = false): HTMLLIElement {
   li.append(renderText(memo.text), meta);
   li.hidden = !matches(memo.text, ui.search.value);
   return li;
+}
+
+/** Pins or unpins, then shows the first page again (pinned memos lead it), keeping focus on the memo. */
+async function togglePin(memo: Memo, pin: boolean): Promise<void> {
+  try {
+    await api<undefined>(`memo/${encodeURIComponent(memo.id)}/pin`, { method: pin ? 'PUT' : 'DELETE' });
+    await loadMemos(null);
+    say(pin ? t.pinDone : t.unpinDone);
+    ui.list.querySelector<HTMLLIElement>(`li[data-id="${CSS.escape(memo.id)}"]`)?.focus();
+  } catch (err) {
+    handleFailure(err);
+  }
 }
 
 function refreshTimes(): void {
@@ -439,7 +463,8 @@ function startEdit(li: HTMLLIElement): void {
   const close = (next: Memo): void => {
     const fresh = renderMemo(next);
     li.replaceWith(fresh);
-    fresh.querySelector<HTMLButtonElement>('.memo-actions button')?.focus();
+    // Back to the memo's edit button, where the person was.
+    fresh.querySelector<HTMLButtonElement>(`.memo-actions button[aria-label="${t.editLabel}"]`)?.focus();
   };
   const submit = async (): Promise<void> => {
     if (area.value === memo.text) return close(memo);
