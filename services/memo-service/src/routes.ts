@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import {
   HttpError,
@@ -140,6 +142,10 @@ export interface MemoRoutes {
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
+/** The API's description, read once (from src/ in tests, dist/ in the image: both one level below). */
+export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
+const OPENAPI = readFileSync(OPENAPI_FILE, 'utf8');
+
 export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const { store, verifier, limits, writes, onChange } = deps;
   const router = Router();
@@ -183,6 +189,13 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     },
   ];
 
+  // This service's OpenAPI 3.1 description (api/openapi.yaml), open to anyone.
+  router.get('/openapi.yaml', (_req, res) => {
+    res
+      .status(200)
+      .set({ 'Content-Type': 'application/yaml; charset=utf-8', 'Cache-Control': 'no-cache' })
+      .end(OPENAPI);
+  });
   router.get('/', ...list);
   router.post('/', ...add);
   router.use(liveSession);

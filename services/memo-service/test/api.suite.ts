@@ -1,6 +1,8 @@
 import { createLogger, createRedis, waitReady, type RedisClient, type ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoKey } from '../src/store.js';
+import { OPENAPI_FILE } from '../src/routes.js';
+import { installOpenApiCheck } from '../../../test/support/openapi.js';
 import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
 import { sessionCookie, startMemo } from '../../../test/support/services.js';
 
@@ -9,6 +11,7 @@ import { sessionCookie, startMemo } from '../../../test/support/services.js';
  * (cluster.test.ts): `env` says where Redis is.
  */
 export function apiSuite(env: () => NodeJS.ProcessEnv): void {
+  let restoreFetch: () => void = () => undefined;
   const keys = sessionKeys();
   let memo: ServiceHandle;
   let redis: RedisClient;
@@ -34,8 +37,11 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       createLogger('test', 'silent'),
     );
     await waitReady(redis);
+    // Every answer memo-service gives below is checked against its OpenAPI description.
+    restoreFetch = installOpenApiCheck(OPENAPI_FILE, () => memo.url);
   });
   afterAll(async () => {
+    restoreFetch();
     await memo.close();
     redis.disconnect();
   });

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OPENAPI_FILE } from '../src/routes.js';
+import { installOpenApiCheck } from '../../../test/support/openapi.js';
 import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
 import { sessionCookie, startMemo } from '../../../test/support/services.js';
 
@@ -11,12 +13,15 @@ import { sessionCookie, startMemo } from '../../../test/support/services.js';
 
 const keys = sessionKeys();
 let memo: ServiceHandle;
+let restoreFetch: () => void = () => undefined;
 const work = mkdtempSync(join(tmpdir(), 'memo-transfer-'));
 
 beforeAll(async () => {
   memo = await startMemo(keys, { MEMO_MAX_COUNT: '20', IMPORT_LIMIT_BYTES: '20000' });
+  restoreFetch = installOpenApiCheck(OPENAPI_FILE, () => memo.url);
 });
 afterAll(async () => {
+  restoreFetch();
   await memo.close();
   rmSync(work, { recursive: true, force: true });
 });

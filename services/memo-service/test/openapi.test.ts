@@ -1,0 +1,77 @@
+import type { ServiceHandle } from '@memo/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { RateLimiter, SessionVerifier } from '@memo/common';
+import { OPENAPI_FILE, memoRoutes } from '../src/routes.js';
+import type { MemoStore } from '../src/store.js';
+import { openApiCheck } from '../../../test/support/openapi.js';
+import { sessionKeys } from '../../../test/support/env.js';
+import { startMemo } from '../../../test/support/services.js';
+
+/** memo-service's OpenAPI 3.1 description: served, complete, and a check that can fail. */
+
+const keys = sessionKeys();
+let memo: ServiceHandle;
+beforeAll(async () => {
+  memo = await startMemo(keys);
+});
+afterAll(async () => {
+  await memo.close();
+});
+
+describe('the OpenAPI description', () => {
+  it('is served by memo-service without a session, and describes every route it has', async () => {
+    const res = await fetch(`${memo.url}/openapi.yaml`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/yaml/);
+    const spec = parse(await res.text()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(spec.openapi).toBe('3.1.0');
+    const described = Object.entries(spec.paths)
+      .flatMap(([path, item]) =>
+        Object.keys(item)
+          .filter((k) => k !== 'parameters')
+          .map((m) => `${m.toUpperCase()} ${path}`),
+      )
+      .sort();
+    // Every route express has, as the router itself lists them.
+    const { router } = memoRoutes({
+      store: {} as MemoStore,
+      verifier: {} as SessionVerifier,
+      limits: { MEMO_MAX_LENGTH: 10, BODY_LIMIT_BYTES: 10_000, PAGE_DEFAULT: 1, PAGE_MAX: 1 },
+      writes: { middleware: () => () => undefined } as unknown as RateLimiter,
+    });
+    const stack = router.stack as { route?: { path: string; methods: Record<string, boolean> } }[];
+    const routed = stack
+      .flatMap((layer) =>
+        layer.route
+          ? Object.keys(layer.route.methods).map(
+              (m) => `${m.toUpperCase()} ${layer.route?.path.replace(/:(\w+)/g, '{$1}') ?? ''}`,
+            )
+          : [],
+      )
+      .sort();
+    expect(routed.length).toBeGreaterThan(8);
+    expect(described).toEqual(routed);
+  });
+
+  it('refuses answers outside it (the check the API tests run can fail)', () => {
+    const check = openApiCheck(OPENAPI_FILE);
+    const memoBody = JSON.stringify({ id: 'm0000000000abc', text: 'x', createdAt: null, updatedAt: null });
+    expect(() => check.check('POST', '/', 201, 'application/json', memoBody)).not.toThrow();
+    expect(() => check.check('POST', '/', 201, 'application/json', JSON.stringify({ id: 'm0000000000abc' }))).toThrow(
+      /outside/,
+    );
+    expect(() => check.check('POST', '/', 201, 'text/html', '<p>hi</p>')).toThrow(/not among/);
+    expect(() => check.check('GET', '/export/extra', 200, 'application/json', '{}')).toThrow(/no such operation/);
+    expect(() =>
+      check.check(
+        'DELETE',
+        '/m0000000000abc',
+        404,
+        'application/json',
+        JSON.stringify({ error: { code: 'not_found' } }),
+      ),
+    ).toThrow(/outside/);
+    expect(() => check.check('DELETE', '/m0000000000abc', 204, '', '')).not.toThrow();
+  });
+});
