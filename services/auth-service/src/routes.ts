@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import {
@@ -50,6 +52,10 @@ export interface AuthDeps {
   /** Logins started by everyone together: bounds the login state in Redis. */
   allLogins: RateLimiter;
 }
+
+/** The API's description, read once (from src/ in tests, dist/ in the image: both one level below). */
+export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
+const OPENAPI = readFileSync(OPENAPI_FILE, 'utf8');
 
 const LOCAL_PATH = /^\/(?![/\\])[^\s\\]{0,511}$/;
 
@@ -180,6 +186,14 @@ export function authRoutes(deps: AuthDeps): Router {
       }
       throw err;
     }
+  });
+
+  // This service's OpenAPI 3.1 description (api/openapi.yaml).
+  router.get('/openapi.yaml', (_req, res) => {
+    res
+      .status(200)
+      .set({ 'Content-Type': 'application/yaml; charset=utf-8', 'Cache-Control': 'no-cache' })
+      .end(OPENAPI);
   });
 
   router.get('/jwks.json', (_req, res) => {

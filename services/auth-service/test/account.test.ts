@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { ServiceHandle } from '@memo/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installOpenApiCheck } from '../../../test/support/openapi.js';
+import { OPENAPI_FILE } from '../src/routes.js';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
 import { sessionKeys } from '../../../test/support/env.js';
 import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
@@ -24,7 +26,10 @@ let stub: ServiceHandle;
 let auth: ServiceHandle;
 let memo: ServiceHandle;
 
+let restoreFetch: () => void = () => undefined;
 beforeAll(async () => {
+  // Every answer auth-service gives below is checked against its OpenAPI description.
+  restoreFetch = installOpenApiCheck(OPENAPI_FILE, () => (auth as ServiceHandle | undefined)?.url ?? '');
   dir = mkdtempSync(join(tmpdir(), 'memo-account-'));
   local = await startRedis({ dir, fsync: 'everysec' });
   redis = new Redis(local.url);
@@ -33,6 +38,7 @@ beforeAll(async () => {
   memo = await startMemo(keys, { REDIS_URL: local.url });
 });
 afterAll(async () => {
+  restoreFetch();
   await Promise.all([auth.close(), memo.close(), stub.close()]);
   redis.disconnect();
   await local.stop();

@@ -1,6 +1,8 @@
 import type { ServiceHandle } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installOpenApiCheck } from '../../../test/support/openapi.js';
+import { OPENAPI_FILE } from '../src/routes.js';
 import { freePort } from '@memo/stack';
 import { startRedis } from '@memo/stack';
 import { stateKey } from '../src/routes.js';
@@ -13,7 +15,10 @@ let auth: ServiceHandle;
 let memo: ServiceHandle;
 let redis: Redis;
 
+let restoreFetch: () => void = () => undefined;
 beforeAll(async () => {
+  // Every answer auth-service gives below is checked against its OpenAPI description.
+  restoreFetch = installOpenApiCheck(OPENAPI_FILE, () => (auth as ServiceHandle | undefined)?.url ?? '');
   stub = await startStub();
   auth = await startAuth(keys, stub.url);
   // memo-service verifies with the keys auth-service publishes, as in the cluster.
@@ -21,6 +26,7 @@ beforeAll(async () => {
   redis = redisClient();
 });
 afterAll(async () => {
+  restoreFetch();
   await Promise.all([auth.close(), memo.close(), stub.close()]);
   redis.disconnect();
 });

@@ -1,6 +1,8 @@
 import type { ServiceHandle } from '@memo/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installOpenApiCheck } from '../../../test/support/openapi.js';
+import { OPENAPI_FILE } from '../src/routes.js';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { unlinkNotice } from '../../naver-stub/src/unlink.js';
 import { sessionKeys } from '../../../test/support/env.js';
@@ -24,7 +26,10 @@ let auth: ServiceHandle;
 let keeper: ServiceHandle;
 let memo: ServiceHandle;
 
+let restoreFetch: () => void = () => undefined;
 beforeAll(async () => {
+  // Every answer auth-service gives below is checked against its OpenAPI description.
+  restoreFetch = installOpenApiCheck(OPENAPI_FILE, () => (auth as ServiceHandle | undefined)?.url ?? '');
   local = await startRedis();
   redis = new Redis(local.url);
   // The stand-in sends its notices to auth at its own port (set once auth is listening).
@@ -34,6 +39,7 @@ beforeAll(async () => {
   memo = await startMemo(keys, { REDIS_URL: local.url });
 });
 afterAll(async () => {
+  restoreFetch();
   await Promise.all([auth.close(), keeper.close(), memo.close(), stub.close()]);
   redis.disconnect();
   await local.stop();
