@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@memo/stack';
 import { hasBrowser, launchBrowser } from '../support/browser.js';
 import { runStack, type StartedStack } from '../support/stack.js';
+import { personFlow } from '../support/flows.js';
 
 /**
  * `npm start` with PUBLIC_URL under a path, as on a shared domain (`https://team.example.com/memos/`):
@@ -53,36 +54,14 @@ describe('under a sub-path', () => {
   });
 
   it.skipIf(!hasBrowser())('logs in, keeps memos and logs out, every request under /memos/', async () => {
-    const context = await browser.newContext({ locale: 'ko-KR' });
-    const page = await context.newPage();
-    const outside: string[] = [];
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      // (The first visit, to /memos itself, is redirected to /memos/.)
-      if (url.origin === origin && !url.pathname.startsWith('/memos/') && url.pathname !== '/memos') {
-        outside.push(url.pathname);
-      }
-    });
-    await page.goto(`${origin}/memos`);
-    expect(page.url()).toBe(`${origin}/memos/`);
-    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
-    await page.getByRole('button', { name: '홍길동', exact: true }).click();
-    await page.waitForURL(`${origin}/memos/`);
-    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
-
-    await page.getByLabel('새 메모').fill('하위 경로의 메모');
-    await page.getByRole('button', { name: '저장' }).click();
-    await page.reload();
-    await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toEqual(['하위 경로의 메모']);
-
-    const cookies = await context.cookies();
-    expect(cookies.length).toBeGreaterThan(0);
-    for (const cookie of cookies) expect(cookie.path, cookie.name).toMatch(/^\/memos\//);
-
-    await page.getByRole('button', { name: '로그아웃' }).click();
-    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
-    expect((await context.cookies()).filter((c) => c.name === 'userId')).toEqual([]);
+    const { outside, cookiePaths } = await personFlow(
+      browser,
+      `${origin}/memos/`,
+      '하위 경로의 메모',
+      `${origin}/memos`,
+    );
     expect(outside).toEqual([]);
-    await context.close();
+    expect(cookiePaths.length).toBeGreaterThan(0);
+    for (const path of cookiePaths) expect(path).toMatch(/^\/memos\//);
   });
 });

@@ -14,6 +14,7 @@ const run = promisify(execFile);
 import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '../support/helm.js';
 import { ingressNginxConfig, startNginx } from '../support/ingress-nginx.js';
 import { standInLogin } from '../support/standin.js';
+import { personFlow } from '../support/flows.js';
 
 /**
  * The deployment, rehearsed on one machine: Redis with AOF on a volume and a password, two
@@ -161,22 +162,8 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
 
   it('lets a person log in, keep memos and log out, through the ingress', async () => {
     if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ locale: 'ko-KR' });
-    const page = await context.newPage();
-    await page.goto(site);
-    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
-    await page.getByRole('button', { name: '홍길동', exact: true }).click();
-    await page.waitForURL(site);
-    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
-    await page.getByLabel('새 메모').fill('인그레스를 지나온 메모');
-    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/memo'));
-    await page.getByRole('button', { name: '저장' }).click();
-    expect((await saved).status()).toBe(201);
-    await page.reload();
-    await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toContain('인그레스를 지나온 메모');
-    await page.getByRole('button', { name: '로그아웃' }).click();
-    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
-    await context.close();
+    const { outside } = await personFlow(browser, site, '인그레스를 지나온 메모');
+    expect(outside).toEqual([]);
   });
 
   /**
@@ -282,30 +269,9 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment under a sub-path,
       expect((await fetch(`${origin}${outside}`, { redirect: 'manual' })).status, outside).toBe(404);
     }
     if (!browser) throw new Error('no browser');
-    const context = await browser.newContext({ locale: 'ko-KR' });
-    const page = await context.newPage();
-    const elsewhere: string[] = [];
-    page.on('request', (request) => {
-      const url = new URL(request.url());
-      if (url.origin === origin && !url.pathname.startsWith('/memos/') && url.pathname !== '/memos') {
-        elsewhere.push(url.pathname);
-      }
-    });
-    await page.goto(`${origin}/memos`);
-    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
-    await page.getByRole('button', { name: '홍길동', exact: true }).click();
-    await page.waitForURL(site);
-    await expect.poll(() => page.locator('#greeting').textContent()).toBe('홍길동님 안녕하세요');
-    await page.getByLabel('새 메모').fill('하위 경로, 인그레스 뒤');
-    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/memos/memo'));
-    await page.getByRole('button', { name: '저장' }).click();
-    expect((await saved).status()).toBe(201);
-    await page.reload();
-    await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toContain('하위 경로, 인그레스 뒤');
-    for (const cookie of await context.cookies()) expect(cookie.path, cookie.name).toMatch(/^\/memos\//);
-    await page.getByRole('button', { name: '로그아웃' }).click();
-    await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);
-    expect(elsewhere).toEqual([]);
-    await context.close();
+    const { outside, cookiePaths } = await personFlow(browser, site, '하위 경로, 인그레스 뒤', `${origin}/memos`);
+    expect(outside).toEqual([]);
+    expect(cookiePaths.length).toBeGreaterThan(0);
+    for (const path of cookiePaths) expect(path).toMatch(/^\/memos\//);
   });
 });
