@@ -270,14 +270,22 @@ export function notFoundHandler(): RequestHandler {
 
 /** A route the fast lane serves: its handlers are the very ones express runs for it. */
 export interface LaneRoute {
-  readonly method: 'GET' | 'POST';
-  /** The exact path (no parameters), as the route is registered in express. */
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /**
+   * The path as the route is registered in express: exact, or one parameter segment (`/:id`),
+   * which the lane only takes when the segment is plain (letters and digits); anything else
+   * goes to express, whose decoding stays the reference.
+   */
   readonly path: string;
   readonly handlers: readonly RequestHandler[];
 }
 
+const LANE_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE']);
+const PLAIN_SEGMENT = /^\/([0-9A-Za-z]{1,64})$/;
+
 /**
- * A fast lane in front of an express app for its hottest routes. express spends more per
+ * A fast lane in front of an express app for its hottest routes (memo-service: list, add,
+ * edit, delete). express spends more per
  * request (prototype swaps, the router's walk, its helpers) than a memo read costs in all
  * (docs/decisions.md has the figures). The lane only dispatches: for a route in `routes` it
  * runs the middleware `createApp` put in front (the same instances: request id, log, metric,
@@ -293,17 +301,35 @@ export function withFastLane(
 ): RequestListener {
   const front = FRONT.get(app) ?? [];
   const table = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
+  const withParam = new Map<string, { route: LaneRoute; name: string }>(
+    routes.flatMap((route) => {
+      const name = /^\/:(\w+)$/.exec(route.path)?.[1];
+      return name ? [[route.method, { route, name }] as const] : [];
+    }),
+  );
   return (req: IncomingMessage, res: ServerResponse) => {
-    const method = req.method;
-    if (method !== 'GET' && method !== 'POST') return void app(req, res);
+    const method = req.method ?? '';
+    if (!LANE_METHODS.has(method)) return void app(req, res);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const route = table.get(`${method} ${q < 0 ? url : url.slice(0, q)}`);
+    const path = q < 0 ? url : url.slice(0, q);
+    let route = table.get(`${method} ${path}`);
+    let params: Record<string, string> = {};
+    if (!route) {
+      const param = withParam.get(method);
+      const segment = PLAIN_SEGMENT.exec(path)?.[1];
+      if (param && segment !== undefined) {
+        route = param.route;
+        params = { [param.name]: segment };
+      }
+    }
     if (!route) return void app(req, res);
     // What express's router would have set for these handlers: the query (its default
-    // "simple" parser is node's querystring), and the matched route for logs and metrics.
+    // "simple" parser is node's querystring), the path's parameter, and the matched route for
+    // logs and metrics.
     const request = Object.assign(req, {
       query: parseQuery(q < 0 ? '' : url.slice(q + 1)),
+      params,
       baseUrl: '',
       route: { path: route.path },
     }) as unknown as Request;

@@ -189,6 +189,35 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     },
   ];
 
+  /** PUT /:id — a memo's new text: session, write limit, body, text, then compare-and-set. */
+  const edit: RequestHandler[] = [
+    liveSession,
+    limitWrites,
+    body,
+    async (req, res) => {
+      const id = idOf(req);
+      const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
+      if (!isMemoId(id)) throw notFound('No such memo');
+      const memo = await withQuota(store.update(sessionOf(req).userId, id, text));
+      if (!memo) throw notFound('No such memo');
+      onChange?.('edited');
+      sendJson(res, 200, memo, NO_STORE);
+    },
+  ];
+
+  /** DELETE /:id — session, write limit, then the delete. */
+  const remove: RequestHandler[] = [
+    liveSession,
+    limitWrites,
+    async (req, res) => {
+      const id = idOf(req);
+      if (!isMemoId(id) || !(await store.remove(sessionOf(req).userId, id))) throw notFound('No such memo');
+      onChange?.('deleted');
+      res.statusCode = 204;
+      res.end();
+    },
+  ];
+
   // This service's OpenAPI 3.1 description (api/openapi.yaml), open to anyone.
   router.get('/openapi.yaml', (_req, res) => {
     res
@@ -198,6 +227,8 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   });
   router.get('/', ...list);
   router.post('/', ...add);
+  router.put('/:id', ...edit);
+  router.delete('/:id', ...remove);
   router.use(liveSession);
 
   // Export and import (transfer.ts): every memo out, as JSON or Markdown files in a zip; back in
@@ -276,28 +307,13 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     res.status(204).end();
   });
 
-  router.put('/:id', limitWrites, body, async (req, res) => {
-    const id = idOf(req);
-    const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
-    if (!isMemoId(id)) throw notFound('No such memo');
-    const memo = await withQuota(store.update(sessionOf(req).userId, id, text));
-    if (!memo) throw notFound('No such memo');
-    onChange?.('edited');
-    sendJson(res, 200, memo, NO_STORE);
-  });
-
-  router.delete('/:id', limitWrites, async (req, res) => {
-    const id = idOf(req);
-    if (!isMemoId(id) || !(await store.remove(sessionOf(req).userId, id))) throw notFound('No such memo');
-    onChange?.('deleted');
-    res.status(204).end();
-  });
-
   return {
     router,
     hot: [
       { method: 'GET', path: '/', handlers: list },
       { method: 'POST', path: '/', handlers: add },
+      { method: 'PUT', path: '/:id', handlers: edit },
+      { method: 'DELETE', path: '/:id', handlers: remove },
     ],
   };
 }
