@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -275,6 +276,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   };
 }
 
+/** Serves a service's OpenAPI description (YAML), read once at start; clients revalidate it. */
+export function openApiDescription(file: string): RequestHandler {
+  const body = readFileSync(file, 'utf8');
+  return (_req, res) => {
+    res.status(200).set({ 'Content-Type': 'application/yaml; charset=utf-8', 'Cache-Control': 'no-cache' }).end(body);
+  };
+}
+
 export function notFoundHandler(): RequestHandler {
   return (_req, res) => {
     sendJson(res, 404, errorBody('not_found', 'No such resource'));
@@ -313,11 +322,14 @@ export function withFastLane(
   onError: ErrorRequestHandler,
 ): RequestListener {
   const front = FRONT.get(app) ?? [];
-  const table = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
-  const withParam = new Map<string, { route: LaneRoute; name: string }>(
-    routes.flatMap((route) => {
-      const name = /^\/:(\w+)$/.exec(route.path)?.[1];
-      return name ? [[route.method, { route, name }] as const] : [];
+  // Each route's whole chain (the front middleware, then its handlers), made once.
+  const lanes = routes.map((route) => ({ route, chain: [...front, ...route.handlers] }));
+  type Lane = (typeof lanes)[number];
+  const table = new Map(lanes.map((lane) => [`${lane.route.method} ${lane.route.path}`, lane]));
+  const withParam = new Map<string, { lane: Lane; name: string }>(
+    lanes.flatMap((lane) => {
+      const name = /^\/:(\w+)$/.exec(lane.route.path)?.[1];
+      return name ? [[lane.route.method, { lane, name }] as const] : [];
     }),
   );
   return (req: IncomingMessage, res: ServerResponse) => {
@@ -326,17 +338,17 @@ export function withFastLane(
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
-    let route = table.get(`${method} ${path}`);
+    let lane = table.get(`${method} ${path}`);
     let params: Record<string, string> = {};
-    if (!route) {
+    if (!lane) {
       const param = withParam.get(method);
       const segment = PLAIN_SEGMENT.exec(path)?.[1];
       if (param && segment !== undefined) {
-        route = param.route;
+        lane = param.lane;
         params = { [param.name]: segment };
       }
     }
-    if (!route) return void app(req, res);
+    if (!lane) return void app(req, res);
     // What express's router would have set for these handlers: the query (its default
     // "simple" parser is node's querystring), the path's parameter, and the matched route for
     // logs and metrics.
@@ -344,9 +356,9 @@ export function withFastLane(
       query: parseQuery(q < 0 ? '' : url.slice(q + 1)),
       params,
       baseUrl: '',
-      route: { path: route.path },
+      route: { path: lane.route.path },
     }) as unknown as Request;
-    run([...front, ...route.handlers], request, res as Parameters<RequestHandler>[1], onError);
+    run(lane.chain, request, res as Parameters<RequestHandler>[1], onError);
   };
 }
 

@@ -30,6 +30,7 @@ export {
   jsonBody,
   errorHandler,
   notFoundHandler,
+  openApiDescription,
   toHttpError,
   sameOriginWrites,
   fromAnotherSite,

@@ -51,11 +51,8 @@ export class AccountEraser {
    */
   async erase(userId: string, requestId: string, opts: { revoke?: boolean } = {}): Promise<Revoked> {
     const revoked = opts.revoke === false ? 'no_token' : await this.revoke(userId, requestId);
-    const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
-    const keys = [...sessions.map((id) => sessionKey(userId, id)), ...accountKeys(userId)];
-    // One key per command: on a Redis Cluster the profile and the bare name key live in other slots.
-    await Promise.all(keys.map((key) => this.redis.unlink(key)));
-    this.log.info({ reqId: requestId, sessions: sessions.length, revoked }, 'account deleted');
+    const sessions = await this.unlinkWithSessions(userId, accountKeys(userId));
+    this.log.info({ reqId: requestId, sessions, revoked }, 'account deleted');
     await this.requestRewrite().catch((err: unknown) => {
       this.log.warn({ reqId: requestId, err: String(err) }, 'could not ask for an append-only file rewrite');
     });
@@ -64,10 +61,20 @@ export class AccountEraser {
 
   /** Ends every session of the user and forgets their Naver tokens, keeping their memos. */
   async signOut(userId: string, requestId: string): Promise<void> {
+    const sessions = await this.unlinkWithSessions(userId, [sessionsKey(userId), naverTokensKey(userId)]);
+    this.log.info({ reqId: requestId, sessions }, 'signed out everywhere');
+  }
+
+  /**
+   * Unlinks every session of the user (their ids are in `sessionsKey`, at most
+   * SESSION_MAX_PER_USER) and `keys`, one key per command: on a Redis Cluster the profile and
+   * the bare name key live in other slots. Returns how many sessions there were.
+   */
+  private async unlinkWithSessions(userId: string, keys: readonly string[]): Promise<number> {
     const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
-    const keys = [...sessions.map((id) => sessionKey(userId, id)), sessionsKey(userId), naverTokensKey(userId)];
-    await Promise.all(keys.map((key) => this.redis.unlink(key)));
-    this.log.info({ reqId: requestId, sessions: sessions.length }, 'signed out everywhere');
+    const all = [...sessions.map((id) => sessionKey(userId, id)), ...keys];
+    await Promise.all(all.map((key) => this.redis.unlink(key)));
+    return sessions.length;
   }
 
   private async revoke(userId: string, requestId: string): Promise<Revoked> {

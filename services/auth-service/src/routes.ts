@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import {
   HttpError,
+  openApiDescription,
   SESSION_COOKIE,
   clientKey,
   isRedisFull,
@@ -53,9 +53,8 @@ export interface AuthDeps {
   allLogins: RateLimiter;
 }
 
-/** The API's description, read once (from src/ in tests, dist/ in the image: both one level below). */
+/** The API's description (src/ in tests, dist/ in the image: both one level below). */
 export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
-const OPENAPI = readFileSync(OPENAPI_FILE, 'utf8');
 
 const LOCAL_PATH = /^\/(?![/\\])[^\s\\]{0,511}$/;
 
@@ -96,6 +95,10 @@ export function authRoutes(deps: AuthDeps): Router {
 
   const clearState = (res: Response): void => {
     res.append('Set-Cookie', serializeCookie(STATE_COOKIE, '', { path: statePath, secure, maxAgeSeconds: 0 }));
+  };
+
+  const clearSession = (res: Response): void => {
+    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
   };
 
   /** Back to the page: services behind a stripped prefix redirect only to public URLs. */
@@ -189,12 +192,7 @@ export function authRoutes(deps: AuthDeps): Router {
   });
 
   // This service's OpenAPI 3.1 description (api/openapi.yaml).
-  router.get('/openapi.yaml', (_req, res) => {
-    res
-      .status(200)
-      .set({ 'Content-Type': 'application/yaml; charset=utf-8', 'Cache-Control': 'no-cache' })
-      .end(OPENAPI);
-  });
+  router.get('/openapi.yaml', openApiDescription(OPENAPI_FILE));
 
   router.get('/jwks.json', (_req, res) => {
     res.set('Cache-Control', 'public, max-age=300').json(deps.jwks);
@@ -218,7 +216,7 @@ export function authRoutes(deps: AuthDeps): Router {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
     if (!session) throw unauthorized();
     const naverLink = await deps.eraser.erase(session.userId, req.id);
-    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
+    clearSession(res);
     res.set('Cache-Control', 'no-store').json({ deleted: true, naverLink });
   });
 
@@ -258,7 +256,7 @@ export function authRoutes(deps: AuthDeps): Router {
     const token = readCookie(req.headers.cookie, SESSION_COOKIE);
     const session = token ? await verifier.verifyToken(token) : null;
     if (session) await sessions.revoke(session.userId, session.sessionId);
-    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { path: basePath, secure, maxAgeSeconds: 0 }));
+    clearSession(res);
     res.set('Cache-Control', 'no-store').status(204).end();
   });
 

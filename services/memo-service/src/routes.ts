@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import {
@@ -6,6 +5,7 @@ import {
   SESSION_COOKIE,
   jsonBody,
   notFound,
+  openApiDescription,
   readCookie,
   sendJson,
   unauthorized,
@@ -18,8 +18,7 @@ import type { Config } from './config.js';
 import { PinsFull, QuotaExceeded, isMemoId, parseCursor, type Cursor, type Memo, type MemoStore } from './store.js';
 import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
 
-type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'> &
-  Partial<Pick<Config, 'IMPORT_LIMIT_BYTES'>>;
+type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'IMPORT_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -136,15 +135,14 @@ function oldestFirst<T extends string | { createdAt: string | null }>(memos: rea
 export interface MemoRoutes {
   /** Every route, for express. */
   readonly router: Router;
-  /** `GET /` and `POST /`: nearly all the traffic, also served by the fast lane (withFastLane). */
+  /** List, add, edit and delete: nearly all the traffic, also served by the fast lane (withFastLane). */
   readonly hot: readonly LaneRoute[];
 }
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
-/** The API's description, read once (from src/ in tests, dist/ in the image: both one level below). */
+/** The API's description (src/ in tests, dist/ in the image: both one level below). */
 export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
-const OPENAPI = readFileSync(OPENAPI_FILE, 'utf8');
 
 export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const { store, verifier, limits, writes, onChange } = deps;
@@ -219,12 +217,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   ];
 
   // This service's OpenAPI 3.1 description (api/openapi.yaml), open to anyone.
-  router.get('/openapi.yaml', (_req, res) => {
-    res
-      .status(200)
-      .set({ 'Content-Type': 'application/yaml; charset=utf-8', 'Cache-Control': 'no-cache' })
-      .end(OPENAPI);
-  });
+  router.get('/openapi.yaml', openApiDescription(OPENAPI_FILE));
   router.get('/', ...list);
   router.post('/', ...add);
   router.put('/:id', ...edit);
@@ -239,7 +232,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.get('/export.zip', async (req, res) => {
     await exportZip(store, sessionOf(req).userId, res);
   });
-  router.post('/import', limitWrites, importBody(limits.IMPORT_LIMIT_BYTES ?? 2_000_000), async (req, res) => {
+  router.post('/import', limitWrites, importBody(limits.IMPORT_LIMIT_BYTES), async (req, res) => {
     const userId = sessionOf(req).userId;
     const body: unknown = req.body;
     let imported = 0;
@@ -268,7 +261,12 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
         } else {
           if ((await store.restore(userId, memo)) === 'added') imported++;
           else skipped++;
-          if (memo.pinnedAt) await store.pin(userId, memo.id, new Date(memo.pinnedAt)).catch(() => false);
+          // A pin beyond the pin limit is dropped (the memo itself came in); other failures stop the import.
+          if (memo.pinnedAt) {
+            await store.pin(userId, memo.id, new Date(memo.pinnedAt)).catch((err: unknown) => {
+              if (!(err instanceof PinsFull)) throw err;
+            });
+          }
         }
       }
     } catch (err) {

@@ -283,14 +283,9 @@ export class MemoStore {
   async pin(userId: string, id: string, now = new Date()): Promise<boolean> {
     const keys = userKeys(userId);
     if ((await this.entry(userId, keyList(keys), id)) === null) return false;
-    const reply = await this.redis.memoPin(
-      keys.memos,
-      keys.pins,
-      id,
-      String(now.getTime()),
-      String(this.quotas.maxPins ?? PIN_MAX),
-    );
-    if (reply === 'full') throw new PinsFull(this.quotas.maxPins ?? PIN_MAX);
+    const max = this.quotas.maxPins ?? PIN_MAX;
+    const reply = await this.redis.memoPin(keys.memos, keys.pins, id, String(now.getTime()), String(max));
+    if (reply === 'full') throw new PinsFull(max);
     return reply === 'ok';
   }
 

@@ -30,7 +30,13 @@ describe('the OpenAPI description', () => {
     const { router } = memoRoutes({
       store: {} as MemoStore,
       verifier: {} as SessionVerifier,
-      limits: { MEMO_MAX_LENGTH: 10, BODY_LIMIT_BYTES: 10_000, PAGE_DEFAULT: 1, PAGE_MAX: 1 },
+      limits: {
+        MEMO_MAX_LENGTH: 10,
+        BODY_LIMIT_BYTES: 10_000,
+        IMPORT_LIMIT_BYTES: 10_000,
+        PAGE_DEFAULT: 1,
+        PAGE_MAX: 1,
+      },
       writes: { middleware: () => () => undefined } as unknown as RateLimiter,
     });
     const routed = routerOperations(router);
