@@ -35,7 +35,13 @@ interface Seeded {
   ids: string[];
 }
 
-function run(): { exited: Promise<number | null>; output: string[]; kill: () => void } {
+function run(): {
+  exited: Promise<number | null>;
+  output: string[];
+  kill: () => void;
+  pause: () => void;
+  resume: () => void;
+} {
   const child = spawn(process.execPath, [MIGRATE], {
     env: { PATH: process.env.PATH, REDIS_URL: server.url },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,6 +53,8 @@ function run(): { exited: Promise<number | null>; output: string[]; kill: () => 
     exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
     output,
     kill: () => child.kill('SIGKILL'),
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
   };
 }
 
@@ -92,11 +100,19 @@ describe('npm run migrate', () => {
     const first = run();
     let killedAt: { done: number; moving: number } | undefined;
     for (;;) {
-      const now = await state();
-      if (now.done >= 4 && now.moving >= 1) {
-        first.kill();
-        killedAt = now;
-        break;
+      const seen = await state();
+      if (seen.done >= 4 && seen.moving >= 1) {
+        // Frozen first, so the move seen half way cannot finish between looking and killing:
+        // once what it had sent has been answered, the state is looked at again.
+        first.pause();
+        await new Promise((r) => setTimeout(r, 50));
+        const now = await state();
+        if (now.done >= 4 && now.moving >= 1) {
+          first.kill();
+          killedAt = now;
+          break;
+        }
+        first.resume();
       }
       if ((await Promise.race([first.exited, new Promise((r) => setTimeout(() => r('running'), 5))])) !== 'running') {
         break;
