@@ -142,6 +142,11 @@ export function sendJson(
   res.end(body);
 }
 
+/** body-parser's `verify` for our bodies: bytes that are not UTF-8 cannot round-trip, so they are refused (400 invalid_encoding) rather than stored as U+FFFD. */
+export function refuseNonUtf8(_req: IncomingMessage, _res: ServerResponse, buf: Buffer): void {
+  if (!isUtf8(buf)) throw new Error('body is not UTF-8');
+}
+
 /**
  * JSON bodies only: a body with another content type is 415, a malformed one 400, an
  * oversized one 413 (the mapping is in `errorHandler`).
@@ -151,10 +156,7 @@ export function jsonBody(limit: string | number): RequestHandler {
     limit,
     strict: true,
     type: 'application/json',
-    // Bytes that are not UTF-8 cannot round-trip: refuse them rather than store U+FFFD.
-    verify: (_req, _res, buf) => {
-      if (!isUtf8(buf)) throw new Error('body is not UTF-8');
-    },
+    verify: refuseNonUtf8,
   });
   return (req, res, next) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;

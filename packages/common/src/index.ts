@@ -28,6 +28,7 @@ export type { Redis, RedisClient, RedisWhere } from './redis.js';
 export {
   createApp,
   jsonBody,
+  refuseNonUtf8,
   errorHandler,
   notFoundHandler,
   openApiDescription,

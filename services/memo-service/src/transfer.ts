@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import express, { type RequestHandler, type Response } from 'express';
 import yazl from 'yazl';
-import { HttpError } from '@memo/common';
+import { HttpError, jsonBody, refuseNonUtf8 } from '@memo/common';
 import type { Memo } from './layout.js';
 import { isMemoId, parseCursor, type MemoStore } from './store.js';
 
@@ -123,10 +123,13 @@ export function splitText(file: string): string[] {
     .filter((part) => part !== '');
 }
 
-/** The body of an import: JSON (an export), or text/plain or text/markdown. */
+/**
+ * The body of an import: JSON (an export) read as every JSON body is (`jsonBody`), or
+ * text/plain or text/markdown, held to the same UTF-8 rule.
+ */
 export function importBody(limit: number): RequestHandler {
-  const json = express.json({ limit, strict: true, type: 'application/json' });
-  const text = express.text({ limit, type: ['text/plain', 'text/markdown'], defaultCharset: 'utf-8' });
+  const json = jsonBody(limit);
+  const text = express.text({ limit, type: ['text/plain', 'text/markdown'], verify: refuseNonUtf8 });
   return (req, res, next) => {
     if (req.is('application/json')) json(req, res, next);
     else if (req.is(['text/plain', 'text/markdown'])) text(req, res, next);

@@ -142,6 +142,16 @@ describe('export and import', () => {
       expect(error.message).toMatch(message);
     }
     expect((await importFile(cookie, 'x', 'application/xml')).status).toBe(415);
+    // Bytes that are not UTF-8 are refused, in either kind of file, never stored as U+FFFD.
+    for (const type of ['text/plain', 'application/json']) {
+      const res = await fetch(`${memo.url}/import`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': type },
+        body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]),
+      });
+      expect(res.status, type).toBe(400);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_encoding');
+    }
     expect((await importFile(cookie, 'x'.repeat(30_000), 'text/plain')).status).toBe(413);
     expect((await list(cookie)).map((m) => m.text)).toEqual(['그대로']);
   });
