@@ -39,7 +39,7 @@ async function logIn(context: BrowserContext, user: string): Promise<Page> {
   return page;
 }
 
-const memoTexts = (page: Page): Promise<string[]> => page.locator('#memos li .memo-text').allTextContents();
+const memoTexts = (page: Page): Promise<string[]> => page.locator('#memos > li .memo-text').allInnerTexts();
 
 describe.skipIf(!hasBrowser())('the page', () => {
   it('logs in with Naver, keeps memos across reloads, edits, deletes, and logs out for real', async () => {
@@ -62,19 +62,19 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await page.reload();
     await expect.poll(() => memoTexts(page)).toEqual(['두 번째 메모', text]);
 
-    const first = page.locator('#memos li').first();
+    const first = page.locator('#memos > li').first();
     await first.getByRole('button', { name: '메모 수정' }).click();
     await first.getByLabel('메모 내용 수정').fill('고친 메모');
     await first.getByRole('button', { name: '저장' }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['고친 메모', text]);
 
     // Deleting hides the memo at once and offers an undo; the request goes when the undo window closes.
-    await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    await page.locator('#memos > li').first().getByRole('button', { name: '메모 삭제' }).click();
     await expect.poll(() => memoTexts(page)).toEqual([text]);
     await page.getByRole('button', { name: '실행 취소' }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['고친 메모', text]);
     const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: 10_000 });
-    await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    await page.locator('#memos > li').first().getByRole('button', { name: '메모 삭제' }).click();
     await expect.poll(() => memoTexts(page)).toEqual([text]);
     expect((await deleted).status()).toBe(204);
     await page.reload();
@@ -158,12 +158,12 @@ describe.skipIf(!hasBrowser())('the page', () => {
     await expect.poll(() => memoTexts(page).then((t) => t.length)).toBe(20);
     await page.getByRole('button', { name: '더 보기' }).click();
     await expect.poll(() => memoTexts(page).then((t) => t.length)).toBe(25);
-    const oldest = page.locator('#memos li', { hasText: '가장 오래된 메모' });
+    const oldest = page.locator('#memos > li', { hasText: '가장 오래된 메모' });
     await oldest.getByRole('button', { name: '메모를 맨 위에 고정' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('가장 오래된 메모');
     await expect.poll(() => page.locator('#status').textContent()).toBe('메모를 맨 위에 고정했습니다.');
-    expect(await page.locator('#memos li.pinned .pin-mark').textContent()).toBe('📌 고정됨');
+    expect(await page.locator('#memos > li.pinned .pin-mark').textContent()).toBe('📌 고정됨');
     await page.reload();
     await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('가장 오래된 메모');
     await page.getByRole('button', { name: '더 보기' }).click();
@@ -171,7 +171,7 @@ describe.skipIf(!hasBrowser())('the page', () => {
     const texts = await memoTexts(page);
     expect(new Set(texts).size).toBe(25);
     expect(texts.slice(1, 4)).toEqual(['메모 24', '메모 23', '메모 22']);
-    await page.locator('#memos li.pinned').getByRole('button', { name: '메모 고정 해제' }).click();
+    await page.locator('#memos > li.pinned').getByRole('button', { name: '메모 고정 해제' }).click();
     await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe('메모 24');
     await context.close();
   });
@@ -241,13 +241,13 @@ describe.skipIf(!hasBrowser())('the page', () => {
     const page = await logIn(context, '김민지');
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 셋', '예전 메모 둘', '예전 메모 하나']);
 
-    const second = page.locator('#memos li').nth(1);
+    const second = page.locator('#memos > li').nth(1);
     await second.getByRole('button', { name: '메모 수정' }).click();
     await second.getByLabel('메모 내용 수정').fill('예전 메모 둘 (고침)');
     await second.getByRole('button', { name: '저장' }).click();
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 셋', '예전 메모 둘 (고침)', '예전 메모 하나']);
     const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE', { timeout: 10_000 });
-    await page.locator('#memos li').first().getByRole('button', { name: '메모 삭제' }).click();
+    await page.locator('#memos > li').first().getByRole('button', { name: '메모 삭제' }).click();
     expect((await deleted).status()).toBe(204);
     await page.reload();
     await expect.poll(() => memoTexts(page)).toEqual(['예전 메모 둘 (고침)', '예전 메모 하나']);

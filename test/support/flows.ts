@@ -33,7 +33,7 @@ export async function personFlow(
   await page.getByRole('button', { name: '저장' }).click();
   expect((await saved).status()).toBe(201);
   await page.reload();
-  await expect.poll(() => page.locator('#memos li .memo-text').allTextContents()).toContain(text);
+  await expect.poll(() => page.locator('#memos > li .memo-text').allInnerTexts()).toContain(text);
   const cookiePaths = (await context.cookies()).map((c) => c.path);
   await page.getByRole('button', { name: '로그아웃' }).click();
   await expect.poll(() => page.getByRole('link', { name: '네이버 아이디로 로그인' }).isVisible()).toBe(true);

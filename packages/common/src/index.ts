@@ -48,6 +48,7 @@ export {
   sessionKey,
   sessionsKey,
   memoKeys,
+  tagKey,
   accountKeys,
   naverTokensKey,
   legacySessionKey,

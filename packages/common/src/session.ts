@@ -41,7 +41,14 @@ export function userTag(userId: string): string {
 }
 
 /** The keys of a user's memos (data layout 2, docs/data.md): the order, and beside it in its slot. */
-export function memoKeys(userId: string): { list: string; older: string; memos: string; meta: string; pins: string } {
+export function memoKeys(userId: string): {
+  list: string;
+  older: string;
+  memos: string;
+  meta: string;
+  pins: string;
+  tags: string;
+} {
   const tag = userTag(userId);
   return {
     list: `memo:${userId}`,
@@ -49,8 +56,15 @@ export function memoKeys(userId: string): { list: string; older: string; memos: 
     memos: `${tag}:memos`,
     meta: `${tag}:meta`,
     pins: `${tag}:pins`,
+    tags: `${tag}:tags`,
   };
 }
+
+/**
+ * The memos carrying one tag (a sorted set: memo id by its place in the order). The tag is the
+ * rest of the key after `<tags key>:`, so a script can tell it from the key.
+ */
+export const tagKey = (userId: string, tag: string): string => `${memoKeys(userId).tags}:${tag}`;
 
 /** Where auth-service keeps a user's Naver tokens, encrypted, so that deleting the account can revoke them. */
 export const naverTokensKey = (userId: string): string => `${userTag(userId)}:naver`;
@@ -68,6 +82,7 @@ export function accountKeys(userId: string): string[] {
     memo.memos,
     memo.meta,
     memo.pins,
+    memo.tags,
     sessionsKey(userId),
     naverTokensKey(userId),
     `user:${userId}`,

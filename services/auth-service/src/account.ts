@@ -1,5 +1,7 @@
 import {
   accountKeys,
+  memoKeys,
+  tagKey,
   naverTokensKey,
   sessionKey,
   sessionsKey,
@@ -21,7 +23,7 @@ const REWRITE_LOCK = 'memo:aof-rewrite:lock';
  * every key of the user unlinked — memos, their indexes, the profile and the original app's
  * name key, the sessions on every device, the stored tokens, the write counter. Each is one
  * UNLINK (Redis frees large values off its main thread), so the request costs O(sessions),
- * at most SESSION_MAX_PER_USER, whatever the user stored.
+ * at most SESSION_MAX_PER_USER, plus one per tag (at most 200), whatever the user stored.
  *
  * The append-only file still holds the deleted text until Redis rewrites it; a rewrite is
  * asked for after a deletion, at most once per `aofRewriteSeconds` across replicas (0: at
@@ -51,7 +53,12 @@ export class AccountEraser {
    */
   async erase(userId: string, requestId: string, opts: { revoke?: boolean } = {}): Promise<Revoked> {
     const revoked = opts.revoke === false ? 'no_token' : await this.revoke(userId, requestId);
-    const sessions = await this.unlinkWithSessions(userId, accountKeys(userId));
+    // The memo index of each tag the user has (at most TAGS_MAX_PER_USER, named in the tag list).
+    const tags = await this.redis.zrange(memoKeys(userId).tags, 0, -1);
+    const sessions = await this.unlinkWithSessions(userId, [
+      ...tags.map((tag) => tagKey(userId, tag)),
+      ...accountKeys(userId),
+    ]);
     this.log.info({ reqId: requestId, sessions, revoked }, 'account deleted');
     await this.requestRewrite().catch((err: unknown) => {
       this.log.warn({ reqId: requestId, err: String(err) }, 'could not ask for an append-only file rewrite');

@@ -56,6 +56,8 @@ export interface UserKeys {
   meta: string;
   /** Pinned ids, scored by when they were pinned (a sorted set, at most PIN_MAX). */
   pins: string;
+  /** Tag → how many memos carry it (a sorted set); each tag's memos are under `tagKey`. */
+  tags: string;
 }
 
 /** The keys of a user's memos; named once, in packages/common (account deletion removes them). */

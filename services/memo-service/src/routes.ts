@@ -17,6 +17,7 @@ import {
 import type { Config } from './config.js';
 import { PinsFull, QuotaExceeded, isMemoId, parseCursor, type Cursor, type Memo, type MemoStore } from './store.js';
 import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
+import { TAG_MAX_LENGTH, parseTag } from '@memo/common/tags';
 
 type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'IMPORT_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;
 
@@ -90,6 +91,34 @@ export function parsePaging(
   const cursor = typeof rawCursor === 'string' ? parseCursor(rawCursor) : null;
   if (!cursor) throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
   return { limit, cursor };
+}
+
+/** `tag` from a query or a body, normalized; 400 tag_invalid when it is not a tag. */
+export function parseTagParam(raw: unknown, name = 'tag'): string {
+  const tag = typeof raw === 'string' ? parseTag(raw) : null;
+  if (tag === null) {
+    throw new HttpError(
+      400,
+      'tag_invalid',
+      `${name} must be a tag: up to ${String(TAG_MAX_LENGTH)} Hangul or Latin letters, digits, _ and /, not only digits`,
+    );
+  }
+  return tag;
+}
+
+const TAG_CURSOR = /^t([1-9]\d{0,14})$/;
+
+/** The paging of a tag's memos: `cursor` is a nextCursor of the previous page (`t<seq>`). */
+export function parseTagPaging(
+  query: Readonly<Record<string, unknown>>,
+  limits: Limits,
+): { limit: number; below?: number } {
+  const { limit } = parsePaging({ limit: query.limit }, limits);
+  const raw = query.cursor;
+  if (raw === undefined || raw === '') return { limit };
+  const m = typeof raw === 'string' ? TAG_CURSOR.exec(raw) : null;
+  if (!m) throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
+  return { limit, below: Number(m[1]) };
 }
 
 declare module 'express-serve-static-core' {
@@ -167,8 +196,16 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     async (req, res) => {
       const claims = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
       if (!claims) throw unauthorized();
-      const { limit, cursor } = parsePaging(req.query, limits);
-      const page = await store.listIfLive(claims, limit, cursor);
+      let page;
+      if (req.query.tag !== undefined) {
+        // ?tag=: the memos carrying a tag (or one under it), newest first.
+        const tag = parseTagParam(req.query.tag);
+        const { limit, below } = parseTagPaging(req.query, limits);
+        page = await store.listTagged(claims, tag, limit, below);
+      } else {
+        const { limit, cursor } = parsePaging(req.query, limits);
+        page = await store.listIfLive(claims, limit, cursor);
+      }
       if (!page) throw unauthorized();
       sendJson(res, 200, page, NO_STORE);
     },
@@ -283,6 +320,25 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     }
     if (imported > 0) onChange?.('created');
     sendJson(res, 200, { imported, skipped }, NO_STORE);
+  });
+
+  // Tags (#태그 in the text): the list with counts, and a rename across every memo.
+  router.get('/tags', async (req, res) => {
+    sendJson(res, 200, { tags: await store.tags(sessionOf(req).userId) }, NO_STORE);
+  });
+  router.post('/tags/rename', limitWrites, body, async (req, res) => {
+    const raw: unknown = req.body;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new HttpError(400, 'invalid_body', 'Send a JSON object like {"from": "일", "to": "업무"}');
+    }
+    const { from: rawFrom, to: rawTo } = raw as Record<string, unknown>;
+    const from = parseTagParam(rawFrom, 'from');
+    const to = parseTagParam(rawTo, 'to');
+    const { renamed, skipped } = await withQuota(
+      store.renameTag(sessionOf(req).userId, from, to, limits.MEMO_MAX_LENGTH),
+    );
+    if (renamed > 0) onChange?.('edited');
+    sendJson(res, 200, { from, to, renamed, skipped }, NO_STORE);
   });
 
   // Pins: pinned memos come first (newest pin first) on the first page.

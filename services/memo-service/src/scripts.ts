@@ -5,7 +5,8 @@
  * noeviction) has changed nothing; a delete's first write (HDEL) frees memory and is never
  * refused.
  *
- * Keys, always in this order: the order list, `:older`, `:memos`, `:meta` (then a session).
+ * Keys, always in this order: the order list, `:older`, `:memos`, `:meta` (then a session, or
+ * the tag list and the memo sets of the tags a write changes).
  */
 
 /**
@@ -47,6 +48,25 @@ local function num(x) return tonumber(x or '0') or 0 end
 local function legacy(list, older, meta)
   if redis.call('HGET', meta, 'v') == '2' then return false end
   return redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1
+end
+-- The tag index after a memo's tags changed (docs/data.md). KEYS from 5: the tag list (tag ->
+-- how many memos carry it), then the memo set of each tag that changed, removals first; marks:
+-- '+' or '-' per such key. A new tag beyond maxTags stays text only. O(changed tags x log n).
+local function retag(id, seq, marks, maxTags)
+  local tags = KEYS[5]
+  for i = 6, #KEYS do
+    local key = KEYS[i]
+    local tag = string.sub(key, #tags + 2)
+    if string.sub(marks, i - 5, i - 5) == '+' then
+      if redis.call('ZSCORE', tags, tag) or redis.call('ZCARD', tags) < maxTags then
+        redis.call('ZADD', key, seq, id)
+      end
+    else
+      redis.call('ZREM', key, id)
+    end
+    local n = redis.call('ZCARD', key)
+    if n == 0 then redis.call('ZREM', tags, tag) else redis.call('ZADD', tags, n, tag) end
+  end
 end
 -- Whether writes should move a batch (a move is under way, or dead refs have piled up).
 local function due(meta)
@@ -182,6 +202,7 @@ redis.call('LPUSH', list, base36(seq) .. ':' .. ARGV[1])
 redis.call('HSET', meta, 'v', '2')
 redis.call('HINCRBY', meta, 'count', 1)
 redis.call('HINCRBY', meta, 'bytes', size)
+retag(ARGV[1], seq, ARGV[6], tonumber(ARGV[7]))
 return {'ok', seq, count + 1, bytes + size, due(meta)}
 `;
 
@@ -202,6 +223,7 @@ if delta > 0 and num(usage[2]) + delta > tonumber(ARGV[5]) then
 end
 redis.call('HSET', memos, ARGV[1], ARGV[3])
 if delta ~= 0 then redis.call('HINCRBY', meta, 'bytes', delta) end
+retag(ARGV[1], (entryHead(current)), ARGV[6], tonumber(ARGV[7]))
 return {'ok', due(meta)}
 `;
 
@@ -216,11 +238,13 @@ if not e then
   if legacy(list, older, meta) then return {'migrate'} end
   return {'missing'}
 end
-local _, size = entryHead(e)
+if ARGV[2] ~= '' and e ~= ARGV[2] then return {'changed'} end
+local seq, size = entryHead(e)
 redis.call('HDEL', memos, ARGV[1])
 redis.call('HINCRBY', meta, 'count', -1)
 redis.call('HINCRBY', meta, 'bytes', -(size or 0))
 redis.call('HINCRBY', meta, 'dead', 1)
+retag(ARGV[1], seq, ARGV[3], 0)
 return {'ok', due(meta)}
 `;
 
@@ -324,4 +348,52 @@ return 'done'
 `;
 
 /** Every script by name (for reports that meet them by their SHA-1 in Redis's SLOWLOG). */
-export const SCRIPTS: Readonly<Record<string, string>> = { PAGE, GET, ADD, REPLACE, DELETE, MOVE, PIN };
+/**
+ * Indexes one memo's tags as its text is now (building the index of a user whose memos predate
+ * it): KEYS as retag; ARGV: id, the entry as read ('' when there is none; if it changed since,
+ * nothing is done), marks, max tags. Adding is idempotent, so the build can run twice. Reply: 'ok' or 'changed'.
+ */
+export const RETAG = `${HELPERS}
+local e = redis.call('HGET', KEYS[3], ARGV[1])
+if (e or '') ~= ARGV[2] then return 'changed' end
+retag(ARGV[1], e and entryHead(e) or 0, ARGV[3], tonumber(ARGV[4]))
+return 'ok'
+`;
+
+/**
+ * One page of the memos carrying a tag, newest first. KEYS: memos, meta, the tag's memo set,
+ * pins[, the session]. ARGV: limit, the seq the last page ended below ('' for the first)[, the
+ * session's user]. O(log n + limit). Reply: {'ok', entries, their pin times (false: not
+ * pinned), seq to go on below (0: last page), count, bytes}, or {'nosession'}.
+ */
+export const TAG_PAGE = `${HELPERS}
+local memos, meta, set, pins = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+if KEYS[5] and redis.call('GET', KEYS[5]) ~= ARGV[3] then return {'nosession'} end
+local limit = tonumber(ARGV[1])
+local max = ARGV[2] == '' and '+inf' or '(' .. ARGV[2]
+local found = redis.call('ZREVRANGEBYSCORE', set, max, '-inf', 'WITHSCORES', 'LIMIT', 0, limit + 1)
+local out, at, next = {}, {}, 0
+for k = 1, math.min(#found, limit * 2), 2 do
+  local e = redis.call('HGET', memos, found[k])
+  if e then
+    out[#out + 1] = e
+    at[#at + 1] = redis.call('ZSCORE', pins, found[k]) or ''
+  end
+  next = tonumber(found[k + 1])
+end
+if #found <= limit * 2 then next = 0 end
+local usage = redis.call('HMGET', meta, 'count', 'bytes')
+return {'ok', out, at, next, num(usage[1]), num(usage[2])}
+`;
+
+export const SCRIPTS: Readonly<Record<string, string>> = {
+  PAGE,
+  GET,
+  ADD,
+  REPLACE,
+  DELETE,
+  MOVE,
+  PIN,
+  RETAG,
+  TAG_PAGE,
+};

@@ -1,4 +1,5 @@
-import { legacySessionKey, sessionKey, type RedisClient, type Session } from '@memo/common';
+import { legacySessionKey, sessionKey, tagKey, type RedisClient, type Session } from '@memo/common';
+import { TAGS_MAX_PER_USER, isUnder, renameTag, tagsOf } from '@memo/common/tags';
 import {
   decodeEntry,
   encodeEntry,
@@ -10,7 +11,7 @@ import {
   type Memo,
   type UserKeys,
 } from './layout.js';
-import { ADD, DELETE, GET, MOVE, PAGE, PIN, REPLACE } from './scripts.js';
+import { ADD, DELETE, GET, MOVE, PAGE, PIN, REPLACE, RETAG, TAG_PAGE } from './scripts.js';
 
 export type { Memo } from './layout.js';
 export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
@@ -86,7 +87,36 @@ interface StoreCommands {
   memoDelete(...args: string[]): Promise<Reply>;
   memoMove(...args: string[]): Promise<'idle' | 'more' | 'done'>;
   memoPin(memos: string, pins: string, id: string, now: string, max: string): Promise<'ok' | 'missing' | 'full'>;
+  memoRetag(...args: string[]): Promise<'ok' | 'changed'>;
+  memoTagPage(...args: string[]): Promise<Reply>;
 }
+
+/** A tag and how many memos carry it. */
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+/** Memos a rename reads and rewrites per round (each memo one compare-and-set script). */
+const RENAME_BATCH = 32;
+
+/**
+ * The keys and marks that move a memo's tag index from the tags of `before` to those of
+ * `after` (texts; null: no memo): removals first, then additions; unchanged tags cost nothing.
+ */
+function retagArgs(userId: string, before: string | null, after: string | null): { keys: string[]; marks: string } {
+  const was = new Set(before === null ? [] : tagsOf(before));
+  const now = new Set(after === null ? [] : tagsOf(after));
+  const gone = [...was].filter((t) => !now.has(t));
+  const added = [...now].filter((t) => !was.has(t));
+  return {
+    keys: [userKeys(userId).tags, ...[...gone, ...added].map((t) => tagKey(userId, t))],
+    marks: '-'.repeat(gone.length) + '+'.repeat(added.length),
+  };
+}
+
+/** `tags:1` in a user's meta: their tag index covers every memo (built once, see ensureTags). */
+const TAGS_BUILT = '1';
 
 const keyList = (k: UserKeys): string[] => [k.list, k.older, k.memos, k.meta];
 
@@ -112,9 +142,12 @@ export class MemoStore {
   ) {
     redis.defineCommand('memoPage', { lua: PAGE });
     redis.defineCommand('memoGet', { numberOfKeys: 4, lua: GET });
-    redis.defineCommand('memoAdd', { numberOfKeys: 4, lua: ADD });
-    redis.defineCommand('memoReplace', { numberOfKeys: 4, lua: REPLACE });
-    redis.defineCommand('memoDelete', { numberOfKeys: 4, lua: DELETE });
+    // Writes take the keys of the tags they change after the four of the memos: numkeys first.
+    redis.defineCommand('memoAdd', { lua: ADD });
+    redis.defineCommand('memoReplace', { lua: REPLACE });
+    redis.defineCommand('memoDelete', { lua: DELETE });
+    redis.defineCommand('memoRetag', { lua: RETAG });
+    redis.defineCommand('memoTagPage', { lua: TAG_PAGE });
     redis.defineCommand('memoMove', { numberOfKeys: 4, lua: MOVE });
     redis.defineCommand('memoPin', { numberOfKeys: 2, lua: PIN });
     this.redis = redis as RedisClient & StoreCommands;
@@ -260,14 +293,19 @@ export class MemoStore {
   private async insert(userId: string, memo: Memo): Promise<'added' | 'exists'> {
     const keys = keyList(userKeys(userId));
     const size = textSize(memo.text);
+    const tags = retagArgs(userId, null, memo.text);
     const reply = await this.afterMove(userId, () =>
       this.redis.memoAdd(
+        String(keys.length + tags.keys.length),
         ...keys,
+        ...tags.keys,
         memo.id,
         entryTail({ ...memo, size }),
         String(size),
         String(this.quotas.maxCount),
         String(this.quotas.maxBytes),
+        tags.marks,
+        String(TAGS_MAX_PER_USER),
       ),
     );
     if (reply[0] === 'exists') return 'exists';
@@ -319,13 +357,18 @@ export class MemoStore {
       if (raw === null) return null;
       const old = decodeEntry(raw);
       const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
+      const tags = retagArgs(userId, old.text, text);
       const reply = await this.redis.memoReplace(
+        String(keys.length + tags.keys.length),
         ...keys,
+        ...tags.keys,
         id,
         raw,
         encodeEntry(next),
         String(next.size - old.size),
         String(this.quotas.maxBytes),
+        tags.marks,
+        String(TAGS_MAX_PER_USER),
       );
       if (reply[0] === 'missing') return null;
       if (reply[0] === 'changed') continue;
@@ -336,9 +379,204 @@ export class MemoStore {
     throw new Error('memo changed too often to edit');
   }
 
+  /** Tag index builds under way in this process, by user (as `moving`). */
+  private readonly tagging = new Map<string, Promise<void>>();
+
+  /**
+   * Builds the user's tag index if their memos predate it: every memo read once (HSCAN, 64 at
+   * a time) and indexed by one small script each; writes keep it up to date from then on, and
+   * keep it right meanwhile (indexing is idempotent and checks the memo did not change).
+   * Bounded by the memo quota; once per user.
+   */
+  async ensureTags(userId: string): Promise<void> {
+    const keys = userKeys(userId);
+    if ((await this.redis.hget(keys.meta, 'tags')) === TAGS_BUILT) return;
+    const running = this.tagging.get(userId);
+    if (running) return running;
+    const build = (async () => {
+      await this.migrate(userId);
+      const base = keyList(keys);
+      let cursor = '0';
+      do {
+        const [next, flat] = await this.redis.hscan(keys.memos, cursor, 'COUNT', 64);
+        cursor = next;
+        for (let k = 0; k + 1 < flat.length; k += 2) {
+          const [id = '', raw = ''] = [flat[k], flat[k + 1]];
+          const tags = retagArgs(userId, null, decodeEntry(raw).text);
+          if (tags.marks === '') continue;
+          // 'changed': a write got there first and indexed what it wrote.
+          await this.redis.memoRetag(
+            String(base.length + tags.keys.length),
+            ...base,
+            ...tags.keys,
+            id,
+            raw,
+            tags.marks,
+            String(TAGS_MAX_PER_USER),
+          );
+        }
+      } while (cursor !== '0');
+      await this.redis.hset(keys.meta, 'tags', TAGS_BUILT);
+    })();
+    this.tagging.set(userId, build);
+    try {
+      await build;
+    } finally {
+      this.tagging.delete(userId);
+    }
+  }
+
+  /** The user's tags, most used first (then by name), at most TAGS_MAX_PER_USER. O(log n + tags). */
+  async tags(userId: string): Promise<TagCount[]> {
+    await this.ensureTags(userId);
+    const flat = await this.redis.zrevrange(userKeys(userId).tags, 0, TAGS_MAX_PER_USER - 1, 'WITHSCORES');
+    const tags: TagCount[] = [];
+    for (let k = 0; k + 1 < flat.length; k += 2) tags.push({ tag: flat[k] ?? '', count: Number(flat[k + 1]) });
+    return tags.sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  }
+
+  /**
+   * A page of the memos carrying `tag` (or a tag under it), newest first, pinned ones in their
+   * place with `pinnedAt`; `below` is the previous page's nextCursor seq. Null when the session
+   * no longer lives. O(log n + limit).
+   */
+  async listTagged(session: Session, tag: string, limit: number, below?: number): Promise<Page | null> {
+    await this.ensureTags(session.userId);
+    const page = await this.tagPage(session.userId, tag, limit, below, session);
+    if (page) return page;
+    // A session minted before sessions moved into the user's slot is looked up where it was.
+    const legacy = await this.redis.get(legacySessionKey(session.sessionId));
+    return legacy === session.userId ? this.tagPage(session.userId, tag, limit, below) : null;
+  }
+
+  private async tagPage(
+    userId: string,
+    tag: string,
+    limit: number,
+    below: number | undefined,
+    session?: Session,
+  ): Promise<Page | null> {
+    const keys = userKeys(userId);
+    const live = session ? [sessionKey(userId, session.sessionId)] : [];
+    const reply = await this.redis.memoTagPage(
+      String(4 + live.length),
+      keys.memos,
+      keys.meta,
+      tagKey(userId, tag),
+      keys.pins,
+      ...live,
+      String(limit),
+      below === undefined ? '' : String(below),
+      userId,
+    );
+    if (reply[0] === 'nosession') return null;
+    const [, entries, pinnedAt, next, count, bytes] = reply as [string, string[], string[], number, number, number];
+    return {
+      memos: entries.map((raw, k) => {
+        const memo = publicMemo(decodeEntry(raw));
+        const at = pinnedAt[k];
+        return at ? { ...memo, pinnedAt: new Date(Number(at)).toISOString() } : memo;
+      }),
+      nextCursor: next > 0 ? `t${String(next)}` : null,
+      usage: this.usage(count, bytes),
+    };
+  }
+
+  /**
+   * Renames tag `from` to `to` in the text of every memo that carries it (tags under it
+   * follow: `#from/x` → `#to/x`), one pass in order, RENAME_BATCH memos a round, each one
+   * compare-and-set script like an edit. Safe to run again: a memo already renamed no longer
+   * carries `from`. A memo whose text would grow past `maxLength` is left as it is (skipped).
+   * QuotaExceeded when the longer names do not fit the byte quota: what was renamed stays.
+   */
+  async renameTag(
+    userId: string,
+    from: string,
+    to: string,
+    maxLength: number,
+    now = new Date(),
+  ): Promise<{ renamed: number; skipped: number }> {
+    await this.ensureTags(userId);
+    let renamed = 0;
+    let skipped = 0;
+    if (from === to) return { renamed, skipped };
+    const set = tagKey(userId, from);
+    let after = '-inf';
+    for (;;) {
+      const flat = await this.redis.zrangebyscore(set, after, '+inf', 'WITHSCORES', 'LIMIT', 0, RENAME_BATCH);
+      if (flat.length === 0) break;
+      for (let k = 0; k + 1 < flat.length; k += 2) {
+        const id = flat[k] ?? '';
+        after = `(${flat[k + 1] ?? ''}`;
+        const outcome = await this.renameIn(userId, id, from, to, maxLength, now);
+        if (outcome === 'renamed') renamed += 1;
+        if (outcome === 'skipped') skipped += 1;
+      }
+    }
+    return { renamed, skipped };
+  }
+
+  private async renameIn(
+    userId: string,
+    id: string,
+    from: string,
+    to: string,
+    maxLength: number,
+    now: Date,
+  ): Promise<'renamed' | 'skipped' | 'gone'> {
+    const keys = keyList(userKeys(userId));
+    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
+      const raw = await this.entry(userId, keys, id);
+      const old = raw === null ? null : decodeEntry(raw);
+      if (raw === null || old === null || !tagsOf(old.text).some((t) => isUnder(t, from))) {
+        // The index named a memo that no longer carries the tag: it forgets it.
+        const fix = { keys: [userKeys(userId).tags, tagKey(userId, from)], marks: '-' };
+        await this.redis.memoRetag(String(keys.length + 2), ...keys, ...fix.keys, id, raw ?? '', fix.marks, '0');
+        return 'gone';
+      }
+      const text = renameTag(old.text, from, to);
+      if (Array.from(text).length > maxLength) return 'skipped';
+      const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
+      const tags = retagArgs(userId, old.text, text);
+      const reply = await this.redis.memoReplace(
+        String(keys.length + tags.keys.length),
+        ...keys,
+        ...tags.keys,
+        id,
+        raw,
+        encodeEntry(next),
+        String(next.size - old.size),
+        String(this.quotas.maxBytes),
+        tags.marks,
+        String(TAGS_MAX_PER_USER),
+      );
+      if (reply[0] === 'missing') return 'gone';
+      if (reply[0] === 'changed') continue;
+      this.quotaCheck(reply);
+      await this.step(keys, reply[1]);
+      return 'renamed';
+    }
+    throw new Error('memo changed too often to rename its tag');
+  }
+
   async remove(userId: string, id: string): Promise<boolean> {
     const keys = keyList(userKeys(userId));
-    const reply = await this.afterMove(userId, () => this.redis.memoDelete(...keys, id));
+    let reply: Reply = ['changed'];
+    // Read first, for the tags to take out of the index; deleted only if unchanged since.
+    for (let attempt = 0; attempt < REPLACE_TRIES && reply[0] === 'changed'; attempt += 1) {
+      const raw = await this.entry(userId, keys, id);
+      if (raw === null) return false;
+      const tags = retagArgs(userId, decodeEntry(raw).text, null);
+      reply = await this.redis.memoDelete(
+        String(keys.length + tags.keys.length),
+        ...keys,
+        ...tags.keys,
+        id,
+        raw,
+        tags.marks,
+      );
+    }
+    if (reply[0] === 'changed') throw new Error('memo changed too often to delete');
     if (reply[0] !== 'ok') return false;
     // A pin of a deleted memo would only be skipped; it goes, so it does not count.
     await this.redis.zrem(userKeys(userId).pins, id);

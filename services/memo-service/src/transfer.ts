@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import express, { type RequestHandler, type Response } from 'express';
 import yazl from 'yazl';
 import { HttpError, jsonBody, refuseNonUtf8 } from '@memo/common';
+import { tagsOf } from '@memo/common/tags';
 import type { Memo } from './layout.js';
 import { isMemoId, parseCursor, type MemoStore } from './store.js';
 
@@ -49,7 +50,7 @@ export async function exportJson(store: MemoStore, userId: string, res: Response
   await write(res, `{"version":${String(EXPORT_VERSION)},"exportedAt":${JSON.stringify(now.toISOString())},"memos":[`);
   let first = true;
   for await (const memo of everyMemo(store, userId)) {
-    await write(res, `${first ? '' : ','}\n${JSON.stringify(memo)}`);
+    await write(res, `${first ? '' : ','}\n${JSON.stringify({ ...memo, tags: tagsOf(memo.text) })}`);
     first = false;
   }
   res.end('\n]}\n');
@@ -59,6 +60,8 @@ export async function exportJson(store: MemoStore, userId: string, res: Response
 export function markdownFile(memo: Memo): string {
   const front = [`id: ${memo.id}`, `createdAt: ${memo.createdAt ?? ''}`, `updatedAt: ${memo.updatedAt ?? ''}`];
   if (memo.pinnedAt) front.push(`pinnedAt: ${memo.pinnedAt}`);
+  const tags = tagsOf(memo.text);
+  if (tags.length > 0) front.push(`tags: [${tags.map((t) => JSON.stringify(t)).join(', ')}]`);
   return `---\n${front.join('\n')}\n---\n${memo.text}\n`;
 }
 

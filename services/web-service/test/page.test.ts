@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  counterLevel,
-  fill,
-  formatWhen,
-  lengthOf,
-  linkify,
-  localeFor,
-  matches,
-  pickLanguage,
-} from '../page/src/format.js';
+import { counterLevel, fill, formatWhen, lengthOf, localeFor, matches, pickLanguage } from '../page/src/format.js';
 import { STRINGS } from '../page/src/strings.js';
+import { findTags, parseTag, renameTag, tagsOf, withParents } from '@memo/common/tags';
 import { IMMUTABLE, chooseEncoding, loadPageAssets, type PageAssets } from '../src/assets.js';
 import { buildWebService } from '../src/app.js';
 import { gunzipSync, brotliDecompressSync } from 'node:zlib';
@@ -67,40 +59,24 @@ describe('the page’s pure parts', () => {
     expect(formatWhen('not a date', now, 'ko')).toBe('');
   });
 
-  it('links only http and https URLs, without the sentence’s punctuation', () => {
-    expect(linkify('see https://example.com/a?b=1. ok')).toEqual([
-      { kind: 'text', text: 'see ' },
-      { kind: 'link', text: 'https://example.com/a?b=1', href: 'https://example.com/a?b=1' },
-      { kind: 'text', text: '. ok' },
-    ]);
-    expect(linkify('(http://a.example/x)')).toEqual([
-      { kind: 'text', text: '(' },
-      { kind: 'link', text: 'http://a.example/x', href: 'http://a.example/x' },
-      { kind: 'text', text: ')' },
-    ]);
-    for (const hostile of [
-      'javascript:alert(1)',
-      'data:text/html,<b>x</b>',
-      'JaVaScRiPt://x%0aalert(1)',
-      'http://[bad',
-    ]) {
-      expect(
-        linkify(hostile).every((s) => s.kind === 'text'),
-        hostile,
-      ).toBe(true);
-      expect(
-        linkify(hostile)
-          .map((s) => s.text)
-          .join(''),
-      ).toBe(hostile);
-    }
-    const text = '두 개: https://a.example 그리고 http://b.example/경로';
-    expect(
-      linkify(text)
-        .map((s) => s.text)
-        .join(''),
-    ).toBe(text);
-    expect(linkify(text).filter((s) => s.kind === 'link')).toHaveLength(2);
+  it('finds #태그 words as the page links them and the server indexes them', () => {
+    const text =
+      '#회의 오늘 #일/보고서 #Work, (#todo) a#b https://x.kr/#part #1 `#code` #Ｗｏｒｋ\n```\n#fenced\n```\n끝 #끝/';
+    expect(findTags(text).map((m) => m.tag)).toEqual(['회의', '일/보고서', 'work', 'todo', 'work', '끝']);
+    expect(tagsOf(text)).toEqual(['회의', '일', '일/보고서', 'work', 'todo', '끝']);
+    expect(tagsOf(Array.from({ length: 30 }, (_, i) => `#t${String(i)}`).join(' '))).toHaveLength(10);
+    expect(parseTag('#A//b/')).toBe('a/b');
+    for (const bad of ['', '#', '123', '#1/2', 'a b', 'a-b', 'x'.repeat(51), '<script>'])
+      expect(parseTag(bad), bad).toBeNull();
+    expect(withParents('a/b/c')).toEqual(['a', 'a/b', 'a/b/c']);
+  });
+
+  it('renames a tag and the tags under it, leaving code and other words alone', () => {
+    const text = '#일 그리고 #일/회의 #일상 `#일` #Ｗork #일/회의/메모';
+    expect(renameTag(text, '일', '업무')).toBe('#업무 그리고 #업무/회의 #일상 `#일` #Ｗork #업무/회의/메모');
+    expect(renameTag(text, '일/회의', '미팅')).toBe('#일 그리고 #미팅 #일상 `#일` #Ｗork #미팅/메모');
+    expect(renameTag('#Work 와 #work', 'work', 'job')).toBe('#job 와 #job');
+    expect(renameTag('없음', 'a', 'b')).toBe('없음');
   });
 
   it('counts characters as the server does and warns in the last tenth', () => {

@@ -67,40 +67,6 @@ export function formatFull(iso: string, locale: string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'medium' }).format(then);
 }
 
-export type Segment = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
-
-// A URL runs to the next space; trailing punctuation that usually ends a sentence is left out.
-const URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
-const TRAILING = /[.,;:!?)\]}'"」』。、]+$/u;
-
-/**
- * Splits memo text into plain text and links. Only http and https URLs become links, and only
- * when the URL parses: `javascript:` or `data:` never can, whatever the text says.
- */
-export function linkify(text: string): Segment[] {
-  const segments: Segment[] = [];
-  let last = 0;
-  for (const match of text.matchAll(URL_PATTERN)) {
-    const start = match.index;
-    let raw = match[0];
-    const trailing = TRAILING.exec(raw);
-    if (trailing) raw = raw.slice(0, raw.length - trailing[0].length);
-    let href: string;
-    try {
-      const url = new URL(raw);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
-      href = url.href;
-    } catch {
-      continue;
-    }
-    if (start > last) segments.push({ kind: 'text', text: text.slice(last, start) });
-    segments.push({ kind: 'link', text: raw, href });
-    last = start + raw.length;
-  }
-  if (last < text.length) segments.push({ kind: 'text', text: text.slice(last) });
-  return segments;
-}
-
 /** Length as a person counts it: by code points, as the server does, so an emoji is one. */
 export const lengthOf = (text: string): number => Array.from(text).length;
 

@@ -1,7 +1,6 @@
 /**
  * The memo page. Every URL is relative to the page, so the site also works under a sub-path.
- * Memo text is only ever set with textContent (links are built as elements): it is shown as
- * text, never as HTML.
+ * Memo text is shown as Markdown through marked and DOMPurify (markdown.ts): never as raw HTML.
  */
 import {
   USAGE_SHOWN,
@@ -12,7 +11,6 @@ import {
   formatFull,
   formatWhen,
   lengthOf,
-  linkify,
   localeFor,
   matches,
   pickLanguage,
@@ -20,6 +18,7 @@ import {
   type CounterLevel,
   type Quota,
 } from './format.js';
+import { renderMarkdown, toggleTask } from './markdown.js';
 import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.js';
 
 interface Memo {
@@ -95,6 +94,8 @@ const ui = {
   text: $('text') as HTMLTextAreaElement,
   counter: $('counter'),
   save: $('save') as HTMLButtonElement,
+  previewToggle: $('preview-toggle') as HTMLButtonElement,
+  preview: $('preview'),
   search: $('search') as HTMLInputElement,
   list: $('memos') as HTMLUListElement,
   empty: $('empty'),
@@ -271,6 +272,7 @@ function applyLanguage(): void {
     if (memo && !li.querySelector('form')) li.replaceWith(renderMemo(memo));
   }
   updateCounter();
+  updatePreview();
   showUsage();
   applySearch();
 }
@@ -327,22 +329,85 @@ function renderTime(memo: Memo): HTMLTimeElement {
   return time;
 }
 
-function renderText(text: string): HTMLParagraphElement {
-  const p = document.createElement('p');
-  p.className = 'memo-text';
-  for (const segment of linkify(text)) {
-    if (segment.kind === 'text') {
-      p.append(segment.text);
+/** Memos longer than this (code points or lines) fold, with a "더 보기" button to open them. */
+const FOLD_CHARS = 600;
+const FOLD_LINES = 12;
+let foldSeq = 0;
+
+/** Saves of task toggles per memo, one after another, so two quick clicks both land. */
+const taskSaves = new WeakMap<HTMLLIElement, Promise<void>>();
+
+/** Ticks or unticks a task: shown at once, saved after the memo's earlier saves; undone if refused. */
+function toggleTaskOf(li: HTMLLIElement, offset: number, checked: boolean, box: HTMLInputElement): void {
+  const current = shown.get(li);
+  if (!current) return;
+  const next = toggleTask(current.text, offset, checked);
+  shown.set(li, { ...current, text: next });
+  const save = async (): Promise<void> => {
+    try {
+      const updated = await api<Memo>(`memo/${encodeURIComponent(current.id)}`, {
+        method: 'PUT',
+        body: JSON.stringify({ text: shown.get(li)?.text ?? next }),
+      });
+      const now = shown.get(li);
+      if (now && now.text === updated.text) shown.set(li, { ...updated, pinnedAt: now.pinnedAt });
+      announce(t.taskSaved);
+    } catch (err) {
+      const now = shown.get(li);
+      if (now) shown.set(li, { ...now, text: toggleTask(now.text, offset, !checked) });
+      box.checked = !checked;
+      if (err instanceof RequestFailed && err.status === 404) {
+        li.remove();
+        updateEmpty();
+      }
+      handleFailure(err);
+    }
+  };
+  taskSaves.set(li, (taskSaves.get(li) ?? Promise.resolve()).then(save));
+}
+
+/** The memo's text as Markdown (sanitized: markdown.ts); tasks tick when `li` is given. */
+function renderText(text: string, li?: HTMLLIElement): HTMLDivElement {
+  const div = document.createElement('div');
+  div.className = 'memo-text';
+  const { fragment, tasks } = renderMarkdown(text);
+  div.append(fragment);
+  for (const box of div.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
+    const offset = tasks?.[Number(box.dataset.task)];
+    box.removeAttribute('data-task');
+    // Named by its own item's text, not the items nested under it.
+    const own = [...(box.closest('li')?.childNodes ?? [])]
+      .filter((n) => !(n instanceof HTMLUListElement || n instanceof HTMLOListElement))
+      .map((n) => n.textContent)
+      .join('');
+    box.setAttribute('aria-label', fill(t.taskLabel, { text: own.trim().slice(0, 80) }));
+    if (li === undefined || offset === undefined) {
+      box.disabled = true;
       continue;
     }
-    const a = document.createElement('a');
-    a.href = segment.href;
-    a.textContent = segment.text;
-    a.rel = 'noopener noreferrer nofollow ugc';
-    a.target = '_blank';
-    p.append(a);
+    box.addEventListener('change', () => toggleTaskOf(li, offset, box.checked, box));
   }
-  return p;
+  return div;
+}
+
+/** A long memo shows its start and a button that opens (and closes) the rest. */
+function foldable(text: HTMLDivElement, source: string): HTMLElement[] {
+  if (lengthOf(source) <= FOLD_CHARS && source.split('\n').length <= FOLD_LINES) return [text];
+  foldSeq += 1;
+  text.id = `memo-text-${String(foldSeq)}`;
+  text.classList.add('folded');
+  const toggle = document.createElement('button');
+  toggle.type = 'button';
+  toggle.className = 'fold quiet';
+  toggle.textContent = t.showMore;
+  toggle.setAttribute('aria-expanded', 'false');
+  toggle.setAttribute('aria-controls', text.id);
+  toggle.addEventListener('click', () => {
+    const open = !text.classList.toggle('folded');
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = open ? t.showLess : t.showMore;
+  });
+  return [text, toggle];
 }
 
 function button(label: string, aria: string, onClick: () => void, className = ''): HTMLButtonElement {
@@ -388,7 +453,7 @@ function renderMemo(memo: Memo, pending = false): HTMLLIElement {
     );
   }
   meta.append(actions);
-  li.append(renderText(memo.text), meta);
+  li.append(...foldable(renderText(memo.text, pending ? undefined : li), memo.text), meta);
   li.hidden = !matches(memo.text, ui.search.value);
   return li;
 }
@@ -634,9 +699,23 @@ function updateCounter(): void {
   }
 }
 
+/** The live preview, while it is on: what the memo will look like (tasks not clickable yet). */
+function updatePreview(): void {
+  ui.preview.dataset.empty = t.previewEmpty;
+  if (ui.preview.hidden) return;
+  ui.preview.replaceChildren(...(ui.text.value.trim() === '' ? [] : renderText(ui.text.value).childNodes));
+}
+
+function togglePreview(): void {
+  ui.preview.hidden = !ui.preview.hidden;
+  ui.previewToggle.setAttribute('aria-pressed', String(!ui.preview.hidden));
+  updatePreview();
+}
+
 function onInput(): void {
   grow(ui.text);
   updateCounter();
+  updatePreview();
   storage.set(DRAFT_KEY, ui.text.value);
 }
 
@@ -742,6 +821,7 @@ function start(): void {
     void addMemo();
   });
   ui.text.addEventListener('input', onInput);
+  ui.previewToggle.addEventListener('click', togglePreview);
   ui.text.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
