@@ -619,7 +619,7 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
   });
 });
 
-describe.skipIf(!hasBrowser())('Markdown, tasks, folding and the preview', () => {
+describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags', () => {
   /** The stored text of the user's memos, newest first, as Redis holds them. */
   const stored = async (user: User): Promise<string[]> =>
     (await storeOn(redis).list(USERS[user].id, 100)).memos.map((m) => m.text);
@@ -736,6 +736,60 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding and the preview', () =>
     await page.screenshot({ path: join(SCREENSHOTS, 'preview.png'), fullPage: true });
     await preview.click();
     expect(await page.locator('#preview').isVisible()).toBe(false);
+    await context.close();
+  });
+
+  it('filters by a #태그 link, lists tags with counts, and renames a tag in every memo', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'kim');
+    await seed('kim', ['#일 보고서 쓰기', '장보기 #집', '#일/회의 10시', '태그 없는 메모', '#일 메일 답장']);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toHaveLength(5);
+    // A tag in a memo is a link that filters, and the address says so.
+    await page.locator('#memos > li').first().getByRole('link', { name: '#일' }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['#일 메일 답장', '#일/회의 10시', '#일 보고서 쓰기']);
+    expect(new URL(page.url()).searchParams.get('tag')).toBe('일');
+    expect(await page.locator('#tag-filter-text').textContent()).toBe('#일 태그가 붙은 메모');
+    expect(await seriousViolations(page)).toEqual([]);
+    // A reload keeps the filter; back goes to every memo.
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toHaveLength(3);
+    await page.getByRole('button', { name: '모든 메모 보기' }).click();
+    await expect.poll(() => memoTexts(page)).toHaveLength(5);
+    await page.goBack();
+    await expect.poll(() => memoTexts(page)).toHaveLength(3);
+    await page.getByRole('button', { name: '모든 메모 보기' }).click();
+
+    await page.getByText('태그', { exact: true }).click();
+    const list = page.locator('#tag-list li');
+    await expect
+      .poll(() =>
+        list.evaluateAll((lis) =>
+          lis.map(
+            (li) => `${li.querySelector('a')?.textContent ?? ''} ${li.querySelector('.count')?.textContent ?? ''}`,
+          ),
+        ),
+      )
+      .toEqual(['#일 3', '#일/회의 1', '#집 1']);
+    await page.getByRole('button', { name: '#일 태그 이름 바꾸기' }).click();
+    const dialog = page.getByRole('dialog', { name: '#일 태그 이름 바꾸기' });
+    await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'tags.png'), fullPage: true });
+    // Not a tag: said in the dialog, nothing sent.
+    await dialog.getByLabel('새 이름').fill('업 무');
+    await dialog.getByRole('button', { name: '이름 바꾸기' }).click();
+    expect(await dialog.isVisible()).toBe(true);
+    await dialog.getByLabel('새 이름').fill('업무');
+    await dialog.getByRole('button', { name: '이름 바꾸기' }).click();
+    await expect.poll(() => status(page)).toBe('#일 태그를 #업무(으)로 바꿨습니다. (메모 3개)');
+    await expect
+      .poll(() => memoTexts(page))
+      .toEqual(['#업무 메일 답장', '태그 없는 메모', '#업무/회의 10시', '장보기 #집', '#업무 보고서 쓰기']);
+    expect((await storeOn(redis).list(USERS.kim.id, 10)).memos.map((m) => m.text)).toEqual(await memoTexts(page));
+    await expect
+      .poll(() => list.evaluateAll((lis) => lis.map((li) => li.querySelector('a')?.textContent)))
+      .toEqual(['#업무', '#업무/회의', '#집']);
     await context.close();
   });
 });

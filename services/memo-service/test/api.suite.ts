@@ -178,6 +178,70 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       expect(all.memos.map((m) => m.text)).toEqual(['four', 'three', 'one']);
     });
 
+    it('lists tags with counts, pages the memos of a tag, and renames a tag in every memo, safely twice', async () => {
+      const { cookie } = await user();
+      for (const text of ['#일 하나', '#일/회의 둘', '#Home 셋', '#일 넷', '#일상 다섯']) {
+        expect((await post(cookie, JSON.stringify({ text }))).status).toBe(201);
+      }
+      const tags = async (): Promise<unknown> =>
+        ((await (await call('/tags', cookie)).json()) as { tags: unknown }).tags;
+      expect(await tags()).toEqual([
+        { tag: '일', count: 3 },
+        { tag: 'home', count: 1 },
+        { tag: '일/회의', count: 1 },
+        { tag: '일상', count: 1 },
+      ]);
+      // Pages of 3 (PAGE_DEFAULT), newest first; the tag in any case and width.
+      const first = (await (await call(`/?tag=${encodeURIComponent('#일')}`, cookie)).json()) as {
+        memos: Memo[];
+        nextCursor: string | null;
+      };
+      expect(first.memos.map((m) => m.text)).toEqual(['#일 넷', '#일/회의 둘', '#일 하나']);
+      expect(first.nextCursor).toBeNull();
+      const two = (await (await call('/?tag=%EC%9D%BC&limit=2', cookie)).json()) as {
+        memos: Memo[];
+        nextCursor: string;
+      };
+      expect(two.nextCursor).toMatch(/^t\d+$/);
+      const rest = (await (await call(`/?tag=%EC%9D%BC&limit=2&cursor=${two.nextCursor}`, cookie)).json()) as {
+        memos: Memo[];
+        nextCursor: string | null;
+      };
+      expect(rest).toMatchObject({ memos: [{ text: '#일 하나' }], nextCursor: null });
+      expect(((await (await call('/?tag=HOME', cookie)).json()) as { memos: Memo[] }).memos).toHaveLength(1);
+      await expectError(await call('/?tag=a%20b', cookie), 400, 'tag_invalid');
+      await expectError(await call('/?tag=123', cookie), 400, 'tag_invalid');
+      await expectError(await call('/?tag=a&cursor=3.4', cookie), 400, 'invalid_cursor');
+
+      const rename = (body: unknown): Promise<Response> =>
+        post(cookie, JSON.stringify(body), 'application/json', '/tags/rename');
+      const renamed = await rename({ from: '일', to: '#업무' });
+      expect(renamed.status).toBe(200);
+      expect(await renamed.json()).toEqual({ from: '일', to: '업무', renamed: 3, skipped: 0 });
+      const texts = ((await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] }).memos.map((m) => m.text);
+      expect(texts).toEqual(['#일상 다섯', '#업무 넷', '#Home 셋', '#업무/회의 둘', '#업무 하나']);
+      expect(await (await rename({ from: '일', to: '업무' })).json()).toEqual({
+        from: '일',
+        to: '업무',
+        renamed: 0,
+        skipped: 0,
+      });
+      await expectError(await rename({ from: '일' }), 400, 'tag_invalid');
+      await expectError(await rename({ from: '일', to: 'a b' }), 400, 'tag_invalid');
+      await expectError(await rename(['일', '업무']), 400, 'invalid_body');
+      await expectError(await call('/tags', 'userId=forged'), 401, 'unauthorized');
+      await expectError(
+        await call('/tags/rename', 'userId=forged', {
+          method: 'POST',
+          body: '{"from":"a","to":"b"}',
+          headers: { 'content-type': 'application/json' },
+        }),
+        401,
+        'unauthorized',
+      );
+      expect((await tags()) as unknown[]).toContainEqual({ tag: '업무', count: 3 });
+    });
+
     it('caps limit at the maximum and rejects bad paging input', async () => {
       const { cookie, id } = await user();
       await redis.lpush(memoKey(id), ...Array.from({ length: 8 }, (_, i) => `m${i}`));

@@ -1,4 +1,4 @@
-import { createLogger, createRedis, waitReady, type RedisClient, type ServiceHandle } from '@memo/common';
+import { createLogger, createRedis, sessionKey, waitReady, type RedisClient, type ServiceHandle } from '@memo/common';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,12 +121,12 @@ describe('a user at the cap', () => {
         expectCheap(
           `${who}: delete of a missing m… id`,
           await measure(() => repeat(() => store.remove(user, missingM()))),
-          'DELETE',
+          'GET',
         );
         expectCheap(
           `${who}: delete of a missing o… id`,
           await measure(() => repeat(() => store.remove(user, missingO()))),
-          'DELETE',
+          'GET',
         );
         expectCheap(
           `${who}: add at the cap (refused)`,
@@ -188,6 +188,76 @@ describe('a user at the cap', () => {
       expect(Number(await client.hget(keys.meta, 'dead'))).toBeLessThan(25_000 / 4);
       expect(await client.llen(keys.list)).toBeLessThan(CAP - 20_000);
       console.log(`at the cap (${String(CAP)} memos each), time in Redis:\n  ${figures.join('\n  ')}`);
+    },
+  );
+
+  it(
+    'answers tag requests at the cap at a cost that does not grow with it (SLOWLOG)',
+    { timeout: 120_000 },
+    async () => {
+      const user = uniqueUser('tags');
+      const keys = userKeys(user);
+      // 100,000 memos without tags (their index is built: nothing to index), then 2,000 with.
+      await seedCurrent(
+        client as Redis,
+        user,
+        Array.from({ length: CAP - 2_000 }, (_, i) => `memo ${String(i)}`),
+      );
+      await client.hset(keys.meta, 'tags', '1');
+      const tagged: string[] = [];
+      for (let i = 0; i < 2_000; i++) {
+        tagged.push((await store.add(user, `#일 #주제/${String(i % 50)} 메모 ${String(i)}`)).id);
+      }
+      const session = { userId: user, sessionId: 's', expiresAt: 0 };
+      await client.set(sessionKey(user, 's'), user);
+      const figures: string[] = [];
+      const cheap = (what: string, times: Map<string, number[]>, script: string): void => {
+        const xs = times.get(script) ?? [];
+        expect(xs.length, `${what}: ${script} ran`).toBeGreaterThan(0);
+        figures.push(`${what}: median ${String(median(xs))} µs, slowest ${String(Math.max(...xs))} µs`);
+        expect(median(xs), what).toBeLessThan(1_000);
+      };
+      cheap(
+        'a page of a tag, 1,500 memos down',
+        await measure(async () => {
+          for (let i = 0; i < 10; i++) {
+            const page = await store.listTagged(session, '일', 20, CAP - 2_000 + 501);
+            expect(page?.memos[0]?.text).toBe('#일 #주제/49 메모 499');
+          }
+        }),
+        'TAG_PAGE',
+      );
+      cheap(
+        'an edit that changes its tags',
+        await measure(async () => {
+          for (let i = 0; i < 10; i++) await store.update(user, tagged[i * 100] ?? '', `#새/${String(i)} 고침`);
+        }),
+        'REPLACE',
+      );
+      cheap(
+        'a delete of a tagged memo',
+        await measure(async () => {
+          for (let i = 0; i < 10; i++) expect(await store.remove(user, tagged[i * 100 + 1] ?? '')).toBe(true);
+        }),
+        'DELETE',
+      );
+      cheap(
+        'a rename, memo by memo (40 memos)',
+        await measure(async () => {
+          expect(await store.renameTag(user, '주제/7', '주제/칠', 10_000)).toEqual({ renamed: 40, skipped: 0 });
+        }),
+        'REPLACE',
+      );
+      // The one-off index of a user whose 1,000 memos predate tags: one small script per memo.
+      const old = uniqueUser('tags-old');
+      await seedCurrent(
+        client as Redis,
+        old,
+        Array.from({ length: 1_000 }, (_, i) => `#a #b/${String(i % 9)} ${String(i)}`),
+      );
+      cheap('indexing one older memo', await measure(() => store.tags(old)), 'RETAG');
+      expect((await store.tags(old))[0]).toEqual({ tag: 'a', count: 1_000 });
+      console.log(`tags at the cap, time in Redis:\n  ${figures.join('\n  ')}`);
     },
   );
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceHandle } from '@memo/common';
+import { tagsOf } from '@memo/common/tags';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_FILE } from '../src/routes.js';
 import { installOpenApiCheck } from '../../../test/support/openapi.js';
@@ -69,9 +70,11 @@ describe('export and import', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="memo-\d{4}-\d{2}-\d{2}\.json"$/);
     const file = await res.text();
-    const exported = JSON.parse(file) as { version: number; exportedAt: string; memos: Memo[] };
+    const exported = JSON.parse(file) as { version: number; exportedAt: string; memos: (Memo & { tags: string[] })[] };
     expect(exported.version).toBe(1);
-    expect(exported.memos).toEqual(before);
+    // Each memo as listed, with the tags its text carries (parents included).
+    expect(exported.memos).toEqual(before.map((m) => ({ ...m, tags: tagsOf(m.text) })));
+    expect(exported.memos.map((m) => m.tags)).toEqual([['태그'], [], []]);
     expect(exported.memos.some((m) => m.updatedAt !== null)).toBe(true);
 
     for (const m of before) await fetch(`${memo.url}/${m.id}`, { method: 'DELETE', headers: { cookie } });

@@ -108,6 +108,18 @@ const ui = {
   transfer: $('transfer'),
   importButton: $('import') as HTMLButtonElement,
   importFile: $('import-file') as HTMLInputElement,
+  tagsPanel: $('tags-panel') as HTMLDetailsElement,
+  tagsEmpty: $('tags-empty'),
+  tagList: $('tag-list') as HTMLUListElement,
+  tagFilter: $('tag-filter'),
+  tagFilterText: $('tag-filter-text'),
+  tagClear: $('tag-clear') as HTMLButtonElement,
+  renameDialog: $('rename-dialog') as HTMLDialogElement,
+  renameForm: $('rename-form') as HTMLFormElement,
+  renameTitle: $('rename-title'),
+  renameText: $('rename-text'),
+  renameTo: $('rename-to') as HTMLInputElement,
+  renameCancel: $('rename-cancel') as HTMLButtonElement,
   deleteAccount: $('delete-account') as HTMLButtonElement,
   deleteDialog: $('delete-dialog') as HTMLDialogElement,
   deleteText: $('delete-text'),
@@ -143,6 +155,8 @@ let lastLevel: CounterLevel = 'ok';
 let pendingSeq = 0;
 /** The person's use of their quotas, as the last page said and kept up since. */
 let usage: Usage | null = null;
+/** The tag the list is filtered by (`?tag=` in the address), or null for every memo. */
+let activeTag: string | null = null;
 /** The memo each list item shows. */
 const shown = new WeakMap<HTMLLIElement, Memo>();
 
@@ -207,6 +221,8 @@ function changeUsage(memos: number, bytes: number): void {
     bytes: { ...usage.bytes, used: Math.max(0, usage.bytes.used + bytes) },
   };
   showUsage();
+  // A memo came, changed or went: so may have its tags.
+  void loadTags();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,6 +290,8 @@ function applyLanguage(): void {
   updateCounter();
   updatePreview();
   showUsage();
+  showTagFilter();
+  void loadTags();
   applySearch();
 }
 
@@ -622,6 +640,7 @@ function removeMemo(li: HTMLLIElement): void {
 
 async function loadMemos(cursor: string | null, limit?: number): Promise<void> {
   const params = new URLSearchParams();
+  if (activeTag !== null) params.set('tag', activeTag);
   if (cursor) params.set('cursor', cursor);
   if (limit) params.set('limit', String(limit));
   const query = params.size > 0 ? `memo?${params.toString()}` : 'memo';
@@ -675,6 +694,106 @@ function searchEverything(): Promise<void> {
     searching = null;
   });
   return searching;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tags
+
+interface TagCount {
+  tag: string;
+  count: number;
+}
+
+/** Shows the memos carrying `tag` (null: every memo), with the address to match. */
+async function filterByTag(tag: string | null, push = true): Promise<void> {
+  activeTag = tag;
+  if (push) {
+    const params = new URLSearchParams(location.search);
+    if (tag === null) params.delete('tag');
+    else params.set('tag', tag);
+    const query = params.toString();
+    history.pushState(null, '', location.pathname + (query ? `?${query}` : ''));
+  }
+  showTagFilter();
+  try {
+    await loadMemos(null);
+  } catch (err) {
+    handleFailure(err);
+  }
+}
+
+function showTagFilter(): void {
+  ui.tagFilter.hidden = activeTag === null;
+  if (activeTag !== null) ui.tagFilterText.textContent = fill(t.tagFilter, { tag: activeTag });
+}
+
+/** The tag list, when it is open (most used first). */
+async function loadTags(): Promise<void> {
+  if (!ui.tagsPanel.open) return;
+  try {
+    const { tags } = await api<{ tags: TagCount[] }>('memo/tags');
+    ui.tagsEmpty.hidden = tags.length > 0;
+    ui.tagList.replaceChildren(
+      ...tags.map(({ tag, count }) => {
+        const li = document.createElement('li');
+        const a = document.createElement('a');
+        a.href = `?tag=${encodeURIComponent(tag)}`;
+        a.className = 'tag';
+        a.dataset.tag = tag;
+        a.textContent = `#${tag}`;
+        const n = document.createElement('span');
+        n.className = 'count';
+        n.textContent = count.toLocaleString(locale);
+        li.append(
+          a,
+          n,
+          button(t.tagRename, fill(t.tagRenameLabel, { tag }), () => askRename(tag, count), 'quiet'),
+        );
+        return li;
+      }),
+    );
+  } catch (err) {
+    handleFailure(err);
+  }
+}
+
+let renaming: string | null = null;
+
+function askRename(tag: string, count: number): void {
+  renaming = tag;
+  ui.renameTitle.textContent = fill(t.tagRenameTitle, { tag });
+  ui.renameText.textContent = fill(t.tagRenameText, { n: count.toLocaleString(locale) });
+  ui.renameTo.value = tag;
+  ui.renameDialog.showModal();
+  ui.renameTo.select();
+}
+
+async function renameTag(): Promise<void> {
+  const from = renaming;
+  const to = ui.renameTo.value.trim().replace(/^#/, '');
+  if (from === null) return;
+  try {
+    const done = await api<{ from: string; to: string; renamed: number }>('memo/tags/rename', {
+      method: 'POST',
+      body: JSON.stringify({ from, to }),
+    });
+    ui.renameDialog.close();
+    if (activeTag !== null && (activeTag === done.from || activeTag.startsWith(`${done.from}/`))) {
+      await filterByTag(done.to + activeTag.slice(done.from.length));
+    } else {
+      await loadMemos(null);
+    }
+    await loadTags();
+    say(fill(t.tagRenamed, { from: done.from, to: done.to, n: done.renamed.toLocaleString(locale) }));
+  } catch (err) {
+    if (err instanceof RequestFailed && err.code === 'tag_invalid') {
+      ui.renameTo.setCustomValidity(t.errors.tag_invalid);
+      ui.renameTo.reportValidity();
+      return;
+    }
+    ui.renameDialog.close();
+    handleFailure(err);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -805,6 +924,8 @@ async function showMemos(): Promise<void> {
 function start(): void {
   const params = new URLSearchParams(location.search);
   const loginError = params.get('login_error');
+  activeTag = params.get('tag');
+  showTagFilter();
   applyLanguage();
   if (loginError !== null) {
     const known = ['access_denied', 'invalid_state', 'naver_error', 'naver_unavailable', 'unavailable'];
@@ -833,6 +954,28 @@ function start(): void {
     void searchEverything();
   });
   ui.more.addEventListener('click', () => void loadMore());
+  // A #태그 in a memo or in the tag list filters the list; the address keeps it (back works).
+  document.addEventListener('click', (event) => {
+    const link = event.target instanceof Element ? event.target.closest<HTMLAnchorElement>('a.tag') : null;
+    if (!link?.dataset.tag || ui.preview.contains(link)) {
+      if (link && ui.preview.contains(link)) event.preventDefault();
+      return;
+    }
+    event.preventDefault();
+    void filterByTag(link.dataset.tag).then(() => ui.tagFilterText.focus());
+  });
+  addEventListener('popstate', () => {
+    const tag = new URLSearchParams(location.search).get('tag');
+    if (tag !== activeTag && !ui.memoView.hidden) void filterByTag(tag, false);
+  });
+  ui.tagClear.addEventListener('click', () => void filterByTag(null));
+  ui.tagsPanel.addEventListener('toggle', () => void loadTags());
+  ui.renameTo.addEventListener('input', () => ui.renameTo.setCustomValidity(''));
+  ui.renameCancel.addEventListener('click', () => ui.renameDialog.close());
+  ui.renameForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void renameTag();
+  });
   if ('IntersectionObserver' in window) {
     // More memos load as the "more" button scrolls into view; the button still works by hand.
     new IntersectionObserver((entries) => {
