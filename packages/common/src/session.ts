@@ -48,6 +48,8 @@ export function memoKeys(userId: string): {
   meta: string;
   pins: string;
   tags: string;
+  idempotency: string;
+  idempotencyAt: string;
 } {
   const tag = userTag(userId);
   return {
@@ -57,6 +59,8 @@ export function memoKeys(userId: string): {
     meta: `${tag}:meta`,
     pins: `${tag}:pins`,
     tags: `${tag}:tags`,
+    idempotency: `${tag}:idem`,
+    idempotencyAt: `${tag}:idem:at`,
   };
 }
 
@@ -83,6 +87,8 @@ export function accountKeys(userId: string): string[] {
     memo.meta,
     memo.pins,
     memo.tags,
+    memo.idempotency,
+    memo.idempotencyAt,
     sessionsKey(userId),
     naverTokensKey(userId),
     `user:${userId}`,

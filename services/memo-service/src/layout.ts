@@ -58,6 +58,10 @@ export interface UserKeys {
   pins: string;
   /** Tag → how many memos carry it (a sorted set); each tag's memos are under `tagKey`. */
   tags: string;
+  /** Idempotency key of an add → the memo it made (a hash), the last IDEMPOTENCY_KEEP only. */
+  idempotency: string;
+  /** The same keys by when they were used (a sorted set), to forget the oldest. */
+  idempotencyAt: string;
 }
 
 /** The keys of a user's memos; named once, in packages/common (account deletion removes them). */

@@ -121,6 +121,17 @@ export function parseTagPaging(
   return { limit, below: Number(m[1]) };
 }
 
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** The Idempotency-Key header of an add ('' when absent): 8 to 64 of A–Z, a–z, 0–9, _ and -. */
+export function parseIdempotencyKey(raw: string | string[] | undefined): string {
+  if (raw === undefined) return '';
+  if (typeof raw !== 'string' || !IDEMPOTENCY_KEY.test(raw)) {
+    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 8 to 64 letters, digits, _ or -');
+  }
+  return raw;
+}
+
 declare module 'express-serve-static-core' {
   interface Request {
     session?: Session;
@@ -218,9 +229,12 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     body,
     async (req, res) => {
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
-      const memo = await withQuota(store.add(sessionOf(req).userId, text));
-      onChange?.('created');
-      sendJson(res, 201, memo, NO_STORE);
+      const key = parseIdempotencyKey(req.headers['idempotency-key']);
+      const { memo, replayed } = await withQuota(store.addOnce(sessionOf(req).userId, text, key));
+      if (!replayed) onChange?.('created');
+      // A retry of an add that was stored (its answer lost on the way): the same memo, once.
+      if (memo === null) throw new HttpError(410, 'memo_deleted', 'This memo was added and has been deleted since');
+      sendJson(res, 201, memo, replayed ? { ...NO_STORE, 'Idempotent-Replayed': 'true' } : NO_STORE);
     },
   ];
 

@@ -49,15 +49,17 @@ local function legacy(list, older, meta)
   if redis.call('HGET', meta, 'v') == '2' then return false end
   return redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1
 end
--- The tag index after a memo's tags changed (docs/data.md). KEYS from 5: the tag list (tag ->
--- how many memos carry it), then the memo set of each tag that changed, removals first; marks:
+-- The tag index after a memo's tags changed (docs/data.md). KEYS from \`first\` (5 unless
+-- said): the tag list (tag -> how many memos carry it), then the memo set of each tag that
+-- changed, removals first; marks:
 -- '+' or '-' per such key. A new tag beyond maxTags stays text only. O(changed tags x log n).
-local function retag(id, seq, marks, maxTags)
-  local tags = KEYS[5]
-  for i = 6, #KEYS do
+local function retag(id, seq, marks, maxTags, first)
+  first = first or 5
+  local tags = KEYS[first]
+  for i = first + 1, #KEYS do
     local key = KEYS[i]
     local tag = string.sub(key, #tags + 2)
-    if string.sub(marks, i - 5, i - 5) == '+' then
+    if string.sub(marks, i - first, i - first) == '+' then
       if redis.call('ZSCORE', tags, tag) or redis.call('ZCARD', tags) < maxTags then
         redis.call('ZADD', key, seq, id)
       end
@@ -184,13 +186,21 @@ return false
 `;
 
 /**
- * A new memo at the head of the order. ARGV: id, the entry after \`{"seq":N,\`, its text size,
- * max count, max bytes. Reply: {'ok', seq, count, bytes, due}, {'quota', which, count, bytes},
- * {'exists'} or {'migrate'}.
+ * A new memo at the head of the order. KEYS: the four, the idempotency hash and its times, the
+ * tag list and the tags' sets. ARGV: id, the entry after \`{"seq":N,\`, its text size, max
+ * count, max bytes, tag marks, max tags, the idempotency key ('' for none), now in ms, keys to
+ * keep. An add whose key was used already adds nothing and names the memo that key made.
+ * Reply: {'ok', seq, count, bytes, due}, {'quota', which, count, bytes}, {'exists'},
+ * {'replay', id} or {'migrate'}.
  */
 export const ADD = `${HELPERS}
-local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local list, older, memos, meta, idem, idemAt = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 if legacy(list, older, meta) then return {'migrate'} end
+local key = ARGV[8]
+if key ~= '' then
+  local made = redis.call('HGET', idem, key)
+  if made then return {'replay', made} end
+end
 local usage = redis.call('HMGET', meta, 'count', 'bytes')
 local count, bytes, size = num(usage[1]), num(usage[2]), tonumber(ARGV[3])
 if redis.call('HEXISTS', memos, ARGV[1]) == 1 then return {'exists'} end
@@ -202,7 +212,18 @@ redis.call('LPUSH', list, base36(seq) .. ':' .. ARGV[1])
 redis.call('HSET', meta, 'v', '2')
 redis.call('HINCRBY', meta, 'count', 1)
 redis.call('HINCRBY', meta, 'bytes', size)
-retag(ARGV[1], seq, ARGV[6], tonumber(ARGV[7]))
+if key ~= '' then
+  redis.call('HSET', idem, key, ARGV[1])
+  redis.call('ZADD', idemAt, tonumber(ARGV[9]), key)
+  local over = redis.call('ZCARD', idemAt) - tonumber(ARGV[10])
+  if over > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', idemAt, 0, over - 1)) do
+      redis.call('ZREM', idemAt, old)
+      redis.call('HDEL', idem, old)
+    end
+  end
+end
+retag(ARGV[1], seq, ARGV[6], tonumber(ARGV[7]), 7)
 return {'ok', seq, count + 1, bytes + size, due(meta)}
 `;
 

@@ -97,6 +97,9 @@ export interface TagCount {
   count: number;
 }
 
+/** Idempotency keys of adds remembered per user (a device's outbox holds far fewer). */
+export const IDEMPOTENCY_KEEP = 200;
+
 /** Memos a rename reads and rewrites per round (each memo one compare-and-set script). */
 const RENAME_BATCH = 32;
 
@@ -274,10 +277,29 @@ export class MemoStore {
 
   /** Adds a memo at the top; QuotaExceeded when the user has no room left for it. */
   async add(userId: string, text: string, now = new Date()): Promise<Memo> {
+    return (await this.addOnce(userId, text, '', now)).memo as Memo;
+  }
+
+  /**
+   * Adds a memo unless an add with the same idempotency `key` ('' for none) did already: then
+   * nothing is added and the answer is the memo that add made (null if it was deleted since),
+   * with `replayed`. The last IDEMPOTENCY_KEEP keys of a user are remembered.
+   */
+  async addOnce(
+    userId: string,
+    text: string,
+    key: string,
+    now = new Date(),
+  ): Promise<{ memo: Memo | null; replayed: boolean }> {
     for (;;) {
       const memo: Memo = { id: newId(now.getTime()), text, createdAt: now.toISOString(), updatedAt: null };
+      const outcome = await this.insert(userId, memo, key, now);
+      if (outcome === 'added') return { memo, replayed: false };
+      if (outcome !== 'exists') {
+        const raw = await this.entry(userId, keyList(userKeys(userId)), outcome.replay);
+        return { memo: raw === null ? null : publicMemo(decodeEntry(raw)), replayed: true };
+      }
       // A random id met twice: draw again.
-      if ((await this.insert(userId, memo)) === 'added') return memo;
     }
   }
 
@@ -286,12 +308,22 @@ export class MemoStore {
    * is there already: 'added' or 'exists', so an import can run twice. QuotaExceeded as `add`.
    */
   async restore(userId: string, memo: Memo): Promise<'added' | 'exists'> {
-    return this.insert(userId, memo);
+    // No idempotency key, so never a replay.
+    return (await this.insert(userId, memo)) === 'added' ? 'added' : 'exists';
   }
 
-  /** One memo at the top, under its own id, unless that id is taken ('exists'). */
-  private async insert(userId: string, memo: Memo): Promise<'added' | 'exists'> {
-    const keys = keyList(userKeys(userId));
+  /**
+   * One memo at the top, under its own id, unless that id is taken ('exists') or the
+   * idempotency key was used (the id of the memo it made).
+   */
+  private async insert(
+    userId: string,
+    memo: Memo,
+    key = '',
+    now = new Date(),
+  ): Promise<'added' | 'exists' | { replay: string }> {
+    const all = userKeys(userId);
+    const keys = [...keyList(all), all.idempotency, all.idempotencyAt];
     const size = textSize(memo.text);
     const tags = retagArgs(userId, null, memo.text);
     const reply = await this.afterMove(userId, () =>
@@ -306,11 +338,15 @@ export class MemoStore {
         String(this.quotas.maxBytes),
         tags.marks,
         String(TAGS_MAX_PER_USER),
+        key,
+        String(now.getTime()),
+        String(IDEMPOTENCY_KEEP),
       ),
     );
     if (reply[0] === 'exists') return 'exists';
+    if (reply[0] === 'replay') return { replay: String(reply[1]) };
     this.quotaCheck(reply);
-    await this.step(keys, reply[4]);
+    await this.step(keyList(all), reply[4]);
     return 'added';
   }
 

@@ -242,6 +242,35 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       expect((await tags()) as unknown[]).toContainEqual({ tag: '업무', count: 3 });
     });
 
+    it('adds once per Idempotency-Key: a retry answers with the same memo, or 410 once it was deleted', async () => {
+      const { cookie } = await user();
+      const send = (key: string, text = '오프라인에서 쓴 메모'): Promise<Response> =>
+        call('/', cookie, {
+          method: 'POST',
+          body: JSON.stringify({ text }),
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        });
+      const first = await send('k-0123456789abcdef');
+      expect(first.status).toBe(201);
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      const made = (await first.json()) as Memo;
+      const again = await send('k-0123456789abcdef');
+      expect(again.status).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      expect(await again.json()).toEqual(made);
+      // Concurrent retries of one key: still one memo.
+      const burst = await Promise.all([send('k-burst-000001'), send('k-burst-000001'), send('k-burst-000001')]);
+      const ids = await Promise.all(burst.map(async (r) => ((await r.json()) as Memo).id));
+      expect(new Set(ids).size).toBe(1);
+      const listed = ((await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] }).memos;
+      expect(listed.map((m) => m.id)).toEqual([ids[0], made.id]);
+      await expectError(await send('short'), 400, 'invalid_idempotency_key');
+      await expectError(await send('has space in it'), 400, 'invalid_idempotency_key');
+      expect(await call(`/${made.id}`, cookie, { method: 'DELETE' })).toHaveProperty('status', 204);
+      await expectError(await send('k-0123456789abcdef'), 410, 'memo_deleted');
+      expect(((await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] }).memos).toHaveLength(1);
+    });
+
     it('caps limit at the maximum and rejects bad paging input', async () => {
       const { cookie, id } = await user();
       await redis.lpush(memoKey(id), ...Array.from({ length: 8 }, (_, i) => `m${i}`));

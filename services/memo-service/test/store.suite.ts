@@ -2,7 +2,16 @@ import type { RedisClient, RedisWhere } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, createRedis, legacySessionKey, sessionKey, waitReady } from '@memo/common';
 import type { Redis } from 'ioredis';
-import { MemoStore, QuotaExceeded, legacyId, parseCursor, userKeys, type Cursor, type Page } from '../src/store.js';
+import {
+  IDEMPOTENCY_KEEP,
+  MemoStore,
+  QuotaExceeded,
+  legacyId,
+  parseCursor,
+  userKeys,
+  type Cursor,
+  type Page,
+} from '../src/store.js';
 import { MOVE_WORK } from '../src/scripts.js';
 import { seedCurrent, seedLegacy } from '../src/seed.js';
 import { uniqueUser } from '../../../test/support/env.js';
@@ -332,6 +341,21 @@ export function storeSuite(where: () => RedisWhere): void {
       expect(await redis.zcard(userKeys(user).pins)).toBe(1);
       expect(await few.pin(user, c ?? '')).toBe(true);
       expect((await few.list(user, 10)).memos.map((m) => m.text)).toEqual(['c', 'b']);
+    });
+  });
+
+  describe('idempotent adds', () => {
+    it('adds once per key and remembers the last IDEMPOTENCY_KEEP keys of a user only', async () => {
+      const user = uniqueUser();
+      const a = await store.addOnce(user, 'a', 'key-a-000');
+      expect(a.replayed).toBe(false);
+      expect(await store.addOnce(user, 'a again', 'key-a-000')).toEqual({ memo: a.memo, replayed: true });
+      for (let i = 0; i < IDEMPOTENCY_KEEP; i++) await store.addOnce(user, `n ${String(i)}`, `key-n-${String(i)}`);
+      expect(await redis.hlen(userKeys(user).idempotency)).toBe(IDEMPOTENCY_KEEP);
+      expect(await redis.zcard(userKeys(user).idempotencyAt)).toBe(IDEMPOTENCY_KEEP);
+      // The oldest key is forgotten: the same key now adds anew.
+      expect((await store.addOnce(user, 'a', 'key-a-000')).replayed).toBe(false);
+      expect((await store.addOnce(user, 'n', `key-n-${String(IDEMPOTENCY_KEEP - 1)}`)).replayed).toBe(true);
     });
   });
 
