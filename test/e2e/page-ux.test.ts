@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { hasBrowser, launchBrowser } from '../support/browser.js';
@@ -267,10 +267,10 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await expect.poll(() => page.locator('#more').isVisible()).toBe(false);
     await page.evaluate(() => window.scrollTo(0, 0));
 
-    // Keyboard: Tab reaches the language switch, logout, the box, preview, save, search, and each memo's buttons (pin, edit, delete), with focus visible.
+    // Keyboard: Tab reaches the language switch, logout, the box, preview, save, search, tags, and each memo's buttons (pin, edit, delete), with focus visible.
     await page.locator('body').click({ position: { x: 1, y: 1 } });
     const reached: string[] = [];
-    for (let i = 0; i < 10; i += 1) {
+    for (let i = 0; i < 11; i += 1) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
@@ -281,19 +281,20 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
       });
       reached.push(focused);
     }
-    expect(reached.slice(0, 9)).toEqual([
+    expect(reached.slice(0, 10)).toEqual([
       'button:language:solid',
       'button:logout:solid',
       'textarea:text:solid',
       'button:preview-toggle:solid',
       'button:save:solid',
       'input:search:solid',
+      'summary:태그:solid',
       'button:메모를 맨 위에 고정:solid',
       'button:메모 수정:solid',
       'button:메모 삭제:solid',
     ]);
     // Enter on a memo's edit button edits in place; Escape puts it back; focus returns.
-    expect(reached[9]).toBe('button:메모를 맨 위에 고정:solid');
+    expect(reached[10]).toBe('button:메모를 맨 위에 고정:solid');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
@@ -307,7 +308,7 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await context.close();
   });
 
-  it('shows the new memo at once and rolls it back with a message when the save fails', async () => {
+  it('shows the new memo at once, keeps one written offline waiting, and rolls one back when the save fails', async () => {
     const context = await newContext();
     const page = await logIn(context, 'kim');
     // Hold the save, so the memo is seen on the page before the server has answered.
@@ -328,32 +329,39 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     expect(await memoCount(redis, USERS.kim.id)).toBe(1);
     await page.unroute('**/memo');
 
-    // Offline: the memo appears, then goes, the text is back in the box and the page says why.
+    // Offline: the memo stays, waiting on the device, and the page says so; online, it goes.
     await context.setOffline(true);
     await page.getByLabel('새 메모').fill('오프라인 메모');
     await page.getByRole('button', { name: '저장', exact: true }).click();
-    await expect
-      .poll(() => status(page))
-      .toBe('메모를 저장하지 못했습니다. 네트워크에 연결할 수 없습니다. 연결을 확인해 주세요.');
-    expect(await memoTexts(page)).toEqual(['곧바로 보이는 메모']);
-    expect(await page.getByLabel('새 메모').inputValue()).toBe('오프라인 메모');
+    await expect.poll(() => status(page)).toBe('오프라인이라 메모를 이 기기에 두었습니다. 연결되면 보냅니다.');
+    expect(await memoTexts(page)).toEqual(['오프라인 메모', '곧바로 보이는 메모']);
+    expect(await page.locator('#memos > li.queued').count()).toBe(1);
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('');
+    expect(await memoCount(redis, USERS.kim.id)).toBe(1);
     await context.setOffline(false);
-    await page.getByRole('button', { name: '저장', exact: true }).click();
-    await expect.poll(() => memoTexts(page)).toEqual(['오프라인 메모', '곧바로 보이는 메모']);
-    // Shown at once; stored once the save has been answered.
     await expect.poll(() => page.locator('#memos > li.pending').count()).toBe(0);
+    await expect.poll(() => status(page)).toBe('기다리던 메모 1개를 보냈습니다.');
+    expect(await memoTexts(page)).toEqual(['오프라인 메모', '곧바로 보이는 메모']);
     expect(await memoCount(redis, USERS.kim.id)).toBe(2);
 
-    // Reloading before a save is answered loses nothing: the text comes back in the box.
-    await page.route('**/memo', (route) =>
-      route.request().method() === 'POST' ? new Promise<void>(() => undefined) : route.continue(),
-    );
+    // Reloading before a save is answered loses nothing: the cut-off save waits in the outbox
+    // (or, if the page had no time to put it there, its text is still the draft), and goes once.
+    const hold = (route: Route): Promise<void> =>
+      route.request().method() === 'POST' ? new Promise<void>(() => undefined) : route.continue();
+    await page.route('**/memo', hold);
     await page.getByLabel('새 메모').fill('저장 중에 새로고침');
     await page.getByLabel('새 메모').press('Control+Enter');
     await expect.poll(() => page.locator('#memos > li.pending').count()).toBe(1);
     await page.reload();
-    await expect.poll(() => page.getByLabel('새 메모').inputValue()).toBe('저장 중에 새로고침');
+    await expect
+      .poll(async () => [await page.getByLabel('새 메모').inputValue(), ...(await memoTexts(page))])
+      .toEqual(['', '저장 중에 새로고침', '오프라인 메모', '곧바로 보이는 메모']);
+    expect(await page.locator('#memos > li.queued').count()).toBe(1);
     expect(await memoCount(redis, USERS.kim.id)).toBe(2);
+    await page.unroute('**/memo', hold);
+    await page.evaluate(() => dispatchEvent(new Event('online')));
+    await expect.poll(() => memoCount(redis, USERS.kim.id), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => page.locator('#memos > li.pending').count()).toBe(0);
     await context.close();
   });
 
@@ -790,6 +798,71 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await expect
       .poll(() => list.evaluateAll((lis) => lis.map((li) => li.querySelector('a')?.textContent)))
       .toEqual(['#업무', '#업무/회의', '#집']);
+    await context.close();
+  });
+
+  it('opens offline with the memos last seen, and sends memos written offline once each, in order, when back online', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'hong');
+    await seed('hong', ['온라인 메모']);
+    await page.reload();
+    // The service worker takes the page over, and keeps what the next visit shows.
+    await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['온라인 메모']);
+    expect(await page.evaluate(async () => (await caches.keys()).sort())).toEqual([
+      'memo-data',
+      expect.stringMatching(/^memo-shell-[0-9a-f]{12}$/) as string,
+    ]);
+    // Meanwhile another device adds a memo this one cannot know of while offline.
+    await seed('hong', ['다른 기기 메모']);
+    await context.setOffline(true);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['온라인 메모']);
+    await expect.poll(() => status(page)).toBe('오프라인입니다. 마지막으로 본 메모를 보여 드립니다.');
+
+    // Written offline: shown at once as waiting, kept on the device, nothing sent.
+    for (const text of ['오프라인 하나', '오프라인 둘']) {
+      await page.getByLabel('새 메모').fill(text);
+      await page.getByRole('button', { name: '저장', exact: true }).click();
+      await expect.poll(() => memoTexts(page).then((t) => t[0])).toBe(text);
+    }
+    await expect.poll(() => page.locator('#memos > li.queued').count()).toBe(2);
+    expect(await page.locator('#memos > li.queued .pending-state').first().textContent()).toBe(
+      '전송 대기 중 · 연결되면 보냅니다',
+    );
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('');
+    expect(await memoCount(redis, USERS.hong.id)).toBe(2);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'offline.png'), fullPage: true });
+    // Still waiting after a reload offline.
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['오프라인 둘', '오프라인 하나', '온라인 메모']);
+
+    // Back online, the first send is stored but its answer is lost on the way: the page sends it
+    // again with the same key, and the server adds it once.
+    let lost = 0;
+    await page.route('**/memo', async (route) => {
+      if (route.request().method() !== 'POST' || lost > 0) return route.continue();
+      lost += 1;
+      await route.fetch();
+      return route.abort('internetdisconnected');
+    });
+    await context.setOffline(false);
+    await expect.poll(() => memoCount(redis, USERS.hong.id), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => page.locator('#memos > li.queued').count()).toBe(2);
+    await page.evaluate(() => dispatchEvent(new Event('online')));
+    await expect.poll(() => page.locator('#memos > li.queued').count(), { timeout: 10_000 }).toBe(0);
+    const stored = (await storeOn(redis).list(USERS.hong.id, 10)).memos.map((m) => m.text);
+    expect(stored).toEqual(['오프라인 둘', '오프라인 하나', '다른 기기 메모', '온라인 메모']);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(stored);
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('memo:outbox:')))).toEqual(
+      [],
+    );
+    // Logging out forgets the memos kept for offline use.
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await expect.poll(() => page.evaluate(() => caches.has('memo-data'))).toBe(false);
     await context.close();
   });
 });

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import {
   HttpError,
+  RequestSchemas,
   SESSION_COOKIE,
   jsonBody,
   notFound,
@@ -188,6 +189,8 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const { store, verifier, limits, writes, onChange } = deps;
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
+  // Every JSON body is checked against api/openapi.yaml, the description this service serves.
+  const schemas = new RequestSchemas(OPENAPI_FILE);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
 
   // Every route but the list needs a live session, checked first: 401 before 429, 415 or 400.
@@ -227,6 +230,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     liveSession,
     limitWrites,
     body,
+    schemas.body('/', 'post'),
     async (req, res) => {
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
       const key = parseIdempotencyKey(req.headers['idempotency-key']);
@@ -243,6 +247,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     liveSession,
     limitWrites,
     body,
+    schemas.body('/{id}', 'put'),
     async (req, res) => {
       const id = idOf(req);
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
@@ -283,69 +288,71 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.get('/export.zip', async (req, res) => {
     await exportZip(store, sessionOf(req).userId, res);
   });
-  router.post('/import', limitWrites, importBody(limits.IMPORT_LIMIT_BYTES), async (req, res) => {
-    const userId = sessionOf(req).userId;
-    const body: unknown = req.body;
-    let imported = 0;
-    let skipped = 0;
-    // Checked whole before anything is stored; stored oldest first, so the order comes back.
-    const memos =
-      typeof body === 'string'
-        ? splitText(body).map((text, i) => {
-            try {
-              return parseText({ text }, limits.MEMO_MAX_LENGTH);
-            } catch (err) {
-              throw new HttpError(
-                400,
-                'invalid_import',
-                `memo ${String(i + 1)}: ${err instanceof Error ? err.message : ''}`,
-              );
+  router.post(
+    '/import',
+    limitWrites,
+    importBody(limits.IMPORT_LIMIT_BYTES),
+    schemas.body('/import', 'post', 'invalid_import'),
+    async (req, res) => {
+      const userId = sessionOf(req).userId;
+      const body: unknown = req.body;
+      let imported = 0;
+      let skipped = 0;
+      // Checked whole before anything is stored; stored oldest first, so the order comes back.
+      const memos =
+        typeof body === 'string'
+          ? splitText(body).map((text, i) => {
+              try {
+                return parseText({ text }, limits.MEMO_MAX_LENGTH);
+              } catch (err) {
+                throw new HttpError(
+                  400,
+                  'invalid_import',
+                  `memo ${String(i + 1)}: ${err instanceof Error ? err.message : ''}`,
+                );
+              }
+            })
+          : parseExport(body, (b) => parseText(b, limits.MEMO_MAX_LENGTH));
+      if (memos.length === 0) throw new HttpError(400, 'invalid_import', 'The file holds no memo');
+      try {
+        for (const memo of oldestFirst<string | Memo>(memos)) {
+          if (typeof memo === 'string') {
+            await store.add(userId, memo);
+            imported++;
+          } else {
+            if ((await store.restore(userId, memo)) === 'added') imported++;
+            else skipped++;
+            // A pin beyond the pin limit is dropped (the memo itself came in); other failures stop the import.
+            if (memo.pinnedAt) {
+              await store.pin(userId, memo.id, new Date(memo.pinnedAt)).catch((err: unknown) => {
+                if (!(err instanceof PinsFull)) throw err;
+              });
             }
-          })
-        : parseExport(body, (b) => parseText(b, limits.MEMO_MAX_LENGTH));
-    if (memos.length === 0) throw new HttpError(400, 'invalid_import', 'The file holds no memo');
-    try {
-      for (const memo of oldestFirst<string | Memo>(memos)) {
-        if (typeof memo === 'string') {
-          await store.add(userId, memo);
-          imported++;
-        } else {
-          if ((await store.restore(userId, memo)) === 'added') imported++;
-          else skipped++;
-          // A pin beyond the pin limit is dropped (the memo itself came in); other failures stop the import.
-          if (memo.pinnedAt) {
-            await store.pin(userId, memo.id, new Date(memo.pinnedAt)).catch((err: unknown) => {
-              if (!(err instanceof PinsFull)) throw err;
-            });
           }
         }
+      } catch (err) {
+        if (!(err instanceof QuotaExceeded)) throw err;
+        // What came in before the limit stays (running the import again later merges the rest).
+        const refused = quotaError(err);
+        throw new HttpError(
+          refused.status,
+          refused.code,
+          `${refused.message} (${String(imported)} imported before the limit)`,
+          {},
+          { ...refused.details, imported, skipped },
+        );
       }
-    } catch (err) {
-      if (!(err instanceof QuotaExceeded)) throw err;
-      // What came in before the limit stays (running the import again later merges the rest).
-      const refused = quotaError(err);
-      throw new HttpError(
-        refused.status,
-        refused.code,
-        `${refused.message} (${String(imported)} imported before the limit)`,
-        {},
-        { ...refused.details, imported, skipped },
-      );
-    }
-    if (imported > 0) onChange?.('created');
-    sendJson(res, 200, { imported, skipped }, NO_STORE);
-  });
+      if (imported > 0) onChange?.('created');
+      sendJson(res, 200, { imported, skipped }, NO_STORE);
+    },
+  );
 
   // Tags (#태그 in the text): the list with counts, and a rename across every memo.
   router.get('/tags', async (req, res) => {
     sendJson(res, 200, { tags: await store.tags(sessionOf(req).userId) }, NO_STORE);
   });
-  router.post('/tags/rename', limitWrites, body, async (req, res) => {
-    const raw: unknown = req.body;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      throw new HttpError(400, 'invalid_body', 'Send a JSON object like {"from": "일", "to": "업무"}');
-    }
-    const { from: rawFrom, to: rawTo } = raw as Record<string, unknown>;
+  router.post('/tags/rename', limitWrites, body, schemas.body('/tags/rename', 'post'), async (req, res) => {
+    const { from: rawFrom, to: rawTo } = req.body as Record<string, unknown>;
     const from = parseTagParam(rawFrom, 'from');
     const to = parseTagParam(rawTo, 'to');
     const { renamed, skipped } = await withQuota(

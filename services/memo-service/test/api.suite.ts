@@ -226,7 +226,9 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
         renamed: 0,
         skipped: 0,
       });
-      await expectError(await rename({ from: '일' }), 400, 'tag_invalid');
+      await expectError(await rename({ from: '일' }), 400, 'to_required');
+      // A field the description does not name: the schema says no (the route never looks).
+      await expectError(await rename({ from: '일', to: '업무', force: true }), 400, 'invalid_body');
       await expectError(await rename({ from: '일', to: 'a b' }), 400, 'tag_invalid');
       await expectError(await rename(['일', '업무']), 400, 'invalid_body');
       await expectError(await call('/tags', 'userId=forged'), 401, 'unauthorized');

@@ -123,7 +123,7 @@ describe('export and import', () => {
       [
         '{"version":1,"memos":[{"id":"m0000000000abc","text":"ok","createdAt":null,"updatedAt":null},{"id":"../x","text":"y"}]}',
         'application/json',
-        /^memos\[1\]\.id/,
+        /^memos\[1\]\.(id|createdAt)/,
       ],
       [
         '{"version":1,"memos":[{"id":"m0000000000abd","text":"","createdAt":null,"updatedAt":null}]}',

@@ -21,6 +21,9 @@ export const CONTENT_SECURITY_POLICY: CspDirectives = {
   styleSrc: ["'self'"],
   imgSrc: ["'self'", 'data:'],
   connectSrc: ["'self'"],
+  // The service worker (sw.js) and the web app manifest, from this site only.
+  workerSrc: ["'self'"],
+  manifestSrc: ["'self'"],
   objectSrc: ["'none'"],
   baseUri: ["'none'"],
   formAction: ["'self'"],

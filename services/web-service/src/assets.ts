@@ -21,6 +21,9 @@ export const PAGE_FILES = {
   mark: here('../page/static/naver-mark.svg'),
   css: here('../page/static/style.css'),
   js: here('../dist/public/app.js'),
+  sw: here('../dist/public/sw.js'),
+  manifest: here('../page/static/manifest.webmanifest'),
+  icon: here('../page/static/icon.svg'),
 };
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -74,8 +77,39 @@ export interface PrivacySettings {
 const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
+/** The page's files; the service worker, manifest and icon are optional (tests of one part leave them out). */
+export interface PageFiles {
+  html: string;
+  privacy: string;
+  css: string;
+  js: string;
+  mark?: string;
+  sw?: string;
+  manifest?: string;
+  icon?: string;
+}
+
+/**
+ * The service worker as served: this deploy's version (a hash of every cached file) and the
+ * list of files it caches, filled in. A deploy with any file changed is a new worker, which
+ * replaces the old one and its cache (page/sw/sw.ts).
+ */
+export function serviceWorker(source: string, shell: Map<string, Asset>): string {
+  const paths = [...shell.keys()].map((path) => (path === '/' ? './' : path.slice(1)));
+  const version = createHash('sha256')
+    .update([...shell.values()].map((a) => a.etag).join())
+    .digest('hex')
+    .slice(0, 12);
+  const fill = (text: string, hole: string, value: string): string => {
+    const pattern = new RegExp(`(["'\`])${hole}\\1`);
+    if (!pattern.test(text)) throw new Error(`sw.js no longer holds ${hole}`);
+    return text.replace(pattern, () => JSON.stringify(value));
+  };
+  return fill(fill(source, '__VERSION__', version), '__SHELL__', JSON.stringify(paths));
+}
+
 export function loadPageAssets(
-  files: { html: string; privacy: string; css: string; js: string; mark?: string } = PAGE_FILES,
+  files: PageFiles = PAGE_FILES,
   privacy: PrivacySettings = { contact: '', aofMinutes: 11 },
 ): PageAssets {
   const js = readFileSync(files.js);
@@ -94,17 +128,24 @@ export function loadPageAssets(
   const notice = replaceOnce(readFileSync(files.privacy, 'utf8'), 'href="style.css"', `href="${styleSheet.slice(1)}"`)
     .replaceAll('%CONTACT%', contact)
     .replaceAll('%AOF_MINUTES%', String(privacy.aofMinutes));
-  return {
-    files: new Map([
-      ['/', page],
-      ['/index.html', page],
-      ['/privacy.html', asset(Buffer.from(notice), 'text/html; charset=utf-8', REVALIDATE)],
-      [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE)],
-      [styleSheet, asset(css, 'text/css; charset=utf-8', IMMUTABLE)],
-    ]),
-    script,
-    styleSheet,
-  };
+  // What the service worker keeps for offline use: the page and everything it loads.
+  const shell = new Map<string, Asset>([
+    ['/', page],
+    [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE)],
+    [styleSheet, asset(css, 'text/css; charset=utf-8', IMMUTABLE)],
+  ]);
+  if (files.manifest) {
+    shell.set('/manifest.webmanifest', asset(readFileSync(files.manifest), 'application/manifest+json', REVALIDATE));
+  }
+  if (files.icon) shell.set('/icon.svg', asset(readFileSync(files.icon), 'image/svg+xml', REVALIDATE));
+  const all = new Map(shell);
+  all.set('/index.html', page);
+  all.set('/privacy.html', asset(Buffer.from(notice), 'text/html; charset=utf-8', REVALIDATE));
+  if (files.sw) {
+    const worker = serviceWorker(readFileSync(files.sw, 'utf8'), shell);
+    all.set('/sw.js', asset(Buffer.from(worker), 'text/javascript; charset=utf-8', REVALIDATE));
+  }
+  return { files: all, script, styleSheet };
 }
 
 /** The best encoding the client accepts: brotli, then gzip, then none. */

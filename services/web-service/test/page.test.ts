@@ -131,6 +131,53 @@ describe('serving the page', () => {
     expect(() => loadPageAssets(files)).toThrow(/no longer names/);
   });
 
+  it('serves a service worker that caches this deploy’s files, and a new deploy makes a new worker', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memo-sw-'));
+    const files = {
+      html: join(dir, 'index.html'),
+      privacy: join(dir, 'privacy.html'),
+      css: join(dir, 'style.css'),
+      js: join(dir, 'app.js'),
+      sw: join(dir, 'sw.js'),
+      manifest: join(dir, 'm.webmanifest'),
+    };
+    writeFileSync(files.privacy, '<link rel="stylesheet" href="style.css" />');
+    writeFileSync(files.html, '<link rel="stylesheet" href="style.css" /><script type="module" src="app.js"></script>');
+    writeFileSync(files.css, 'a{}');
+    writeFileSync(files.js, 'console.log(1)');
+    writeFileSync(files.manifest, '{}');
+    // Minified, the placeholders may be in either kind of quotes.
+    writeFileSync(files.sw, 'const v="__VERSION__",s=JSON.parse(\'__SHELL__\');');
+    const worker = (a: PageAssets): { version: string; shell: string[] } => {
+      const code = a.files.get('/sw.js')?.identity.toString() ?? '';
+      const [, version = '', shell = '[]'] = /^const v=("[^"]*"),s=JSON\.parse\((".*")\);$/.exec(code) ?? [];
+      return { version: JSON.parse(version) as string, shell: JSON.parse(JSON.parse(shell) as string) as string[] };
+    };
+    const one = loadPageAssets(files);
+    expect(worker(one)).toEqual({
+      version: expect.stringMatching(/^[0-9a-f]{12}$/) as string,
+      shell: ['./', one.script.slice(1), one.styleSheet.slice(1), 'manifest.webmanifest'],
+    });
+    writeFileSync(files.js, 'console.log(2)');
+    const two = loadPageAssets(files);
+    expect(worker(two).shell).toContain(two.script.slice(1));
+    expect(worker(two).shell).not.toContain(one.script.slice(1));
+    expect(worker(two).version).not.toBe(worker(one).version);
+    writeFileSync(files.sw, 'const v=1;');
+    expect(() => loadPageAssets(files)).toThrow(/no longer holds __VERSION__/);
+
+    // The real one, as served: not cached without asking, and the page names it and the manifest.
+    const res = await fetch(`${web.url}/sw.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(await res.text()).toContain(assets.script.slice(1));
+    const manifest = (await (await fetch(`${web.url}/manifest.webmanifest`)).json()) as Record<string, unknown>;
+    expect(manifest).toMatchObject({ start_url: './', scope: './', display: 'standalone', lang: 'ko' });
+    const csp = (await fetch(`${web.url}/`)).headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("worker-src 'self'");
+    expect(csp).toContain("manifest-src 'self'");
+  });
+
   it("serves the privacy notice with the operator's contact, escaped, and the page links to it", async () => {
     const page = await (await fetch(`${web.url}/`)).text();
     expect(page).toContain('href="privacy.html"');

@@ -155,6 +155,10 @@ let lastLevel: CounterLevel = 'ok';
 let pendingSeq = 0;
 /** The person's use of their quotas, as the last page said and kept up since. */
 let usage: Usage | null = null;
+/** Whether an answer came from the service worker's copy (offline) since the last look. */
+let servedOffline = false;
+/** Who is logged in (their outbox is theirs only). */
+let userId = '';
 /** The tag the list is filtered by (`?tag=` in the address), or null for every memo. */
 let activeTag: string | null = null;
 /** The memo each list item shows. */
@@ -172,6 +176,8 @@ async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   } catch {
     throw new RequestFailed(0, 'offline');
   }
+  // Answered by the service worker from what it kept (page/sw/sw.ts): the device is offline.
+  if (res.headers.get('X-Memo-Offline') === '1') servedOffline = true;
   if (res.status === 204) return undefined as T;
   const body = (await res.json().catch(() => ({}))) as T & ApiError;
   if (!res.ok) {
@@ -438,7 +444,8 @@ function button(label: string, aria: string, onClick: () => void, className = ''
   return b;
 }
 
-function renderMemo(memo: Memo, pending = false): HTMLLIElement {
+/** A memo; `pending` shows it waiting, with what it waits for (saving, or in the outbox). */
+function renderMemo(memo: Memo, pending: false | 'saving' | 'queued' = false): HTMLLIElement {
   const li = document.createElement('li');
   li.dataset.id = memo.id;
   li.tabIndex = -1;
@@ -451,7 +458,9 @@ function renderMemo(memo: Memo, pending = false): HTMLLIElement {
     li.classList.add('pending');
     li.setAttribute('aria-busy', 'true');
     const saving = document.createElement('span');
-    saving.textContent = t.saving;
+    saving.className = 'pending-state';
+    saving.textContent = pending === 'queued' ? t.queued : t.saving;
+    if (pending === 'queued') li.classList.add('queued');
     meta.append(saving);
   } else {
     meta.append(renderTime(memo));
@@ -647,6 +656,7 @@ async function loadMemos(cursor: string | null, limit?: number): Promise<void> {
   const page = await api<Page>(query);
   if (!cursor) ui.list.replaceChildren();
   ui.list.append(...page.memos.map((memo) => renderMemo(memo)));
+  if (!cursor && activeTag === null) showOutbox();
   nextCursor = page.nextCursor;
   ui.more.hidden = nextCursor === null;
   if (page.usage) {
@@ -852,10 +862,9 @@ async function addMemo(): Promise<void> {
     return;
   }
   pendingSeq += 1;
-  const placeholder = renderMemo(
-    { id: `pending-${String(pendingSeq)}`, text, createdAt: new Date().toISOString(), updatedAt: null },
-    true,
-  );
+  const key = randomKey();
+  const createdAt = new Date().toISOString();
+  const placeholder = renderMemo({ id: `pending-${String(pendingSeq)}`, text, createdAt, updatedAt: null }, 'saving');
   ui.list.prepend(placeholder);
   // The box empties at once, but the draft kept on the device goes only once the memo is
   // stored: a reload meanwhile brings the text back rather than losing it.
@@ -864,13 +873,27 @@ async function addMemo(): Promise<void> {
   updateCounter();
   updateEmpty();
   try {
-    const memo = await api<Memo>('memo', { method: 'POST', body: JSON.stringify({ text }) });
+    // With a key of its own, so that sending it again (from the outbox) can never add it twice.
+    const memo = await api<Memo>('memo', {
+      method: 'POST',
+      body: JSON.stringify({ text }),
+      headers: { 'Idempotency-Key': key },
+    });
     if (ui.text.value === '') storage.set(DRAFT_KEY, null);
     placeholder.replaceWith(renderMemo(memo));
     changeUsage(1, bytesOf(memo.text));
     say('');
     announce(t.added);
   } catch (err) {
+    if (err instanceof RequestFailed && err.code === 'offline') {
+      // Offline: the memo waits on this device and goes once the connection is back.
+      const item: Outgoing = { key, text, createdAt };
+      writeOutbox([...readOutbox(), item]);
+      if (ui.text.value === '') storage.set(DRAFT_KEY, null);
+      placeholder.replaceWith(renderQueued(item));
+      say(t.queuedSaid);
+      return;
+    }
     placeholder.remove();
     updateEmpty();
     // Give the text back unless the person has started a new memo meanwhile.
@@ -891,13 +914,144 @@ async function addMemo(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Offline: the outbox
+
+/** A memo written offline, waiting on this device under its idempotency key. */
+interface Outgoing {
+  key: string;
+  text: string;
+  createdAt: string;
+}
+
+const OUTBOX_PREFIX = 'memo:outbox:';
+/** The service worker's copy of memo pages and who-am-I (page/sw/sw.ts names it too). */
+const DATA_CACHE = 'memo-data';
+const OUTBOX_RETRY_MS = 30_000;
+const OUTBOX_SOON_MS = 5_000;
+
+/** 128 random bits as hex: an idempotency key (crypto.randomUUID needs HTTPS; this does not). */
+function randomKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function readOutbox(): Outgoing[] {
+  if (!userId) return [];
+  try {
+    const items: unknown = JSON.parse(storage.get(OUTBOX_PREFIX + userId) ?? '[]');
+    if (!Array.isArray(items)) return [];
+    return items.filter(
+      (x): x is Outgoing =>
+        typeof x === 'object' &&
+        x !== null &&
+        typeof (x as Outgoing).key === 'string' &&
+        typeof (x as Outgoing).text === 'string' &&
+        typeof (x as Outgoing).createdAt === 'string',
+    );
+  } catch {
+    return [];
+  }
+}
+
+function writeOutbox(items: Outgoing[]): void {
+  if (userId) storage.set(OUTBOX_PREFIX + userId, items.length > 0 ? JSON.stringify(items) : null);
+}
+
+const queuedItem = (key: string): HTMLLIElement | null =>
+  ui.list.querySelector<HTMLLIElement>(`li[data-outbox="${CSS.escape(key)}"]`);
+
+function renderQueued(item: Outgoing): HTMLLIElement {
+  const li = renderMemo(
+    { id: `outbox-${item.key}`, text: item.text, createdAt: item.createdAt, updatedAt: null },
+    'queued',
+  );
+  li.dataset.outbox = item.key;
+  return li;
+}
+
+/** Shows the waiting memos at the top of the list, oldest lowest (as they will be stored). */
+function showOutbox(): void {
+  for (const item of readOutbox()) if (!queuedItem(item.key)) ui.list.prepend(renderQueued(item));
+  updateEmpty();
+}
+
+let flushing: Promise<void> | null = null;
+
+/**
+ * Sends the waiting memos, oldest first, one at a time, each with its own idempotency key: a
+ * memo whose answer was lost is not added twice when sent again. Stops at the first that cannot
+ * go yet (offline, the service away, a rate limit) and tries again later; one the server refuses
+ * for good (a quota, say) comes back to the box with the reason.
+ */
+function flushOutbox(): Promise<void> {
+  flushing ??= (async () => {
+    let sent = 0;
+    for (let item = readOutbox()[0]; item; item = readOutbox()[0]) {
+      const li = queuedItem(item.key);
+      const state = li?.querySelector('.pending-state');
+      if (state) state.textContent = t.sending;
+      const { key } = item;
+      const drop = (): void => writeOutbox(readOutbox().filter((x) => x.key !== key));
+      try {
+        const memo = await api<Memo>('memo', {
+          method: 'POST',
+          body: JSON.stringify({ text: item.text }),
+          headers: { 'Idempotency-Key': item.key },
+        });
+        drop();
+        if (li) li.replaceWith(renderMemo(memo));
+        else ui.list.prepend(renderMemo(memo));
+        changeUsage(1, bytesOf(memo.text));
+        sent += 1;
+      } catch (err) {
+        if (err instanceof RequestFailed && err.status === 410) {
+          // Stored earlier and deleted since (on another device).
+          drop();
+          li?.remove();
+          continue;
+        }
+        if (state) state.textContent = t.queued;
+        if (!(err instanceof RequestFailed)) break;
+        if (err.code === 'offline' || err.status >= 500 || err.status === 429) {
+          // Not yet: soon again while the device says it is online, else at the 'online' event.
+          if (navigator.onLine) setTimeout(() => void flushOutbox(), OUTBOX_SOON_MS);
+          break;
+        }
+        if (err.status === 401) {
+          sessionExpired();
+          break;
+        }
+        drop();
+        li?.remove();
+        ui.text.value = ui.text.value.trim() === '' ? item.text : `${item.text}\n\n${ui.text.value}`;
+        onInput();
+        say(fill(t.errors.addFailed, { reason: messageFor(err) }));
+      }
+    }
+    updateEmpty();
+    if (sent > 0) say(fill(t.outboxSent, { n: sent.toLocaleString(locale) }));
+  })().finally(() => {
+    flushing = null;
+  });
+  return flushing;
+}
+
+/** Forgets what this device kept of the person's memos (logout, 회원 탈퇴). */
+function forgetOffline(outbox: boolean): void {
+  if (outbox) writeOutbox([]);
+  if ('caches' in window) void caches.delete(DATA_CACHE);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Start
 
 async function showMemos(): Promise<void> {
   showOnly(ui.loading);
   try {
+    servedOffline = false;
     const me = await api<{ id: string; name: string; nameDeclined?: boolean }>('auth/me');
     userName = me.name;
+    userId = me.id;
     // They declined to share a name: ask once, in words, and never stand in the way.
     ui.nameAsk.hidden = !me.nameDeclined || storage.get(NAME_ASKED_KEY) !== null;
     if (!ui.nameAsk.hidden) storage.set(NAME_ASKED_KEY, '1');
@@ -907,6 +1061,9 @@ async function showMemos(): Promise<void> {
     ui.transfer.hidden = false;
     await loadMemos(null);
     showOnly(ui.memoView);
+    // (api() sets it when the service worker answered from its copy.)
+    if (servedOffline as boolean) say(t.offlineShown);
+    else void flushOutbox();
     const draft = storage.get(DRAFT_KEY);
     if (draft && ui.text.value === '') {
       ui.text.value = draft;
@@ -987,6 +1144,7 @@ function start(): void {
     void api<undefined>('auth/logout', { method: 'POST' })
       .then(() => {
         storage.set(DRAFT_KEY, null);
+        forgetOffline(false);
         ui.text.value = '';
         onInput();
         showLogin();
@@ -1031,6 +1189,7 @@ function start(): void {
       .then(() => {
         ui.deleteDialog.close();
         storage.set(DRAFT_KEY, null);
+        forgetOffline(true);
         ui.text.value = '';
         onInput();
         showLogin();
@@ -1045,9 +1204,20 @@ function start(): void {
   // A delete still waiting for its undo window is sent when the page goes away.
   addEventListener('pagehide', () => commitDelete(true));
   addEventListener('online', () => {
-    if (!ui.errorView.hidden) void showMemos();
+    // What waits goes first; then a list shown from the offline copy is fetched anew.
+    const reload = !ui.errorView.hidden || servedOffline;
+    const sending = ui.memoView.hidden ? Promise.resolve() : flushOutbox();
+    if (reload) void sending.then(showMemos);
     else if (ui.status.textContent === t.errors.offline) say('');
   });
+  // Memos still waiting (the service was away, say) are tried again now and then.
+  setInterval(() => {
+    if (navigator.onLine && !ui.memoView.hidden && readOutbox().length > 0) void flushOutbox();
+  }, OUTBOX_RETRY_MS);
+  // Offline use and installing the app (page/sw/sw.ts), within the page's own path.
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => undefined);
+  }
   addEventListener('offline', () => say(t.errors.offline));
   setInterval(refreshTimes, 30_000);
   updateCounter();

@@ -1,0 +1,106 @@
+/**
+ * The service worker: the page opens offline with the memos last seen.
+ *
+ * - The shell (the page, its hashed script and style sheet, the mark) is cached at install,
+ *   under a cache named by this deploy's version; activation deletes every other version's
+ *   cache, so a new deploy's assets replace the old ones and nothing stale is left behind.
+ *   The page itself is always asked of the network first, so an online visit gets the deploy
+ *   of the moment.
+ * - Who-am-I and memo pages are network-first: each good answer is kept (cache `memo-data`),
+ *   and answered from there, marked `X-Memo-Offline: 1`, when the network fails. A 401 clears
+ *   it (the session ended); the page clears it on logout and 회원 탈퇴 too.
+ * - Writes are never touched here: the page queues a memo written offline in its outbox and
+ *   sends it, with an Idempotency-Key, when the connection returns.
+ *
+ * `__VERSION__` and `__SHELL__` are filled in by web-service when it serves this file
+ * (src/assets.ts). Every path is relative to the worker's own scope: the site may live under
+ * a sub-path.
+ */
+declare const self: ServiceWorkerGlobalScope;
+
+const VERSION = '__VERSION__';
+const SHELL: string[] = JSON.parse('__SHELL__') as string[];
+const SHELL_CACHE = `memo-shell-${VERSION}`;
+/** The page clears it by this name too (main.ts). */
+const DATA_CACHE = 'memo-data';
+
+const scope = (): URL => new URL(self.registration.scope);
+const inScope = (path: string): URL => new URL(path, scope());
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(SHELL_CACHE);
+      await cache.addAll(SHELL.map((path) => inScope(path).href));
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    (async () => {
+      for (const name of await caches.keys()) {
+        if (name.startsWith('memo-shell-') && name !== SHELL_CACHE) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
+
+/** The answer kept for `request`, marked as such; undefined when there is none. */
+async function kept(request: Request): Promise<Response | undefined> {
+  const cached = await caches.match(request, { cacheName: DATA_CACHE });
+  if (!cached) return undefined;
+  const headers = new Headers(cached.headers);
+  headers.set('X-Memo-Offline', '1');
+  return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
+}
+
+async function networkFirstData(request: Request): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(request);
+  } catch (err) {
+    const answer = await kept(request);
+    if (answer) return answer;
+    throw err;
+  }
+  if (response.status === 200) {
+    const cache = await caches.open(DATA_CACHE);
+    await cache.put(request, response.clone());
+  } else if (response.status === 401) {
+    await caches.delete(DATA_CACHE);
+  }
+  return response;
+}
+
+async function networkFirstPage(request: Request): Promise<Response> {
+  try {
+    return await fetch(request);
+  } catch (err) {
+    const page = await caches.match(inScope('./').href, { cacheName: SHELL_CACHE });
+    if (page) return page;
+    throw err;
+  }
+}
+
+async function cacheFirst(request: Request): Promise<Response> {
+  return (await caches.match(request, { cacheName: SHELL_CACHE })) ?? fetch(request);
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  const base = scope();
+  if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return;
+  const path = url.pathname.slice(base.pathname.length);
+  if (request.mode === 'navigate') {
+    event.respondWith(networkFirstPage(request));
+  } else if (path === 'memo' || path === 'auth/me') {
+    event.respondWith(networkFirstData(request));
+  } else if (SHELL.includes(path)) {
+    event.respondWith(cacheFirst(request));
+  }
+});
