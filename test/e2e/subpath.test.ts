@@ -64,4 +64,28 @@ describe('under a sub-path', () => {
     expect(cookiePaths.length).toBeGreaterThan(0);
     for (const path of cookiePaths) expect(path).toMatch(/^\/memos\//);
   });
+
+  it.skipIf(!hasBrowser())('keeps its service worker and web app manifest within /memos/', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await context.newPage();
+    await page.goto(`${origin}/memos/`);
+    await expect
+      .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.scope ?? ''))
+      .toBe(`${origin}/memos/`);
+    const manifestUrl = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel=manifest]')?.href);
+    expect(manifestUrl).toBe(`${origin}/memos/manifest.webmanifest`);
+    const manifest = (await (await fetch(manifestUrl ?? '')).json()) as { start_url: string; scope: string };
+    expect(new URL(manifest.start_url, manifestUrl).href).toBe(`${origin}/memos/`);
+    expect(new URL(manifest.scope, manifestUrl).href).toBe(`${origin}/memos/`);
+    // What the worker keeps is under the path too.
+    const cached = (): Promise<string[]> =>
+      page.evaluate(async () => {
+        const name = (await caches.keys()).find((n) => n.startsWith('memo-shell-'));
+        return name ? (await (await caches.open(name)).keys()).map((r) => r.url) : [];
+      });
+    await expect.poll(() => cached().then((urls) => urls.length)).toBeGreaterThan(2);
+    const shell = await cached();
+    for (const url of shell) expect(url.startsWith(`${origin}/memos/`), url).toBe(true);
+    await context.close();
+  });
 });

@@ -48,6 +48,8 @@ export async function startRedis(
 ): Promise<LocalRedis> {
   const port = opts.port ?? (await freePort());
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--protected-mode', 'yes'];
+  // As the chart runs it: a tag's memo set stays a compact listpack (docs/data.md#tags).
+  args.push('--zset-max-listpack-entries', '1024');
   if (opts.password) args.push('--requirepass', opts.password);
   if (opts.extraArgs) args.push(...opts.extraArgs);
   if (opts.dir) {
