@@ -234,9 +234,17 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await page.getByRole('searchbox', { name: '메모 검색' }).fill('');
     await page.reload();
     await expect.poll(() => page.locator('#memos > li').count()).toBe(20);
-    // Scrolling to the end brings the next pages, until there are no more.
-    for (let i = 0; i < 5; i += 1) await page.mouse.wheel(0, 20_000);
-    await expect.poll(() => page.locator('#memos > li').count(), { timeout: 10_000 }).toBe(45);
+    // Scrolling to the end brings the next pages, until there are no more (a person keeps
+    // scrolling while a page loads; so does this, between looks).
+    await expect
+      .poll(
+        async () => {
+          await page.mouse.wheel(0, 20_000);
+          return page.locator('#memos > li').count();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(45);
     await expect.poll(() => page.locator('#more').isVisible()).toBe(false);
 
     await page.getByRole('searchbox', { name: '메모 검색' }).fill('milk');
@@ -458,7 +466,8 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
   });
 
   it('shows loading, then an error state while Redis is down, and recovers with a retry', async () => {
-    const context = await newContext();
+    // The list request is held below; a service worker's requests are beyond page.route's reach.
+    const context = await newContext({ serviceWorkers: 'block' });
     const page = await logIn(context, 'hong');
     let hold: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (hold = resolve));

@@ -57,7 +57,9 @@ async function kept(request: Request): Promise<Response | undefined> {
   return new Response(cached.body, { status: cached.status, statusText: cached.statusText, headers });
 }
 
-async function networkFirstData(request: Request): Promise<Response> {
+/** The network's answer at once; keeping a copy (or forgetting on a 401) goes on after it. */
+async function networkFirstData(event: FetchEvent): Promise<Response> {
+  const { request } = event;
   let response: Response;
   try {
     response = await fetch(request);
@@ -67,10 +69,10 @@ async function networkFirstData(request: Request): Promise<Response> {
     throw err;
   }
   if (response.status === 200) {
-    const cache = await caches.open(DATA_CACHE);
-    await cache.put(request, response.clone());
+    const copy = response.clone();
+    event.waitUntil(caches.open(DATA_CACHE).then((cache) => cache.put(request, copy)));
   } else if (response.status === 401) {
-    await caches.delete(DATA_CACHE);
+    event.waitUntil(caches.delete(DATA_CACHE));
   }
   return response;
 }
@@ -99,7 +101,7 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     event.respondWith(networkFirstPage(request));
   } else if (path === 'memo' || path === 'auth/me') {
-    event.respondWith(networkFirstData(request));
+    event.respondWith(networkFirstData(event));
   } else if (SHELL.includes(path)) {
     event.respondWith(cacheFirst(request));
   }
