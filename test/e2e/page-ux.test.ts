@@ -874,4 +874,26 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await expect.poll(() => page.evaluate(() => caches.has('memo-data'))).toBe(false);
     await context.close();
   });
+
+  it('keeps at most 100 memos waiting on a device: past that, a memo written offline comes back to the box', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'lee');
+    await page.evaluate((id) => {
+      const waiting = Array.from({ length: 100 }, (_, i) => ({
+        key: `waiting-${String(i).padStart(8, '0')}`,
+        text: `대기 ${String(i)}`,
+        createdAt: new Date().toISOString(),
+      }));
+      localStorage.setItem(`memo:outbox:${id}`, JSON.stringify(waiting));
+    }, USERS.lee.id);
+    await context.setOffline(true);
+    await page.getByLabel('새 메모').fill('자리가 없는 메모');
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect
+      .poll(() => status(page))
+      .toBe('메모를 저장하지 못했습니다. 네트워크에 연결할 수 없습니다. 연결을 확인해 주세요.');
+    expect(await page.getByLabel('새 메모').inputValue()).toBe('자리가 없는 메모');
+    expect(await page.locator('#memos > li.queued').count()).toBe(0);
+    await context.close();
+  });
 });

@@ -885,12 +885,10 @@ async function addMemo(): Promise<void> {
     say('');
     announce(t.added);
   } catch (err) {
-    if (err instanceof RequestFailed && err.code === 'offline') {
+    if (err instanceof RequestFailed && err.code === 'offline' && queue({ key, text, createdAt })) {
       // Offline: the memo waits on this device and goes once the connection is back.
-      const item: Outgoing = { key, text, createdAt };
-      writeOutbox([...readOutbox(), item]);
       if (ui.text.value === '') storage.set(DRAFT_KEY, null);
-      placeholder.replaceWith(renderQueued(item));
+      placeholder.replaceWith(renderQueued({ key, text, createdAt }));
       say(t.queuedSaid);
       return;
     }
@@ -928,6 +926,8 @@ const OUTBOX_PREFIX = 'memo:outbox:';
 const DATA_CACHE = 'memo-data';
 const OUTBOX_RETRY_MS = 30_000;
 const OUTBOX_SOON_MS = 5_000;
+/** Memos that may wait on a device: past this, writing offline is refused as before. */
+const OUTBOX_MAX = 100;
 
 /** 128 random bits as hex: an idempotency key (crypto.randomUUID needs HTTPS; this does not). */
 function randomKey(): string {
@@ -955,6 +955,17 @@ function readOutbox(): Outgoing[] {
 
 function writeOutbox(items: Outgoing[]): void {
   if (userId) storage.set(OUTBOX_PREFIX + userId, items.length > 0 ? JSON.stringify(items) : null);
+}
+
+/**
+ * Puts a memo in the outbox: false when it cannot wait there (OUTBOX_MAX memos wait already, or
+ * the device would not store it), and the page gives the text back instead of losing it.
+ */
+function queue(item: Outgoing): boolean {
+  const items = readOutbox();
+  if (items.length >= OUTBOX_MAX) return false;
+  writeOutbox([...items, item]);
+  return readOutbox().some((x) => x.key === item.key);
 }
 
 const queuedItem = (key: string): HTMLLIElement | null =>
