@@ -7,10 +7,10 @@ import { startService, type ServiceHandle } from '@memo/common';
 import { freePort } from '@memo/stack';
 import { buildWebService } from '../../services/web-service/src/app.js';
 import { PAGE_FILES, loadPageAssets, type PageAssets } from '../../services/web-service/src/assets.js';
-import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { hasBrowser, launchBrowser, launchProfile } from '../support/browser.js';
 
 /**
- * A new deploy, as a browser that has the page installed meets it: web-service with one build,
+ * Installing the page, and a new deploy as a browser that has it meets it: web-service with one build,
  * then, on the same address, with another whose script differs. The next visit gets the new
  * page, a new service worker replaces the old one, the old deploy's cache is gone, and offline
  * the page opens as the new deploy.
@@ -89,5 +89,24 @@ describe.skipIf(!hasBrowser())('a new deploy', () => {
       '네트워크에 연결할 수 없습니다. 연결을 확인해 주세요.',
     );
     await context.close();
+  });
+
+  it('is installable: Chromium, with a profile of its own, finds nothing missing', async () => {
+    await serve(build(3));
+    const profile = await launchProfile(join(dir, 'profile'));
+    try {
+      const page = await profile.newPage();
+      await page.goto(`http://127.0.0.1:${String(port)}/`);
+      await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.active != null);
+      await page.reload();
+      const cdp = await profile.newCDPSession(page);
+      const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+      expect(installabilityErrors).toEqual([]);
+      const { errors, url } = await cdp.send('Page.getAppManifest');
+      expect(errors).toEqual([]);
+      expect(url).toBe(`http://127.0.0.1:${String(port)}/manifest.webmanifest`);
+    } finally {
+      await profile.close();
+    }
   });
 });
