@@ -60,4 +60,3 @@ export {
 export type { Session } from './session.js';
 export { startService, main } from './run.js';
 export type { ServiceHandle, ServiceOptions, ReadyCheck } from './run.js';
-export { RequestSchemas } from './openapi.js';

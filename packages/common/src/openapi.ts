@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { RequestHandler } from 'express';
-import { parse } from 'yaml';
 import { HttpError } from './errors.js';
 
 /**
@@ -12,7 +10,19 @@ import { HttpError } from './errors.js';
  * `<field>_not_<type>`, `<field>_empty`, `<field>_invalid`, `invalid_body` for the body as a
  * whole, or the schema's own `x-error-code` (a tag: `tag_invalid`). Checks a schema cannot say
  * (characters counted as people count them, blank text) stay with the route.
+ *
+ * ajv, its formats and the YAML parser load, and the schemas compile, after the service is up
+ * (`WARM_AFTER_MS`, or at the first request that needs them): at start they cost memo-service
+ * ~300 ms before it was ready. Only memo-service imports this (`@memo/common/openapi`).
  */
+
+/** When the schemas are compiled, unless a request needs them first. */
+export const WARM_AFTER_MS = 500;
+
+interface Loaded {
+  ajv: Ajv2020;
+  paths: Record<string, Record<string, Operation>>;
+}
 
 interface Operation {
   requestBody?: { content?: Record<string, { schema?: unknown }> };
@@ -38,21 +48,39 @@ const where = (pointer: string): string =>
     .join('');
 
 export class RequestSchemas {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true });
-  private readonly paths: Record<string, Record<string, Operation>>;
+  private loading: Promise<Loaded> | undefined;
 
-  constructor(file: string) {
-    const spec = parse(readFileSync(file, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
-    addFormats.default(this.ajv);
-    this.ajv.addSchema({ ...spec, $id: 'spec' });
-    this.paths = spec.paths;
+  constructor(private readonly file: string) {
+    setTimeout(() => void this.load(), WARM_AFTER_MS).unref();
   }
 
-  private validator(path: string, method: string): ValidateFunction {
-    const schema = this.paths[path]?.[method]?.requestBody?.content?.['application/json']?.schema;
+  private load(): Promise<Loaded> {
+    this.loading ??= (async () => {
+      const [{ Ajv2020 }, { default: addFormats }, { parse }] = await Promise.all([
+        import('ajv/dist/2020.js'),
+        import('ajv-formats'),
+        import('yaml'),
+      ]);
+      const spec = parse(readFileSync(this.file, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
+      const ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true });
+      addFormats.default(ajv);
+      ajv.addSchema({ ...spec, $id: 'spec' });
+      return { ajv, paths: spec.paths };
+    })();
+    return this.loading;
+  }
+
+  private async validator(path: string, method: string): Promise<ValidateFunction> {
+    const { ajv, paths } = await this.load();
+    const schema = paths[path]?.[method]?.requestBody?.content?.['application/json']?.schema;
     if (schema === undefined) throw new Error(`the description has no JSON body for ${method.toUpperCase()} ${path}`);
     const pointer = `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}/requestBody/content/application~1json/schema`;
-    return this.ajv.compile({ $ref: `spec${pointer}` });
+    return ajv.compile({ $ref: `spec${pointer}` });
+  }
+
+  /** Loads and compiles now (tests; a service lets the timer do it). Rejects for an undescribed body. */
+  async ready(path: string, method: 'post' | 'put'): Promise<void> {
+    await this.validator(path, method);
   }
 
   /**
@@ -61,9 +89,15 @@ export class RequestSchemas {
    * `invalid_import`, naming the place).
    */
   body(path: string, method: 'post' | 'put', code?: string): RequestHandler {
-    const validate = this.validator(path, method);
-    return (req, _res, next) => {
-      if (typeof req.body === 'string' || validate(req.body)) {
+    let compiled: Promise<ValidateFunction> | undefined;
+    let validate: ValidateFunction | undefined;
+    return async (req, _res, next) => {
+      if (typeof req.body === 'string') {
+        next();
+        return;
+      }
+      validate ??= await (compiled ??= this.validator(path, method));
+      if (validate(req.body)) {
         next();
         return;
       }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { describe, expect, it } from 'vitest';
-import { RequestSchemas, createLogger, errorHandler, jsonBody } from '../src/index.js';
+import { createLogger, errorHandler, jsonBody } from '../src/index.js';
+import { RequestSchemas } from '../src/openapi.js';
 
 const SPEC = `
 openapi: 3.1.0
@@ -71,7 +72,7 @@ describe('request bodies checked against the OpenAPI description', () => {
         'invalid_import',
         'items[1].id is required',
       ]);
-      expect(() => schemas.body('/nothing', 'post')).toThrow(/no JSON body/);
+      await expect(schemas.ready('/nothing', 'post')).rejects.toThrow(/no JSON body/);
     } finally {
       server.close();
     }

@@ -2,7 +2,6 @@ import { fileURLToPath } from 'node:url';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import {
   HttpError,
-  RequestSchemas,
   SESSION_COOKIE,
   jsonBody,
   notFound,
@@ -18,6 +17,7 @@ import {
 import type { Config } from './config.js';
 import { PinsFull, QuotaExceeded, isMemoId, parseCursor, type Cursor, type Memo, type MemoStore } from './store.js';
 import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
+import { RequestSchemas } from '@memo/common/openapi';
 import { TAG_MAX_LENGTH, parseTag } from '@memo/common/tags';
 
 type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'IMPORT_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;

@@ -2,7 +2,9 @@
 // the service worker (page/sw/sw.ts) into a classic script.
 // Type checking is tsc's job (page/tsconfig.json); this only bundles and minifies.
 import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -28,3 +30,11 @@ await build({
   outfile: here('../dist/public/app.js'),
   format: 'esm',
 });
+
+// Brotli at its best takes ~200 ms for the script: done here once, not at every start of
+// web-service (src/assets.ts uses it when it matches the script, and compresses otherwise).
+const js = readFileSync(here('../dist/public/app.js'));
+writeFileSync(
+  here('../dist/public/app.js.br'),
+  brotliCompressSync(js, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: js.length } }),
+);

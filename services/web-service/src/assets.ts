@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
 
 /**
@@ -38,17 +38,26 @@ export interface Asset {
   br: Buffer;
 }
 
-function asset(body: Buffer, type: string, cacheControl: string): Asset {
+/** `br`: the body brotli-compressed at build time, used when it decompresses to the body. */
+function asset(body: Buffer, type: string, cacheControl: string, br?: Buffer): Asset {
+  const prebuilt = br !== undefined && brotliDecompressSync(br).equals(body) ? br : undefined;
   return {
     type,
     cacheControl,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
     identity: body,
     gzip: gzipSync(body, { level: 9 }),
-    br: brotliCompressSync(body, {
-      params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
-    }),
+    br:
+      prebuilt ??
+      brotliCompressSync(body, {
+        params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length },
+      }),
   };
+}
+
+/** A file's build-time brotli (`<file>.br`), if the build made one. */
+function prebuiltBrotli(file: string): Buffer | undefined {
+  return existsSync(`${file}.br`) ? readFileSync(`${file}.br`) : undefined;
 }
 
 const contentHash = (body: Buffer): string => createHash('sha256').update(body).digest('hex').slice(0, 12);
@@ -131,7 +140,7 @@ export function loadPageAssets(
   // What the service worker keeps for offline use: the page and everything it loads.
   const shell = new Map<string, Asset>([
     ['/', page],
-    [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE)],
+    [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE, prebuiltBrotli(files.js))],
     [styleSheet, asset(css, 'text/css; charset=utf-8', IMMUTABLE)],
   ]);
   if (files.manifest) {

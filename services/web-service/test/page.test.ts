@@ -8,7 +8,7 @@ import { STRINGS } from '../page/src/strings.js';
 import { findTags, parseTag, renameTag, tagsOf, withParents } from '@memo/common/tags';
 import { IMMUTABLE, chooseEncoding, loadPageAssets, type PageAssets } from '../src/assets.js';
 import { buildWebService } from '../src/app.js';
-import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { gunzipSync, brotliCompressSync, brotliDecompressSync, constants as zlib } from 'node:zlib';
 
 describe('the page’s pure parts', () => {
   it('names every Korean string in English too, and nothing else', () => {
@@ -127,6 +127,20 @@ describe('serving the page', () => {
     expect(one.styleSheet).toBe(two.styleSheet);
     expect(one.script).not.toBe(two.script);
     expect(two.files.get('/')?.identity.toString()).toContain(`src="${two.script.slice(1)}"`);
+    // A build-time brotli is used only while it is the script's: a stale one is not served.
+    writeFileSync(`${files.js}.br`, brotliCompressSync(Buffer.from('console.log(1)')));
+    const three = loadPageAssets(files);
+    expect(brotliDecompressSync(three.files.get(three.script)?.br ?? Buffer.alloc(0)).toString()).toBe(
+      'console.log(2)',
+    );
+    // (Quality 0 of a longer script, so that it differs from what web-service would make itself.)
+    const longer = Buffer.from(Array.from({ length: 400 }, (_, i) => `console.log(${String(i % 7)});`).join('\n'));
+    writeFileSync(files.js, longer);
+    const quick = brotliCompressSync(longer, { params: { [zlib.BROTLI_PARAM_QUALITY]: 0 } });
+    expect(quick).not.toEqual(brotliCompressSync(longer));
+    writeFileSync(`${files.js}.br`, quick);
+    const four = loadPageAssets(files);
+    expect(four.files.get(four.script)?.br).toEqual(quick);
     writeFileSync(files.html, '<p>no assets named</p>');
     expect(() => loadPageAssets(files)).toThrow(/no longer names/);
   });
