@@ -99,17 +99,25 @@ describe('deleting an account', () => {
     // The original app's name key, and memos with words found nowhere else.
     await redis.set(HONG, '홍길동');
     const words = [randomBytes(9).toString('base64url'), randomBytes(9).toString('base64url')];
-    for (const text of words) {
+    // A tag (its index keys and the tag list) and an idempotency key of an add go too.
+    const tag = `t${randomBytes(6).toString('hex')}`;
+    const key = `k${randomBytes(12).toString('hex')}`;
+    for (const [i, text] of words.entries()) {
       const res = await fetch(`${memo.url}/`, {
         method: 'POST',
-        headers: { cookie: phone, 'content-type': 'application/json' },
-        body: JSON.stringify({ text }),
+        headers: { cookie: phone, 'content-type': 'application/json', 'idempotency-key': `${key}${String(i)}` },
+        body: JSON.stringify({ text: `${text} #${tag}` }),
       });
       expect(res.status).toBe(201);
     }
+    expect(await (await fetch(`${memo.url}/tags`, { headers: { cookie: phone } })).json()).toEqual({
+      tags: [{ tag, count: 2 }],
+    });
     const before = await everything();
     expect(before).toContain(HONG);
     expect(before).toContain(words[0]);
+    expect(before).toContain(tag);
+    expect(before).toContain(key);
     await expect.poll(() => aofText().includes(words[1] ?? '-'), { timeout: 3_000 }).toBe(true);
     const revokedBefore = ((await (await fetch(`${stub.url}/_stub/revoked`)).json()) as { revoked: string[] }).revoked;
 
@@ -120,7 +128,7 @@ describe('deleting an account', () => {
 
     // Nothing of the person: no key names them, no value holds their id, name or words.
     const after = await everything();
-    for (const trace of [HONG, '홍길동', ...words]) expect(after).not.toContain(trace);
+    for (const trace of [HONG, '홍길동', ...words, tag, key]) expect(after).not.toContain(trace);
     // Both devices are signed out.
     for (const cookie of [phone, laptop]) {
       expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);
