@@ -926,6 +926,7 @@ const OUTBOX_PREFIX = 'memo:outbox:';
 const DATA_CACHE = 'memo-data';
 const OUTBOX_RETRY_MS = 30_000;
 const OUTBOX_SOON_MS = 5_000;
+const OUTBOX_SEND_TIMEOUT_MS = 15_000;
 /** Memos that may wait on a device: past this, writing offline is refused as before. */
 const OUTBOX_MAX = 100;
 
@@ -1008,6 +1009,8 @@ function flushOutbox(): Promise<void> {
           method: 'POST',
           body: JSON.stringify({ text: item.text }),
           headers: { 'Idempotency-Key': item.key },
+          // A send that hangs must not hold the outbox: it is tried again later, safely.
+          signal: AbortSignal.timeout(OUTBOX_SEND_TIMEOUT_MS),
         });
         drop();
         if (li) li.replaceWith(renderMemo(memo));
