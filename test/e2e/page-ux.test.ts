@@ -803,7 +803,7 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await expect
       .poll(() => memoTexts(page))
       .toEqual(['#업무 메일 답장', '태그 없는 메모', '#업무/회의 10시', '장보기 #집', '#업무 보고서 쓰기']);
-    expect((await storeOn(redis).list(USERS.kim.id, 10)).memos.map((m) => m.text)).toEqual(await memoTexts(page));
+    expect(await stored('kim')).toEqual(await memoTexts(page));
     await expect
       .poll(() => list.evaluateAll((lis) => lis.map((li) => li.querySelector('a')?.textContent)))
       .toEqual(['#업무', '#업무/회의', '#집']);
@@ -861,10 +861,10 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await expect.poll(() => memoCount(redis, USERS.hong.id), { timeout: 10_000 }).toBe(3);
     // The page tries again by itself: at once when it loads the list anew, or a few seconds on.
     await expect.poll(() => page.locator('#memos > li.queued').count(), { timeout: 15_000 }).toBe(0);
-    const stored = (await storeOn(redis).list(USERS.hong.id, 10)).memos.map((m) => m.text);
-    expect(stored).toEqual(['오프라인 둘', '오프라인 하나', '다른 기기 메모', '온라인 메모']);
+    const texts = await stored('hong');
+    expect(texts).toEqual(['오프라인 둘', '오프라인 하나', '다른 기기 메모', '온라인 메모']);
     await page.reload();
-    await expect.poll(() => memoTexts(page)).toEqual(stored);
+    await expect.poll(() => memoTexts(page)).toEqual(texts);
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('memo:outbox:')))).toEqual(
       [],
     );

@@ -57,6 +57,6 @@ export {
   SESSION_ISSUER,
   SESSION_AUDIENCE,
 } from './session.js';
-export type { Session } from './session.js';
+export type { MemoKeys, Session } from './session.js';
 export { startService, main } from './run.js';
 export type { ServiceHandle, ServiceOptions, ReadyCheck } from './run.js';

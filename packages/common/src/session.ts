@@ -41,16 +41,23 @@ export function userTag(userId: string): string {
 }
 
 /** The keys of a user's memos (data layout 2, docs/data.md): the order, and beside it in its slot. */
-export function memoKeys(userId: string): {
+export interface MemoKeys {
+  /** The order (the original's key). */
   list: string;
   older: string;
   memos: string;
   meta: string;
+  /** Pinned ids, scored by when they were pinned (a sorted set, at most PIN_MAX). */
   pins: string;
+  /** Tag → how many memos carry it (a sorted set); each tag's memos are under `tagKey`. */
   tags: string;
+  /** Idempotency key of an add → the memo it made (a hash), the last IDEMPOTENCY_KEEP only. */
   idempotency: string;
+  /** The same keys by when they were used (a sorted set), to forget the oldest. */
   idempotencyAt: string;
-} {
+}
+
+export function memoKeys(userId: string): MemoKeys {
   const tag = userTag(userId);
   return {
     list: `memo:${userId}`,

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { memoKeys } from '@memo/common';
+import { memoKeys, type MemoKeys } from '@memo/common';
 
 /**
  * How a user's memos are kept in Redis: layout version 2 (docs/data.md says the same, with
@@ -48,21 +48,8 @@ export interface Entry extends Memo {
   size: number;
 }
 
-export interface UserKeys {
-  /** The order (the original's key). */
-  list: string;
-  older: string;
-  memos: string;
-  meta: string;
-  /** Pinned ids, scored by when they were pinned (a sorted set, at most PIN_MAX). */
-  pins: string;
-  /** Tag → how many memos carry it (a sorted set); each tag's memos are under `tagKey`. */
-  tags: string;
-  /** Idempotency key of an add → the memo it made (a hash), the last IDEMPOTENCY_KEEP only. */
-  idempotency: string;
-  /** The same keys by when they were used (a sorted set), to forget the oldest. */
-  idempotencyAt: string;
-}
+/** A user's keys (their shape and meaning: MemoKeys in packages/common). */
+export type UserKeys = MemoKeys;
 
 /** The keys of a user's memos; named once, in packages/common (account deletion removes them). */
 export function userKeys(userId: string): UserKeys {

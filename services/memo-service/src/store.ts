@@ -8,6 +8,7 @@ import {
   publicMemo,
   textSize,
   userKeys,
+  type Entry,
   type Memo,
   type UserKeys,
 } from './layout.js';
@@ -117,6 +118,13 @@ function retagArgs(userId: string, before: string | null, after: string | null):
     marks: '-'.repeat(gone.length) + '+'.repeat(added.length),
   };
 }
+
+/** A variable-keys script's first arguments: how many keys, the memo keys, then the tag keys. */
+const withKeys = (keys: readonly string[], tagKeys: readonly string[]): string[] => [
+  String(keys.length + tagKeys.length),
+  ...keys,
+  ...tagKeys,
+];
 
 /** `tags:1` in a user's meta: their tag index covers every memo (built once, see ensureTags). */
 const TAGS_BUILT = '1';
@@ -328,9 +336,7 @@ export class MemoStore {
     const tags = retagArgs(userId, null, memo.text);
     const reply = await this.afterMove(userId, () =>
       this.redis.memoAdd(
-        String(keys.length + tags.keys.length),
-        ...keys,
-        ...tags.keys,
+        ...withKeys(keys, tags.keys),
         memo.id,
         entryTail({ ...memo, size }),
         String(size),
@@ -391,28 +397,42 @@ export class MemoStore {
     for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
       const raw = await this.entry(userId, keys, id);
       if (raw === null) return null;
-      const old = decodeEntry(raw);
-      const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
-      const tags = retagArgs(userId, old.text, text);
-      const reply = await this.redis.memoReplace(
-        String(keys.length + tags.keys.length),
-        ...keys,
-        ...tags.keys,
-        id,
-        raw,
-        encodeEntry(next),
-        String(next.size - old.size),
-        String(this.quotas.maxBytes),
-        tags.marks,
-        String(TAGS_MAX_PER_USER),
-      );
-      if (reply[0] === 'missing') return null;
-      if (reply[0] === 'changed') continue;
-      this.quotaCheck(reply);
-      await this.step(keys, reply[1]);
-      return publicMemo(next);
+      const outcome = await this.replace(userId, keys, id, raw, text, now);
+      if (outcome === 'missing') return null;
+      if (outcome !== 'changed') return publicMemo(outcome);
     }
     throw new Error('memo changed too often to edit');
+  }
+
+  /**
+   * One compare-and-set of a memo's text, as read (`raw`), with its tags and the byte quota
+   * (QuotaExceeded): the entry written, or 'changed' (read again and retry) or 'missing'.
+   */
+  private async replace(
+    userId: string,
+    keys: string[],
+    id: string,
+    raw: string,
+    text: string,
+    now: Date,
+  ): Promise<Entry | 'changed' | 'missing'> {
+    const old = decodeEntry(raw);
+    const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
+    const tags = retagArgs(userId, old.text, text);
+    const reply = await this.redis.memoReplace(
+      ...withKeys(keys, tags.keys),
+      id,
+      raw,
+      encodeEntry(next),
+      String(next.size - old.size),
+      String(this.quotas.maxBytes),
+      tags.marks,
+      String(TAGS_MAX_PER_USER),
+    );
+    if (reply[0] === 'missing' || reply[0] === 'changed') return reply[0];
+    this.quotaCheck(reply);
+    await this.step(keys, reply[1]);
+    return next;
   }
 
   /** Tag index builds under way in this process, by user (as `moving`). */
@@ -441,15 +461,7 @@ export class MemoStore {
           const tags = retagArgs(userId, null, decodeEntry(raw).text);
           if (tags.marks === '') continue;
           // 'changed': a write got there first and indexed what it wrote.
-          await this.redis.memoRetag(
-            String(base.length + tags.keys.length),
-            ...base,
-            ...tags.keys,
-            id,
-            raw,
-            tags.marks,
-            String(TAGS_MAX_PER_USER),
-          );
+          await this.redis.memoRetag(...withKeys(base, tags.keys), id, raw, tags.marks, String(TAGS_MAX_PER_USER));
         }
       } while (cursor !== '0');
       await this.redis.hset(keys.meta, 'tags', TAGS_BUILT);
@@ -563,34 +575,18 @@ export class MemoStore {
     const keys = keyList(userKeys(userId));
     for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
       const raw = await this.entry(userId, keys, id);
-      const old = raw === null ? null : decodeEntry(raw);
-      if (raw === null || old === null || !tagsOf(old.text).some((t) => isUnder(t, from))) {
+      const old = raw === null ? '' : decodeEntry(raw).text;
+      if (raw === null || !tagsOf(old).some((t) => isUnder(t, from))) {
         // The index named a memo that no longer carries the tag: it forgets it.
-        const fix = { keys: [userKeys(userId).tags, tagKey(userId, from)], marks: '-' };
-        await this.redis.memoRetag(String(keys.length + 2), ...keys, ...fix.keys, id, raw ?? '', fix.marks, '0');
+        const fix = [userKeys(userId).tags, tagKey(userId, from)];
+        await this.redis.memoRetag(...withKeys(keys, fix), id, raw ?? '', '-', '0');
         return 'gone';
       }
-      const text = renameTag(old.text, from, to);
+      const text = renameTag(old, from, to);
       if (Array.from(text).length > maxLength) return 'skipped';
-      const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
-      const tags = retagArgs(userId, old.text, text);
-      const reply = await this.redis.memoReplace(
-        String(keys.length + tags.keys.length),
-        ...keys,
-        ...tags.keys,
-        id,
-        raw,
-        encodeEntry(next),
-        String(next.size - old.size),
-        String(this.quotas.maxBytes),
-        tags.marks,
-        String(TAGS_MAX_PER_USER),
-      );
-      if (reply[0] === 'missing') return 'gone';
-      if (reply[0] === 'changed') continue;
-      this.quotaCheck(reply);
-      await this.step(keys, reply[1]);
-      return 'renamed';
+      const outcome = await this.replace(userId, keys, id, raw, text, now);
+      if (outcome === 'missing') return 'gone';
+      if (outcome !== 'changed') return 'renamed';
     }
     throw new Error('memo changed too often to rename its tag');
   }
@@ -603,14 +599,7 @@ export class MemoStore {
       const raw = await this.entry(userId, keys, id);
       if (raw === null) return false;
       const tags = retagArgs(userId, decodeEntry(raw).text, null);
-      reply = await this.redis.memoDelete(
-        String(keys.length + tags.keys.length),
-        ...keys,
-        ...tags.keys,
-        id,
-        raw,
-        tags.marks,
-      );
+      reply = await this.redis.memoDelete(...withKeys(keys, tags.keys), id, raw, tags.marks);
     }
     if (reply[0] === 'changed') throw new Error('memo changed too often to delete');
     if (reply[0] !== 'ok') return false;

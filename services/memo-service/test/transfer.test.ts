@@ -6,6 +6,7 @@ import type { ServiceHandle } from '@memo/common';
 import { tagsOf } from '@memo/common/tags';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_FILE } from '../src/routes.js';
+import type { Memo } from '../src/store.js';
 import { installOpenApiCheck } from '../../../test/support/openapi.js';
 import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
 import { sessionCookie, startMemo } from '../../../test/support/services.js';
@@ -26,14 +27,6 @@ afterAll(async () => {
   await memo.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-interface Memo {
-  id: string;
-  text: string;
-  createdAt: string | null;
-  updatedAt: string | null;
-  pinnedAt?: string;
-}
 
 async function person(texts: string[]): Promise<string> {
   const id = uniqueUser();

@@ -96,6 +96,23 @@ describe('the page’s pure parts', () => {
   });
 });
 
+/** A page of the fewest files in a directory of its own: the HTML names its style sheet and script. */
+function smallPage(): { dir: string; html: string; privacy: string; css: string; js: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'memo-assets-'));
+  const files = {
+    dir,
+    html: join(dir, 'index.html'),
+    privacy: join(dir, 'privacy.html'),
+    css: join(dir, 'style.css'),
+    js: join(dir, 'app.js'),
+  };
+  writeFileSync(files.privacy, '<link rel="stylesheet" href="style.css" /><p>%CONTACT%</p>');
+  writeFileSync(files.html, '<link rel="stylesheet" href="style.css" /><script type="module" src="app.js"></script>');
+  writeFileSync(files.css, 'a{}');
+  writeFileSync(files.js, 'console.log(1)');
+  return files;
+}
+
 describe('serving the page', () => {
   let assets: PageAssets;
   let web: ServiceHandle;
@@ -110,17 +127,7 @@ describe('serving the page', () => {
   });
 
   it('names content-hashed assets in the HTML, and the hash changes with the content', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'memo-assets-'));
-    const files = {
-      html: join(dir, 'index.html'),
-      privacy: join(dir, 'privacy.html'),
-      css: join(dir, 'style.css'),
-      js: join(dir, 'app.js'),
-    };
-    writeFileSync(files.privacy, '<link rel="stylesheet" href="style.css" /><p>%CONTACT%</p>');
-    writeFileSync(files.html, '<link rel="stylesheet" href="style.css" /><script type="module" src="app.js"></script>');
-    writeFileSync(files.css, 'a{}');
-    writeFileSync(files.js, 'console.log(1)');
+    const files = smallPage();
     const one = loadPageAssets(files);
     writeFileSync(files.js, 'console.log(2)');
     const two = loadPageAssets(files);
@@ -146,19 +153,8 @@ describe('serving the page', () => {
   });
 
   it('serves a service worker that caches this deploy’s files, and a new deploy makes a new worker', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'memo-sw-'));
-    const files = {
-      html: join(dir, 'index.html'),
-      privacy: join(dir, 'privacy.html'),
-      css: join(dir, 'style.css'),
-      js: join(dir, 'app.js'),
-      sw: join(dir, 'sw.js'),
-      manifest: join(dir, 'm.webmanifest'),
-    };
-    writeFileSync(files.privacy, '<link rel="stylesheet" href="style.css" />');
-    writeFileSync(files.html, '<link rel="stylesheet" href="style.css" /><script type="module" src="app.js"></script>');
-    writeFileSync(files.css, 'a{}');
-    writeFileSync(files.js, 'console.log(1)');
+    const page = smallPage();
+    const files = { ...page, sw: join(page.dir, 'sw.js'), manifest: join(page.dir, 'm.webmanifest') };
     writeFileSync(files.manifest, '{}');
     // Minified, the placeholders may be in either kind of quotes.
     writeFileSync(files.sw, 'const v="__VERSION__",s=JSON.parse(\'__SHELL__\');');

@@ -848,6 +848,12 @@ function onInput(): void {
   storage.set(DRAFT_KEY, ui.text.value);
 }
 
+/** A memo that was not stored goes back into the box, before anything typed there meanwhile. */
+function giveBack(text: string): void {
+  ui.text.value = ui.text.value.trim() === '' ? text : `${text}\n\n${ui.text.value}`;
+  onInput();
+}
+
 /** The memo shows at once; if the save fails it goes away again and the text comes back. */
 async function addMemo(): Promise<void> {
   const text = ui.text.value;
@@ -894,14 +900,7 @@ async function addMemo(): Promise<void> {
     }
     placeholder.remove();
     updateEmpty();
-    // Give the text back unless the person has started a new memo meanwhile.
-    if (ui.text.value.trim() === '') {
-      ui.text.value = text;
-      onInput();
-    } else {
-      ui.text.value = `${text}\n\n${ui.text.value}`;
-      onInput();
-    }
+    giveBack(text);
     if (err instanceof RequestFailed && err.status === 401) {
       sessionExpired();
       return;
@@ -1037,8 +1036,7 @@ function flushOutbox(): Promise<void> {
         }
         drop();
         li?.remove();
-        ui.text.value = ui.text.value.trim() === '' ? item.text : `${item.text}\n\n${ui.text.value}`;
-        onInput();
+        giveBack(item.text);
         say(fill(t.errors.addFailed, { reason: messageFor(err) }));
       }
     }
