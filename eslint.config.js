@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -30,6 +31,17 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/explicit-module-boundary-types': 'error',
+    },
+  },
+  {
+    // No regular expression that can backtrack super-linearly (one memo must not stall the
+    // service, nor the page): the class of the INLINE_CODE freeze fails here, not in production.
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': ['error', { report: 'certain', ignorePartial: false, ignoreSticky: false }],
+      'regexp/no-misleading-capturing-group': 'error',
+      'regexp/no-dupe-disjunctions': ['error', { report: 'all' }],
     },
   },
   {

@@ -52,11 +52,11 @@ function readDockerfile(path: string): Dockerfile {
   let env: Record<string, string> = {};
   for (const line of lines) {
     if (/^FROM\s/.test(line.trim())) env = {};
-    const copy = /^COPY\s+(?!--from)(.+)$/.exec(line.trim());
+    const copy = /^COPY\s+(?!--from)(\S.*)$/.exec(line.trim());
     if (copy?.[1]) copies.push(...copy[1].trim().split(/\s+/).slice(0, -1));
-    const command = /^CMD\s+(\[.*\])\s*$/.exec(line.trim());
+    const command = /^CMD\s+(\[.*\])$/.exec(line.trim());
     if (command?.[1]) cmd = JSON.parse(command[1]) as string[];
-    const vars = /^ENV\s+(.+)$/.exec(line.trim());
+    const vars = /^ENV\s+(\S.*)$/.exec(line.trim());
     for (const pair of vars?.[1]?.split(/\s+/) ?? []) {
       const eq = pair.indexOf('=');
       if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
@@ -116,7 +116,7 @@ describe('skaffold.yaml and the Dockerfiles', () => {
       const before = text
         .slice(0, text.indexOf('RUN npm ci'))
         .split('\n')
-        .flatMap((line) => /^COPY\s+(?!--from)(.+)$/.exec(line.trim())?.[1]?.split(/\s+/).slice(0, -1) ?? []);
+        .flatMap((line) => /^COPY\s+(?!--from)(\S.*)$/.exec(line.trim())?.[1]?.split(/\s+/).slice(0, -1) ?? []);
       const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] };
       expect(before).toEqual(
         expect.arrayContaining(['package.json', 'package-lock.json', ...workspaces.map((w) => `${w}/package.json`)]),

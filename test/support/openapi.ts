@@ -37,7 +37,7 @@ export function openApiCheck(file: string): OpenApiCheck {
     .map(([template, item]) => ({
       template,
       item,
-      regex: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      regex: new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^{}]+\}/g, '[^/]+')}$`),
       literal: !template.includes('{'),
     }))
     .sort((a, b) => Number(b.literal) - Number(a.literal));

@@ -16,20 +16,29 @@ export const TAG_MAX_LENGTH = 50;
 /** Tags (parents included) one memo contributes to the index; the rest are text only. */
 export const TAGS_PER_MEMO = 10;
 
-const TAG_CHAR = String.raw`[\p{Script=Hangul}\p{Script=Latin}\p{Nd}_/]`;
+// A tag's characters: [\p{Script=Hangul}\p{Script=Latin}\p{Nd}_/] (written out in each pattern,
+// as literals, so that the linter checks them for backtracking).
 /** A tag where it may start; group 1 is what follows `#`. */
-export const TAG_PATTERN = new RegExp(String.raw`(?<=^|[\s(\[{,.;!?'"“‘「『<>*~])#(${TAG_CHAR}+)`, 'gu');
-const WHOLE_TAG = new RegExp(String.raw`^${TAG_CHAR}+$`, 'u');
-const FENCE = /^ {0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:\n {0,3}\1[`~]*[ \t]*(?=\n|$)|$)/gm;
-const INLINE_CODE = /(`+)[^`\n][\s\S]*?\1/g;
+export const TAG_PATTERN = /(?<=^|[\s([{,.;!?'"“‘「『<>*~])#([\p{Script=Hangul}\p{Script=Latin}\p{Nd}_/]+)/gu;
+const WHOLE_TAG = /^[\p{Script=Hangul}\p{Script=Latin}\p{Nd}_/]+$/u;
+
+/** Leading slashes and trailing slashes off (one pass each way, no regex to backtrack). */
+function trimSlashes(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) === 0x2f) a += 1;
+  while (b > a && s.charCodeAt(b - 1) === 0x2f) b -= 1;
+  return s.slice(a, b);
+}
 
 /** The form tags are compared and stored in: NFKC, lower case, no `/` at either end or twice. */
 export function normalizeTag(raw: string): string {
-  return raw
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/\/{2,}/g, '/')
-    .replace(/^\/+|\/+$/g, '');
+  return trimSlashes(
+    raw
+      .normalize('NFKC')
+      .toLowerCase()
+      .replace(/\/{2,}/g, '/'),
+  );
 }
 
 /** A tag as written (without `#`), normalized; null when it is not one. */
@@ -40,10 +49,119 @@ export function parseTag(raw: string): string | null {
   return tag;
 }
 
+const BACKTICK = 0x60;
+const TILDE = 0x7e;
+const SPACE = 0x20;
+
+/** A fence opening or closing a code block: up to 3 spaces, then 3 or more of ` or ~ (null when not). */
+function fenceAt(text: string, start: number, end: number): { char: number; length: number; rest: number } | null {
+  let i = start;
+  while (i < end && i - start < 3 && text.charCodeAt(i) === SPACE) i += 1;
+  const char = text.charCodeAt(i);
+  if (char !== BACKTICK && char !== TILDE) return null;
+  let j = i;
+  while (j < end && text.charCodeAt(j) === char) j += 1;
+  return j - i >= 3 ? { char, length: j - i, rest: j } : null;
+}
+
+const endOfLine = (text: string, from: number): number => {
+  const at = text.indexOf('\n', from);
+  return at < 0 ? text.length : at;
+};
+
+/** Whether the line [rest, end) holds only spaces and tabs. */
+function blankFrom(text: string, rest: number, end: number): boolean {
+  for (let i = rest; i < end; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c !== SPACE && c !== 0x09) return false;
+  }
+  return true;
+}
+
+/**
+ * Inline code spans in [from, to): a run of backticks followed by something other than a line
+ * break, up to the next run of exactly as many (CommonMark). Each run is visited once and each
+ * is paired with the next run of its length through a table, so the scan is linear whatever
+ * the text (a run of 10,000 backticks, or runs of every length, included).
+ */
+function inlineCode(text: string, from: number, to: number, out: [number, number][]): void {
+  const runs: { start: number; length: number }[] = [];
+  for (let i = from; i < to;) {
+    if (text.charCodeAt(i) !== BACKTICK) {
+      i += 1;
+      continue;
+    }
+    let j = i;
+    while (j < to && text.charCodeAt(j) === BACKTICK) j += 1;
+    runs.push({ start: i, length: j - i });
+    i = j;
+  }
+  const next = new Array<number>(runs.length).fill(-1);
+  const seen = new Map<number, number>();
+  for (let k = runs.length - 1; k >= 0; k -= 1) {
+    const run = runs[k] as { start: number; length: number };
+    next[k] = seen.get(run.length) ?? -1;
+    seen.set(run.length, k);
+  }
+  for (let k = 0; k < runs.length;) {
+    const open = runs[k] as { start: number; length: number };
+    const after = open.start + open.length;
+    const close = next[k] ?? -1;
+    if (close < 0 || after >= to || text.charCodeAt(after) === 0x0a) {
+      k += 1;
+      continue;
+    }
+    const end = runs[close] as { start: number; length: number };
+    out.push([open.start, end.start + end.length]);
+    k = close + 1;
+  }
+}
+
+/**
+ * Where code is: fenced blocks (a line of 3+ backticks or tildes up to a line closing it with
+ * at least as many of the same, or the end of the text) and inline spans elsewhere. One pass
+ * over the lines, then one over the backtick runs between fences: O(length).
+ */
+export function codeRanges(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  let prose = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    const lineEnd = endOfLine(text, pos);
+    const open = fenceAt(text, pos, lineEnd);
+    if (!open) {
+      pos = lineEnd + 1;
+      continue;
+    }
+    inlineCode(text, prose, pos, out);
+    let end = text.length;
+    for (let line = lineEnd + 1; line < text.length;) {
+      const close = endOfLine(text, line);
+      const fence = fenceAt(text, line, close);
+      if (fence && fence.char === open.char && fence.length >= open.length && blankFrom(text, fence.rest, close)) {
+        end = close;
+        break;
+      }
+      line = close + 1;
+    }
+    out.push([pos, end]);
+    pos = end + 1;
+    prose = Math.min(pos, text.length);
+  }
+  inlineCode(text, prose, text.length, out);
+  return out;
+}
+
 /** The text with code blanked out (same length, so positions stay). */
 function withoutCode(text: string): string {
-  const blank = (m: string): string => m.replace(/[^\n]/g, ' ');
-  return text.replace(FENCE, blank).replace(INLINE_CODE, blank);
+  const ranges = codeRanges(text).sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let last = 0;
+  for (const [start, end] of ranges) {
+    out += text.slice(last, start) + text.slice(start, end).replace(/[^\n]/g, ' ');
+    last = end;
+  }
+  return out + text.slice(last);
 }
 
 export interface TagMatch {
@@ -99,8 +217,8 @@ export function renameTag(text: string, from: string, to: string): string {
     if (!isUnder(m.tag, from)) continue;
     const rest = m.raw
       .slice(1)
-      .replace(/^\/+|\/+$/g, '')
-      .split(/\/+/)
+      .split('/')
+      .filter((part) => part !== '')
       .slice(depth);
     out += `${text.slice(last, m.index)}#${[to, ...rest].join('/')}`;
     last = m.index + m.raw.length;

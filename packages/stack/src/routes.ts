@@ -39,7 +39,7 @@ export function basePathOf(publicUrl: string | URL): string {
  * `resolve`); anything outside the base path is no route at all.
  */
 export function routesUnder(basePath: string, withStub = false): Route[] {
-  const root = basePath.replace(/\/+$/, '');
+  const root = basePath.endsWith('/') ? basePath.slice(0, -1) : basePath;
   const under = (route: Route): Route => ({ ...route, prefix: `${root}${route.prefix}` });
   const api = [...(withStub ? [STUB_ROUTE] : []), ...ROUTES.filter((r) => r.prefix !== '')].map(under);
   return [
