@@ -257,7 +257,7 @@ describe('the chart', () => {
     expect(envOf('memo-auth')).toMatchObject({
       SESSION_MAX_PER_USER: '10',
       LOGIN_RATE_LIMIT: '30',
-      LOGIN_GLOBAL_RATE_LIMIT: '1200',
+      LOGIN_STATE_MAX: '10000',
     });
   });
 

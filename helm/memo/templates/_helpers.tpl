@@ -188,8 +188,8 @@ writes (noeviction) before the kernel kills it. Derived, never a second number t
   value: {{ .Values.naver.unlinkAction | quote }}
 - name: LOGIN_RATE_LIMIT
   value: {{ .Values.auth.loginRateLimit | quote }}
-- name: LOGIN_GLOBAL_RATE_LIMIT
-  value: {{ .Values.auth.loginGlobalRateLimit | quote }}
+- name: LOGIN_STATE_MAX
+  value: {{ .Values.auth.loginStateMax | quote }}
 - name: NAVER_CLIENT_ID
   valueFrom:
     secretKeyRef:

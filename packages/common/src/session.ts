@@ -10,7 +10,8 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import { createPrivateKey, createPublicKey, type JsonWebKey as JwkObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type JsonWebKey as JwkObject } from 'node:crypto';
+import calculateSlot from 'cluster-key-slot';
 import { unavailable } from './errors.js';
 import type { RedisClient } from './redis.js';
 
@@ -22,6 +23,10 @@ export interface Session {
   readonly userId: string;
   readonly sessionId: string;
   readonly expiresAt: number;
+  /** When it was minted (seconds; the token's `iat`, 0 when absent). */
+  readonly issuedAt: number;
+  /** Live by a key kept where sessions were before they moved into their user's slot. */
+  readonly legacy?: boolean;
 }
 
 /**
@@ -55,6 +60,8 @@ export interface MemoKeys {
   idempotency: string;
   /** The same keys by when they were used (a sorted set), to forget the oldest. */
   idempotencyAt: string;
+  /** Held while one of the user's heavy requests (export, import, rename) runs, on any replica. */
+  busy: string;
 }
 
 export function memoKeys(userId: string): MemoKeys {
@@ -68,6 +75,7 @@ export function memoKeys(userId: string): MemoKeys {
     tags: `${tag}:tags`,
     idempotency: `${tag}:idem`,
     idempotencyAt: `${tag}:idem:at`,
+    busy: `${tag}:busy`,
   };
 }
 
@@ -96,6 +104,7 @@ export function accountKeys(userId: string): string[] {
     memo.tags,
     memo.idempotency,
     memo.idempotencyAt,
+    memo.busy,
     sessionsKey(userId),
     naverTokensKey(userId),
     `user:${userId}`,
@@ -113,6 +122,52 @@ export const sessionsKey = (userId: string): string => `${userTag(userId)}:sessi
  * last of them expires (SESSION_TTL_SECONDS after the upgrade), so an upgrade signs nobody out.
  */
 export const legacySessionKey = (sessionId: string): string => `session:${sessionId}`;
+/** Hash tags found so far, by the Cluster slot they hash to (see slotTag). */
+const slotTags = new Map<number, string>();
+
+/**
+ * A short hash tag whose Cluster slot is `slot`: a key named with it lives beside the user's
+ * keys without naming the user. Found by trying `0`, `1`, … in base 36 (16,384 tries on
+ * average, ~2 ms) once per slot, then remembered.
+ */
+function slotTag(slot: number): string {
+  let tag = slotTags.get(slot);
+  for (let i = 0; tag === undefined; i += 1) {
+    const candidate = i.toString(36);
+    if (calculateSlot(candidate) === slot) tag = candidate;
+  }
+  slotTags.set(slot, tag);
+  return tag;
+}
+
+/**
+ * When the user's sessions were last ended all at once (회원 탈퇴, Naver's unlink), in ms: a
+ * session minted before it is void. Sessions in the user's slot are deleted outright then; this
+ * mark is for those minted before sessions moved there (`legacySessionKey`), which cannot be
+ * found by user. It holds only the time and expires with the longest such session. It lives in
+ * the user's slot (the write scripts read it) under a tag of that slot and a digest of the id,
+ * so that after 회원 탈퇴 no key names the person.
+ */
+export function sessionsEndedKey(userId: string): string {
+  const tag = slotTag(calculateSlot(userTag(userId)));
+  return `{${tag}}:ended:${createHash('sha256').update(userId, 'utf8').digest('base64url').slice(0, 22)}`;
+}
+
+/** Whether a session minted at `issuedAt` (s) was ended by the mark `ended` (ms, or null: none). */
+export const endedBy = (ended: string | null, issuedAt: number): boolean =>
+  ended !== null && Number(ended) >= issuedAt * 1000;
+
+/**
+ * Whether a session minted before sessions moved into their user's slot still lives: its old
+ * key names the user and the user's sessions were not ended after it was minted.
+ */
+export async function legacySessionLive(redis: RedisClient, session: Session): Promise<boolean> {
+  const [owner, ended] = await Promise.all([
+    redis.get(legacySessionKey(session.sessionId)),
+    redis.get(sessionsEndedKey(session.userId)),
+  ]);
+  return owner === session.userId && !endedBy(ended, session.issuedAt);
+}
 
 function pemOrJwk(raw: string): string {
   return raw.includes('\\n') ? raw.replace(/\\n/g, '\n') : raw;
@@ -210,7 +265,8 @@ export class SessionVerifier {
       if (typeof payload.sub !== 'string' || typeof payload.jti !== 'string' || typeof payload.exp !== 'number') {
         return null;
       }
-      return { userId: payload.sub, sessionId: payload.jti, expiresAt: payload.exp };
+      const issuedAt = typeof payload.iat === 'number' ? payload.iat : 0;
+      return { userId: payload.sub, sessionId: payload.jti, expiresAt: payload.exp, issuedAt };
     } catch (err) {
       // The keys could not be fetched: that is our outage, not a bad cookie.
       if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) throw unavailable();
@@ -218,21 +274,18 @@ export class SessionVerifier {
     }
   }
 
-  /** Whether the session is still there (logout deletes it). Redis errors propagate (503). */
-  async isLive(session: Session): Promise<boolean> {
+  /**
+   * The session if it is still there (logout deletes it), marked `legacy` when it lives by its
+   * pre-upgrade key; null when it ended. Redis errors propagate (503).
+   */
+  async live(session: Session): Promise<Session | null> {
     const owner = await this.redis.get(sessionKey(session.userId, session.sessionId));
-    if (owner !== null) return owner === session.userId;
-    return this.isLiveLegacy(session);
-  }
-
-  /** The same, for a session minted before sessions moved into their user's slot. */
-  async isLiveLegacy(session: Session): Promise<boolean> {
-    return (await this.redis.get(legacySessionKey(session.sessionId))) === session.userId;
+    if (owner !== null) return owner === session.userId ? session : null;
+    return (await legacySessionLive(this.redis, session)) ? { ...session, legacy: true } : null;
   }
 
   async verify(token: string | undefined): Promise<Session | null> {
     const session = await this.verifyToken(token);
-    if (!session) return null;
-    return (await this.isLive(session)) ? session : null;
+    return session ? this.live(session) : null;
   }
 }

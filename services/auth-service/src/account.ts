@@ -4,6 +4,7 @@ import {
   tagKey,
   naverTokensKey,
   sessionKey,
+  sessionsEndedKey,
   sessionsKey,
   type Logger,
   type Redis,
@@ -28,7 +29,19 @@ const REWRITE_LOCK = 'memo:aof-rewrite:lock';
  * The append-only file still holds the deleted text until Redis rewrites it; a rewrite is
  * asked for after a deletion, at most once per `aofRewriteSeconds` across replicas (0: at
  * once), so the text is gone from disk within that time plus a minute.
+ *
+ * Deletion is final: requests of the user still in flight write nothing afterwards, since every
+ * write script of memo-service checks in the same step that the writer's session still lives,
+ * and the sessions are gone. A session minted before sessions moved into the user's slot
+ * (`session:<sid>`) cannot be found by user: the mark `sessionsEndedKey` (the time, nothing
+ * else) voids every session minted before it; it is set first and expires with the longest
+ * such session (SESSION_TTL_SECONDS), so nothing it guards can outlive it.
  */
+export interface EraserOptions {
+  aofRewriteSeconds: number;
+  sessionTtlSeconds: number;
+}
+
 export class AccountEraser {
   private readonly timer: NodeJS.Timeout;
 
@@ -37,7 +50,7 @@ export class AccountEraser {
     private readonly naver: NaverClient,
     private readonly tokens: NaverTokenStore,
     private readonly log: Logger,
-    private readonly aofRewriteSeconds: number,
+    private readonly options: EraserOptions,
   ) {
     this.timer = setInterval(() => void this.rewriteIfDue().catch(() => undefined), 60_000);
     this.timer.unref();
@@ -78,6 +91,8 @@ export class AccountEraser {
    * the bare name key live in other slots. Returns how many sessions there were.
    */
   private async unlinkWithSessions(userId: string, keys: readonly string[]): Promise<number> {
+    // First: from now on no session minted before is honoured, wherever it is kept.
+    await this.redis.set(sessionsEndedKey(userId), String(Date.now()), 'EX', this.options.sessionTtlSeconds);
     const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
     const all = [...sessions.map((id) => sessionKey(userId, id)), ...keys];
     await Promise.all(all.map((key) => this.redis.unlink(key)));
@@ -106,8 +121,8 @@ export class AccountEraser {
   /** Rewrites the append-only file of every primary when a deletion asked for it and none ran lately. */
   async rewriteIfDue(): Promise<void> {
     if (!(await this.redis.exists(REWRITE_DUE))) return;
-    if (this.aofRewriteSeconds > 0) {
-      const locked = await this.redis.set(REWRITE_LOCK, '1', 'EX', this.aofRewriteSeconds, 'NX');
+    if (this.options.aofRewriteSeconds > 0) {
+      const locked = await this.redis.set(REWRITE_LOCK, '1', 'EX', this.options.aofRewriteSeconds, 'NX');
       if (locked === null) return;
     }
     await this.redis.del(REWRITE_DUE);

@@ -15,6 +15,7 @@ import {
 } from '@memo/common';
 import type { Config } from './config.js';
 import { NaverClient } from './naver.js';
+import { LoginStates } from './login-state.js';
 import { AccountEraser } from './account.js';
 import { authRoutes } from './routes.js';
 import { NaverTokenStore } from './tokens.js';
@@ -44,7 +45,10 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
     timeoutMs: config.NAVER_TIMEOUT_MS,
   });
   const tokens = new NaverTokenStore(redis, config.SESSION_PRIVATE_KEY, config.SESSION_TTL_SECONDS);
-  const eraser = new AccountEraser(redis, naver, tokens, log, config.AOF_REWRITE_INTERVAL_SECONDS);
+  const eraser = new AccountEraser(redis, naver, tokens, log, {
+    aofRewriteSeconds: config.AOF_REWRITE_INTERVAL_SECONDS,
+    sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+  });
   const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY, sameOriginWrites: true });
   app.use(
     '/',
@@ -64,7 +68,7 @@ export async function buildAuthService(config: Config): Promise<ServiceOptions> 
       log,
       onLogin: (outcome) => logins.inc({ outcome }),
       logins: new RateLimiter(redis, 'logins', config.LOGIN_RATE_LIMIT),
-      allLogins: new RateLimiter(redis, 'logins-all', config.LOGIN_GLOBAL_RATE_LIMIT),
+      loginStates: new LoginStates(redis, config.LOGIN_STATE_TTL_SECONDS, config.LOGIN_STATE_MAX),
     }),
   );
   app.use(notFoundHandler());

@@ -36,10 +36,10 @@ export const spec = {
   /** Logins started per client (IPv4 address, or IPv6 /64) per minute; 0 turns the limit off. */
   LOGIN_RATE_LIMIT: int({ default: 30, min: 0 }),
   /**
-   * Logins started per minute by everyone together: with the state's TTL it bounds the login
-   * state in Redis (1,200 a minute × 5 minutes × 137 bytes ≈ 0.8 MB); 0 turns it off.
+   * Logins in progress kept at most (login-state.ts): beyond, a new one pushes out the oldest,
+   * so the login state in Redis is bounded (~150 bytes each) and nobody is refused.
    */
-  LOGIN_GLOBAL_RATE_LIMIT: int({ default: 1_200, min: 0 }),
+  LOGIN_STATE_MAX: int({ default: 10_000, min: 10, max: 1_000_000 }),
 };
 
 export type Config = ConfigOf<typeof spec>;

@@ -24,14 +24,21 @@ const signed = (n: Omit<UnlinkNotice, 'signature'>): string =>
 
 const fromBase64Url = (s: string): Buffer => Buffer.from(s.replace(/\+/g, '-').replace(/\//g, '_'), 'base64url');
 
+/**
+ * An HMAC-SHA256 in Base64, exactly: 43 characters of either alphabet and at most its one `=`.
+ * Node's decoder skips what it does not know (a space, a `.`, more `=`), so without this the
+ * same MAC could be sent in many spellings, each looking new to the replay check.
+ */
+const SIGNATURE = /^[\w+/-]{42}[AEIMQUYcgkosw048]=?$/;
 export type UnlinkCheck =
-  | { ok: true; userId: string }
+  /** `mac`: the signature's bytes, the same however they were encoded (what replays are told by). */
+  | { ok: true; userId: string; mac: Buffer }
   | { ok: false; reason: 'malformed' | 'wrong_client' | 'bad_signature' | 'stale' | 'undecryptable' };
 
 /**
  * Checks a notice: our client id, a signature made with our secret (compared in constant
  * time), a timestamp within `windowSeconds` of now, and an id that decrypts. Replays are the
- * caller's to refuse (it remembers signatures for the window).
+ * caller's to refuse (it remembers the MACs, `mac`, for the window).
  */
 export function checkUnlink(
   body: unknown,
@@ -49,7 +56,7 @@ export function checkUnlink(
     typeof signature !== 'string' ||
     !/^\d{1,12}$/.test(timestamp) ||
     enc.length > 1024 ||
-    signature.length > 256
+    !SIGNATURE.test(signature)
   ) {
     return { ok: false, reason: 'malformed' };
   }
@@ -66,7 +73,7 @@ export function checkUnlink(
     if (raw.length < 32) return { ok: false, reason: 'undecryptable' };
     const decipher = createDecipheriv('aes-128-cbc', keyOf(clientSecret), raw.subarray(0, 16));
     const userId = Buffer.concat([decipher.update(raw.subarray(16)), decipher.final()]).toString('utf8');
-    return userId ? { ok: true, userId } : { ok: false, reason: 'undecryptable' };
+    return userId ? { ok: true, userId, mac: given } : { ok: false, reason: 'undecryptable' };
   } catch {
     return { ok: false, reason: 'undecryptable' };
   }

@@ -1,11 +1,11 @@
 import type { ServiceHandle } from '@memo/common';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installOpenApiCheck } from '../../../test/support/openapi.js';
 import { OPENAPI_FILE } from '../src/routes.js';
 import { freePort } from '@memo/stack';
 import { startRedis } from '@memo/stack';
-import { stateKey } from '../src/routes.js';
+import { STATES_KEY, STATE_TIMES_KEY } from '../src/login-state.js';
 import { redisClient, sessionKeys } from '../../../test/support/env.js';
 import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
 
@@ -107,9 +107,10 @@ describe('Naver login', () => {
     expect(a.state).not.toBe(b.state);
     expect(a.stateCookie).toBe(a.state);
     // Short-lived and small: the path to return to, here none.
-    expect(await redis.ttl(stateKey(a.state))).toBeGreaterThan(250);
-    expect(await redis.ttl(stateKey(a.state))).toBeLessThanOrEqual(300);
-    expect(await redis.get(stateKey(a.state))).toBe('');
+    expect(await redis.ttl(STATES_KEY)).toBeGreaterThan(250);
+    expect(await redis.ttl(STATES_KEY)).toBeLessThanOrEqual(300);
+    expect(await redis.hget(STATES_KEY, a.state)).toBe('');
+    expect(Number(await redis.zscore(STATE_TIMES_KEY, a.state))).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('logs in, greets by name, and logs out for real', async () => {
@@ -169,7 +170,8 @@ describe('Naver login', () => {
 
     const expired = await startLogin();
     const expiredBack = await pickUser(expired, 'hong');
-    await redis.del(stateKey(expired.state));
+    await redis.hdel(STATES_KEY, expired.state);
+    await redis.zrem(STATE_TIMES_KEY, expired.state);
     expectFailure(await callback(expiredBack, expired.stateCookie), 'invalid_state');
   });
 
@@ -179,7 +181,8 @@ describe('Naver login', () => {
     expect(back.searchParams.get('error')).toBe('access_denied');
     expectFailure(await callback(back, started.stateCookie), 'access_denied');
     // The state was consumed too.
-    expect(await redis.exists(stateKey(started.state))).toBe(0);
+    expect(await redis.hexists(STATES_KEY, started.state)).toBe(0);
+    expect(await redis.zscore(STATE_TIMES_KEY, started.state)).toBeNull();
   });
 
   it.each([
@@ -318,26 +321,47 @@ describe('Naver login', () => {
     }
   });
 
-  it('caps logins started by everyone together, so login state cannot fill Redis', async () => {
-    // A Redis of its own: the count is everyone's, and other tests start logins too.
+  it('bounds the login state by size: many addresses push out the oldest logins, nobody is locked out', async () => {
+    // A Redis of its own: the count is everyone's, and other tests start logins too. A global
+    // rate limit refused every new client once ~40 addresses had used their share (finding 8).
     const own = await startRedis();
-    const capped = await startAuth(keys, stub.url, {
+    const bounded = await startAuth(keys, stub.url, {
       REDIS_URL: own.url,
-      LOGIN_GLOBAL_RATE_LIMIT: '4',
+      LOGIN_STATE_MAX: '50',
+      LOGIN_RATE_LIMIT: '30',
       TRUST_PROXY: '1',
     });
+    const check = new Redis(own.url);
     try {
-      const outcomes: string[] = [];
-      for (let i = 0; i < 6; i++) {
-        const res = await fetch(`${capped.url}/login`, {
+      const start = async (address: string): Promise<string> => {
+        const res = await fetch(`${bounded.url}/login`, {
           redirect: 'manual',
-          headers: { 'x-forwarded-for': `198.51.100.${String(100 + i)}` },
+          headers: { 'x-forwarded-for': address },
         });
-        outcomes.push(new URL(res.headers.get('location') ?? '').searchParams.get('login_error') ?? 'naver');
+        return new URL(res.headers.get('location') ?? '').searchParams.get('login_error') ?? 'naver';
+      };
+      // 45 addresses, each at its limit: 1,350 logins started within the minute.
+      const outcomes: string[] = [];
+      for (let a = 0; a < 45; a++) {
+        const address = `198.51.100.${String(a + 1)}`;
+        const round = await Promise.all(Array.from({ length: 30 }, () => start(address)));
+        outcomes.push(...round);
       }
-      expect(outcomes).toEqual(['naver', 'naver', 'naver', 'naver', 'rate_limited', 'rate_limited']);
+      expect(outcomes.filter((o) => o !== 'naver')).toEqual([]);
+      // The 31st from one address is still refused: the per-client limit stays.
+      expect(await start('198.51.100.1')).toBe('rate_limited');
+      // Someone new still gets to Naver, and the state kept is at most the bound.
+      expect(await start('203.0.113.7')).toBe('naver');
+      expect(await check.zcard(STATE_TIMES_KEY)).toBeLessThanOrEqual(50);
+      expect(await check.hlen(STATES_KEY)).toBeLessThanOrEqual(50);
+      // And the newest logins finish: theirs was never pushed out.
+      const fresh = await startLogin(bounded);
+      expect((await callback(await pickUser(fresh, 'hong'), fresh.stateCookie, bounded)).headers.get('location')).toBe(
+        'http://memo.test/',
+      );
     } finally {
-      await capped.close();
+      check.disconnect();
+      await bounded.close();
       await own.stop();
     }
   });

@@ -72,7 +72,7 @@ describe("Naver's unlink notice", () => {
       [{ ...unlinkNotice(CLIENT, SECRET, KIM, now - 3_600) }, 401, 'unlink_stale'],
       [{ ...unlinkNotice(CLIENT, SECRET, KIM, now + 3_600) }, 401, 'unlink_stale'],
       [{ ...unlinkNotice('another-app', SECRET, KIM) }, 401, 'unlink_wrong_client'],
-      [{ ...unlinkNotice(CLIENT, SECRET, KIM), signature: '' }, 401, 'unlink_bad_signature'],
+      [{ ...unlinkNotice(CLIENT, SECRET, KIM), signature: '' }, 400, 'unlink_malformed'],
       [{ clientId: CLIENT, encryptUniqueId: 'x', timestamp: 'soon', signature: 's' }, 400, 'unlink_malformed'],
       [{}, 400, 'unlink_malformed'],
     ];
@@ -101,6 +101,19 @@ describe("Naver's unlink notice", () => {
     const again = await send(auth, { ...notice });
     expect(again.status).toBe(409);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('unlink_replayed');
+
+    // The same MAC spelled another way is the same notice (finding 6): the person who logged in
+    // again keeps their account, whatever padding, stray character or alphabet is tried.
+    const back = await userWithMemo(KIM);
+    const sig = notice.signature;
+    const standard = sig.replace(/-/g, '+').replace(/_/g, '/');
+    const spellings = [`${sig}=`, `${sig}.`, ` ${sig}`, `${sig}==`, `${sig}\n`, standard, `${standard}=`];
+    for (const signature of new Set(spellings)) {
+      const res = await send(auth, { ...notice, signature });
+      expect([400, 409], JSON.stringify(signature)).toContain(res.status);
+    }
+    expect(await liveSession(back)).toBe(true);
+    expect(await redis.exists(`memo:${KIM}`)).toBe(1);
   });
 
   it('keeps the memos and ends every session when configured to keep', async () => {

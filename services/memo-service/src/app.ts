@@ -16,6 +16,7 @@ import {
 } from '@memo/common';
 import type { Config } from './config.js';
 import { memoRoutes, type MemoDeps } from './routes.js';
+import { Admission } from './admission.js';
 import { MemoStore } from './store.js';
 
 export const SERVICE = 'memo-service';
@@ -40,6 +41,8 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     verifier,
     limits: config,
     writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT),
+    // A hold a little longer than the longest heavy request, should a process die holding it.
+    admission: new Admission(redis, config.HEAVY_MAX_PER_PROCESS, config.HEAVY_DEADLINE_MS + 5_000),
     onChange: (action) => memos.inc({ action }),
   };
   const routes = memoRoutes(deps);

@@ -33,6 +33,10 @@ export const spec = {
   FAST_LANE: bool(true),
   /** The largest import (an export file, or a text/Markdown file), in bytes. */
   IMPORT_LIMIT_BYTES: int({ default: 2_000_000, min: 1_024, max: 100_000_000 }),
+  /** Heavy requests (export, import, tag rename) one process runs at once; one per user always. */
+  HEAVY_MAX_PER_PROCESS: int({ default: 2, min: 1, max: 64 }),
+  /** A heavy request is ended after this long, whatever the client does (a slow reader, say). */
+  HEAVY_DEADLINE_MS: int({ default: 60_000, min: 1_000, max: 3_600_000 }),
 };
 
 export type Config = ConfigOf<typeof spec>;

@@ -75,7 +75,12 @@ export function legacyId(text: string): string {
   return `o${createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 20)}`;
 }
 
-export const textSize = (text: string): number => Buffer.byteLength(text, 'utf8');
+/**
+ * The bytes a text counts against the quota: as stored, inside its JSON entry (escapes
+ * included), so that the quota means the same memory whatever the characters: a control
+ * character is six bytes there (`\u0001`), not one. The MOVE script counts the same way.
+ */
+export const textSize = (text: string): number => Buffer.byteLength(JSON.stringify(text), 'utf8') - 2;
 
 /**
  * An entry as stored. The leading fields are fixed (`{"seq":N,"size":N,"id":"…"`) so that the

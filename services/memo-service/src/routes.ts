@@ -15,12 +15,26 @@ import {
   type SessionVerifier,
 } from '@memo/common';
 import type { Config } from './config.js';
-import { PinsFull, QuotaExceeded, isMemoId, parseCursor, type Cursor, type Memo, type MemoStore } from './store.js';
+import type { Admission } from './admission.js';
+import {
+  PinsFull,
+  QuotaExceeded,
+  SessionEnded,
+  isMemoId,
+  parseCursor,
+  type Cursor,
+  type Incoming,
+  type MemoStore,
+} from './store.js';
 import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
 import { RequestSchemas } from '@memo/common/openapi';
 import { TAG_MAX_LENGTH, parseTag } from '@memo/common/tags';
 
-type Limits = Pick<Config, 'MEMO_MAX_LENGTH' | 'BODY_LIMIT_BYTES' | 'IMPORT_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'>;
+type Limits = Pick<
+  Config,
+  'MEMO_MAX_LENGTH' | 'MEMO_MAX_COUNT' | 'BODY_LIMIT_BYTES' | 'IMPORT_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'
+> &
+  Partial<Pick<Config, 'HEAVY_DEADLINE_MS'>>;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -50,12 +64,17 @@ export function quotaError(err: QuotaExceeded): HttpError {
   );
 }
 
-/** The store's quota refusal as the API's answer. */
+/**
+ * The store's refusals as the API's answers: a quota (409/413), or the session ended while
+ * the request ran (401: nothing was written).
+ */
 async function withQuota<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
-    throw err instanceof QuotaExceeded ? quotaError(err) : err;
+    if (err instanceof QuotaExceeded) throw quotaError(err);
+    if (err instanceof SessionEnded) throw unauthorized();
+    throw err;
   }
 }
 
@@ -156,6 +175,8 @@ export interface MemoDeps {
   limits: Limits;
   /** Counts writes per user, across replicas. */
   writes: RateLimiter;
+  /** Lets one heavy request (export, import, tag rename) run per user, a few per process. */
+  admission: Admission;
   onChange?: (action: 'created' | 'edited' | 'deleted') => void;
 }
 
@@ -186,7 +207,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
 
 export function memoRoutes(deps: MemoDeps): MemoRoutes {
-  const { store, verifier, limits, writes, onChange } = deps;
+  const { store, verifier, limits, writes, admission, onChange } = deps;
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
   // Every JSON body is checked against api/openapi.yaml, the description this service serves.
@@ -234,7 +255,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     async (req, res) => {
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
       const key = parseIdempotencyKey(req.headers['idempotency-key']);
-      const { memo, replayed } = await withQuota(store.addOnce(sessionOf(req).userId, text, key));
+      const { memo, replayed } = await withQuota(store.addOnce(sessionOf(req), text, key));
       if (!replayed) onChange?.('created');
       // A retry of an add that was stored (its answer lost on the way): the same memo, once.
       if (memo === null) throw new HttpError(410, 'memo_deleted', 'This memo was added and has been deleted since');
@@ -252,7 +273,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
       const id = idOf(req);
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
       if (!isMemoId(id)) throw notFound('No such memo');
-      const memo = await withQuota(store.update(sessionOf(req).userId, id, text));
+      const memo = await withQuota(store.update(sessionOf(req), id, text));
       if (!memo) throw notFound('No such memo');
       onChange?.('edited');
       sendJson(res, 200, memo, NO_STORE);
@@ -265,7 +286,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     limitWrites,
     async (req, res) => {
       const id = idOf(req);
-      if (!isMemoId(id) || !(await store.remove(sessionOf(req).userId, id))) throw notFound('No such memo');
+      if (!isMemoId(id) || !(await withQuota(store.remove(sessionOf(req), id)))) throw notFound('No such memo');
       onChange?.('deleted');
       res.statusCode = 204;
       res.end();
@@ -280,26 +301,40 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.delete('/:id', ...remove);
   router.use(liveSession);
 
+  /**
+   * Before a heavy route (export, import, rename) reads its body or does anything: admitted one
+   * per user and a few per process (429 busy beyond), and ended after HEAVY_DEADLINE_MS
+   * whatever the client does, so a slow reader cannot hold its place. Its place is given back
+   * when the answer is over (or the client went away).
+   */
+  const heavy: RequestHandler = async (req, res, next) => {
+    const leave = await admission.enter(sessionOf(req));
+    const deadline = setTimeout(() => res.destroy(), limits.HEAVY_DEADLINE_MS ?? 60_000);
+    res.once('close', () => {
+      clearTimeout(deadline);
+      void leave();
+    });
+    next();
+  };
+
   // Export and import (transfer.ts): every memo out, as JSON or Markdown files in a zip; back in
   // merging by id.
-  router.get('/export', async (req, res) => {
+  router.get('/export', heavy, async (req, res) => {
     await exportJson(store, sessionOf(req).userId, res);
   });
-  router.get('/export.zip', async (req, res) => {
+  router.get('/export.zip', heavy, async (req, res) => {
     await exportZip(store, sessionOf(req).userId, res);
   });
   router.post(
     '/import',
     limitWrites,
+    heavy,
     importBody(limits.IMPORT_LIMIT_BYTES),
     schemas.body('/import', 'post', 'invalid_import'),
     async (req, res) => {
-      const userId = sessionOf(req).userId;
       const body: unknown = req.body;
-      let imported = 0;
-      let skipped = 0;
       // Checked whole before anything is stored; stored oldest first, so the order comes back.
-      const memos =
+      const memos: Incoming[] =
         typeof body === 'string'
           ? splitText(body).map((text, i) => {
               try {
@@ -314,26 +349,21 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
             })
           : parseExport(body, (b) => parseText(b, limits.MEMO_MAX_LENGTH));
       if (memos.length === 0) throw new HttpError(400, 'invalid_import', 'The file holds no memo');
-      try {
-        for (const memo of oldestFirst<string | Memo>(memos)) {
-          if (typeof memo === 'string') {
-            await store.add(userId, memo);
-            imported++;
-          } else {
-            if ((await store.restore(userId, memo)) === 'added') imported++;
-            else skipped++;
-            // A pin beyond the pin limit is dropped (the memo itself came in); other failures stop the import.
-            if (memo.pinnedAt) {
-              await store.pin(userId, memo.id, new Date(memo.pinnedAt)).catch((err: unknown) => {
-                if (!(err instanceof PinsFull)) throw err;
-              });
-            }
-          }
-        }
-      } catch (err) {
-        if (!(err instanceof QuotaExceeded)) throw err;
+      // No account holds more: such a file could only cost work before being refused.
+      if (memos.length > limits.MEMO_MAX_COUNT) {
+        throw new HttpError(
+          413,
+          'import_too_large',
+          `An import holds at most ${String(limits.MEMO_MAX_COUNT)} memos, as many as an account keeps`,
+          {},
+          { max: limits.MEMO_MAX_COUNT },
+        );
+      }
+      const { imported, skipped, quota } = await withQuota(store.importMemos(sessionOf(req), oldestFirst(memos)));
+      if (imported > 0) onChange?.('created');
+      if (quota) {
         // What came in before the limit stays (running the import again later merges the rest).
-        const refused = quotaError(err);
+        const refused = quotaError(quota);
         throw new HttpError(
           refused.status,
           refused.code,
@@ -342,7 +372,6 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
           { ...refused.details, imported, skipped },
         );
       }
-      if (imported > 0) onChange?.('created');
       sendJson(res, 200, { imported, skipped }, NO_STORE);
     },
   );
@@ -351,13 +380,11 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.get('/tags', async (req, res) => {
     sendJson(res, 200, { tags: await store.tags(sessionOf(req).userId) }, NO_STORE);
   });
-  router.post('/tags/rename', limitWrites, body, schemas.body('/tags/rename', 'post'), async (req, res) => {
+  router.post('/tags/rename', limitWrites, heavy, body, schemas.body('/tags/rename', 'post'), async (req, res) => {
     const { from: rawFrom, to: rawTo } = req.body as Record<string, unknown>;
     const from = parseTagParam(rawFrom, 'from');
     const to = parseTagParam(rawTo, 'to');
-    const { renamed, skipped } = await withQuota(
-      store.renameTag(sessionOf(req).userId, from, to, limits.MEMO_MAX_LENGTH),
-    );
+    const { renamed, skipped } = await withQuota(store.renameTag(sessionOf(req), from, to, limits.MEMO_MAX_LENGTH));
     if (renamed > 0) onChange?.('edited');
     sendJson(res, 200, { from, to, renamed, skipped }, NO_STORE);
   });
@@ -366,7 +393,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.put('/:id/pin', limitWrites, async (req, res) => {
     const id = idOf(req);
     try {
-      if (!isMemoId(id) || !(await store.pin(sessionOf(req).userId, id))) throw notFound('No such memo');
+      if (!isMemoId(id) || !(await withQuota(store.pin(sessionOf(req), id)))) throw notFound('No such memo');
     } catch (err) {
       if (err instanceof PinsFull) {
         throw new HttpError(409, 'pins_full', `You can pin at most ${String(err.max)} memos`, {}, { max: err.max });
@@ -378,7 +405,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.delete('/:id/pin', limitWrites, async (req, res) => {
     const id = idOf(req);
     if (!isMemoId(id)) throw notFound('No such memo');
-    await store.unpin(sessionOf(req).userId, id);
+    await store.unpin(sessionOf(req), id);
     res.status(204).end();
   });
 

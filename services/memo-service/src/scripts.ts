@@ -44,6 +44,14 @@ local function entryHead(e)
   return tonumber(seq), tonumber(size)
 end
 local function num(x) return tonumber(x or '0') or 0 end
+-- The bytes a text takes inside its JSON entry, as layout.ts textSize counts them: quotes and
+-- backslashes escaped with one more byte, b f n r t too, other control characters as six bytes.
+local function storedSize(text)
+  local _, quoted = string.gsub(text, '["\\\\]', '')
+  local _, short = string.gsub(text, '[\\b\\f\\n\\r\\t]', '')
+  local _, control = string.gsub(text, '[%z\\1-\\31]', '')
+  return #text + quoted + short + 5 * (control - short)
+end
 -- Whether this user's memos are still in an earlier layout (migrated before any use).
 local function legacy(list, older, meta)
   if redis.call('HGET', meta, 'v') == '2' then return false end
@@ -76,6 +84,27 @@ local function due(meta)
   local dead = num(redis.call('HGET', meta, 'dead'))
   if dead >= ${DEAD_MIN} and dead * ${DEAD_RATIO} >= num(redis.call('HGET', meta, 'count')) then return 1 end
   return 0
+end
+`;
+
+/**
+ * Who writes, checked first by every script that can create a key of a user, in the same atomic
+ * step as the write: so once a session ended (logout, 회원 탈퇴, Naver's unlink) nothing in flight
+ * writes for it. The guard's key and values come first and are taken off KEYS and ARGV, so the
+ * script below reads its own arguments from 1 as if there were no guard.
+ * KEYS[1]: the session (mode 's': it must still name the user, ARGV[2]), or the user's erasure
+ * mark (mode 'l', a session minted before sessions moved into the user's slot: refused when the
+ * account was erased at or after ARGV[2], the session's issue time in ms), or any key of the user
+ * (mode '': a tool of ours, no session). Refused: {'nosession'}.
+ */
+export const GUARD = `
+local guardKey = table.remove(KEYS, 1)
+local guardMode, guardValue = table.remove(ARGV, 1), table.remove(ARGV, 1)
+if guardMode == 's' then
+  if redis.call('GET', guardKey) ~= guardValue then return {'nosession'} end
+elseif guardMode == 'l' then
+  local erased = redis.call('GET', guardKey)
+  if erased and tonumber(erased) >= tonumber(guardValue) then return {'nosession'} end
 end
 `;
 
@@ -166,10 +195,10 @@ return {'ok', len - i, last, out, num(usage[1]), num(usage[2]), pinned, pinnedAt
 `;
 
 /**
- * Pins a memo (KEYS: memos, pins; ARGV: id, now in ms, max pins). Reply: 'ok' (also when it
- * was pinned already), 'missing', or 'full' at max pins.
+ * Pins a memo (KEYS: the guard, memos, pins; ARGV: the guard's two, id, now in ms, max pins).
+ * Reply: 'ok' (also when it was pinned already), 'missing', 'full' at max pins, or {'nosession'}.
  */
-export const PIN = `
+export const PIN = `${GUARD}
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 'missing' end
 if redis.call('ZSCORE', KEYS[2], ARGV[1]) then return 'ok' end
 if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then return 'full' end
@@ -193,7 +222,7 @@ return false
  * Reply: {'ok', seq, count, bytes, due}, {'quota', which, count, bytes}, {'exists'},
  * {'replay', id} or {'migrate'}.
  */
-export const ADD = `${HELPERS}
+export const ADD = `${HELPERS}${GUARD}
 local list, older, memos, meta, idem, idemAt = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 if legacy(list, older, meta) then return {'migrate'} end
 local key = ARGV[8]
@@ -232,7 +261,7 @@ return {'ok', seq, count + 1, bytes + size, due(meta)}
  * entry read, the new entry, the change in text size, max bytes. Reply: {'ok', due},
  * {'changed'}, {'missing'} or {'quota', 'bytes', count, bytes}.
  */
-export const REPLACE = `${HELPERS}
+export const REPLACE = `${HELPERS}${GUARD}
 local memos, meta = KEYS[3], KEYS[4]
 local current = redis.call('HGET', memos, ARGV[1])
 if not current then return {'missing'} end
@@ -252,7 +281,7 @@ return {'ok', due(meta)}
  * Deletes an entry; its ref stays in the order, dead, until a move drops it. ARGV: id.
  * Reply: {'ok', due}, {'missing'} or {'migrate'}.
  */
-export const DELETE = `${HELPERS}
+export const DELETE = `${HELPERS}${GUARD}
 local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local e = redis.call('HGET', memos, ARGV[1])
 if not e then
@@ -274,7 +303,8 @@ return {'ok', due(meta)}
  * \`:older\`, dropping dead ones; an entry of an earlier layout becomes an entry of this one
  * on the way (the migration). When the list is empty, \`:older\` takes its name and the move
  * is over. A move starts when the user's memos are in an earlier layout or dead refs have
- * piled up (see due). Reply: 'idle' (nothing to do), 'more' or 'done'.
+ * piled up (see due), or when ARGV[1] is '1' (a reader met an entry of an earlier layout).
+ * Reply: 'idle' (nothing to do), 'more' or 'done'.
  *
  * It may run when Redis is at its memory ceiling (allow-oom): it takes about the memory it
  * frees, and without it a user whose memos are still in an earlier layout could not even read
@@ -290,7 +320,9 @@ local list, older, memos, meta = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local v2 = redis.call('HGET', meta, 'v') == '2'
 if redis.call('HGET', meta, 'moving') ~= '1' then
   if v2 then
-    if due(meta) == 0 then return 'idle' end
+    -- ARGV[1] '1': a reader met an entry of an earlier layout in this list (the original app
+    -- pushed it while both apps share this Redis): a move adopts it even when none is due.
+    if due(meta) == 0 and ARGV[1] ~= '1' then return 'idle' end
   elseif redis.call('EXISTS', list) == 0 and redis.call('EXISTS', older) == 0 then
     return 'idle'
   end
@@ -329,10 +361,11 @@ local function adopt(x, into)
     local s = base36(seq)
     id = 'm' .. string.rep('0', 11 - #s) .. s
   end
-  redis.call('HSET', memos, id, '{"seq":' .. seq .. ',"size":' .. #text .. ',"id":"' .. id .. '","text":' ..
+  local size = storedSize(text)
+  redis.call('HSET', memos, id, '{"seq":' .. seq .. ',"size":' .. size .. ',"id":"' .. id .. '","text":' ..
     cjson.encode(text) .. ',"createdAt":' .. created .. ',"updatedAt":' .. updated .. '}')
   redis.call('LPUSH', into, base36(seq) .. ':' .. id)
-  added, addedBytes = added + 1, addedBytes + #text
+  added, addedBytes = added + 1, addedBytes + size
 end
 
 local work, bytes = 0, 0
@@ -368,7 +401,93 @@ if num(redis.call('HGET', meta, 'dead')) < 0 then redis.call('HSET', meta, 'dead
 return 'done'
 `;
 
-/** Every script by name (for reports that meet them by their SHA-1 in Redis's SLOWLOG). */
+/**
+ * Memos of an import, a batch in one script (the caller sends the batch oldest first): each
+ * one whose id is not there yet is added at the top under its own id, its tags indexed and
+ * its pin kept (up to max pins); one whose id is there is skipped (its pin still kept), so an
+ * import can run twice. Stops at the first memo that does not fit the quotas: what came
+ * before stays. A batch costs a fixed number of commands plus one per tag it carries, whatever
+ * its size: the commands take many fields or members at once.
+ * KEYS: the guard, the four, pins, the tag list, then the memo set of each tag the batch
+ * carries. ARGV: the guard's two, max count, max bytes, max pins, max tags, how many memos,
+ * then five per memo: id, the entry after `{"seq":N,`, its text size, its pin time in ms ('' if
+ * none), the numbers of its tags' keys among the tag keys (1-based, comma separated).
+ * Reply: {'ok', added, skipped, quota reached ('' | 'memos' | 'bytes'), count, bytes, due},
+ * {'migrate'} or {'nosession'}.
+ */
+export const IMPORT = `${HELPERS}${GUARD}
+local list, older, memos, meta, pins, tags = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+if legacy(list, older, meta) then return {'migrate'} end
+local maxCount, maxBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
+local maxPins, maxTags, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local usage = redis.call('HMGET', meta, 'count', 'bytes', 'seq')
+local count, bytes, seq = num(usage[1]), num(usage[2]), num(usage[3])
+local ids = {}
+for k = 1, n do ids[k] = ARGV[5 + (k - 1) * 5 + 1] end
+local there = redis.call('HMGET', memos, unpack(ids))
+local entries, refs, pinned, seen = {}, {}, {}, {}
+local tagged = {}
+local added, skipped, quota = 0, 0, ''
+for k = 1, n do
+  local at = 5 + (k - 1) * 5
+  local id, tail, size, pinAt, tagIdx = ARGV[at + 1], ARGV[at + 2], tonumber(ARGV[at + 3]), ARGV[at + 4], ARGV[at + 5]
+  if there[k] or seen[id] then
+    skipped = skipped + 1
+  else
+    if count + 1 > maxCount then quota = 'memos' break end
+    if bytes + size > maxBytes then quota = 'bytes' break end
+    seq, count, bytes, added = seq + 1, count + 1, bytes + size, added + 1
+    seen[id] = true
+    entries[#entries + 1] = id
+    entries[#entries + 1] = '{"seq":' .. seq .. ',' .. tail
+    refs[#refs + 1] = base36(seq) .. ':' .. id
+    for i in string.gmatch(tagIdx, '%d+') do
+      local members = tagged[tonumber(i)] or {}
+      members[#members + 1] = seq
+      members[#members + 1] = id
+      tagged[tonumber(i)] = members
+    end
+  end
+  if pinAt ~= '' then pinned[#pinned + 1] = {tonumber(pinAt), id} end
+end
+if added > 0 then
+  redis.call('HSET', memos, unpack(entries))
+  redis.call('LPUSH', list, unpack(refs))
+  redis.call('HSET', meta, 'v', '2', 'seq', seq, 'count', count, 'bytes', bytes)
+  -- The tag list: each tag's count is what it was plus the memos its set gained.
+  local known, size = {}, 0
+  local flat = redis.call('ZRANGE', tags, 0, -1, 'WITHSCORES')
+  for i = 1, #flat, 2 do known[flat[i]] = tonumber(flat[i + 1]); size = size + 1 end
+  local counts = {}
+  for i, members in pairs(tagged) do
+    local key = KEYS[6 + i]
+    local tag = string.sub(key, #tags + 2)
+    if known[tag] or size < maxTags then
+      if not known[tag] then size = size + 1 end
+      local gained = redis.call('ZADD', key, unpack(members))
+      counts[#counts + 1] = (known[tag] or 0) + gained
+      counts[#counts + 1] = tag
+    end
+  end
+  if #counts > 0 then redis.call('ZADD', tags, unpack(counts)) end
+end
+if #pinned > 0 then
+  local room = maxPins - redis.call('ZCARD', pins)
+  local pin = {}
+  for _, p in ipairs(pinned) do
+    if room <= 0 then break end
+    -- A memo pinned already keeps its pin (and takes no room).
+    if not redis.call('ZSCORE', pins, p[2]) then
+      pin[#pin + 1] = p[1]
+      pin[#pin + 1] = p[2]
+      room = room - 1
+    end
+  end
+  if #pin > 0 then redis.call('ZADD', pins, unpack(pin)) end
+end
+return {'ok', added, skipped, quota, count, bytes, due(meta)}
+`;
+
 /**
  * Indexes one memo's tags as its text is now (building the index of a user whose memos predate
  * it): KEYS as retag; ARGV: id, the entry as read ('' when there is none; if it changed since,
@@ -407,7 +526,9 @@ local usage = redis.call('HMGET', meta, 'count', 'bytes')
 return {'ok', out, at, next, num(usage[1]), num(usage[2])}
 `;
 
+/** Every script by name (for reports that meet them by their SHA-1 in Redis's SLOWLOG). */
 export const SCRIPTS: Readonly<Record<string, string>> = {
+  IMPORT,
   PAGE,
   GET,
   ADD,

@@ -1,4 +1,4 @@
-import { legacySessionKey, sessionKey, tagKey, type RedisClient, type Session } from '@memo/common';
+import { legacySessionLive, sessionKey, sessionsEndedKey, tagKey, type RedisClient, type Session } from '@memo/common';
 import { TAGS_MAX_PER_USER, isUnder, renameTag, tagsOf } from '@memo/common/tags';
 import {
   decodeEntry,
@@ -12,7 +12,7 @@ import {
   type Memo,
   type UserKeys,
 } from './layout.js';
-import { ADD, DELETE, GET, MOVE, PAGE, PIN, REPLACE, RETAG, TAG_PAGE } from './scripts.js';
+import { ADD, DELETE, GET, IMPORT, MOVE, PAGE, PIN, REPLACE, RETAG, TAG_PAGE } from './scripts.js';
 
 export type { Memo } from './layout.js';
 export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
@@ -73,6 +73,49 @@ export class QuotaExceeded extends Error {
   }
 }
 
+/**
+ * The session of a request ended while it ran (logout, 회원 탈퇴, Naver's unlink): nothing was
+ * written. Every write script checks this in the same atomic step as its write.
+ */
+export class SessionEnded extends Error {
+  readonly code = 'ERR_SESSION_ENDED';
+  constructor() {
+    super('the session ended');
+    this.name = 'SessionEnded';
+  }
+}
+
+/**
+ * Who writes: the session of a request (every write script checks that it still lives, in the
+ * same step as its write), or a user id: our own tools and tests, with no session to check.
+ */
+export type Writer = Session | string;
+
+const userOf = (writer: Writer): string => (typeof writer === 'string' ? writer : writer.userId);
+
+/** The guard every write script checks first (scripts.ts GUARD): its key, then its two values. */
+function guard(writer: Writer): { key: string; argv: [string, string] } {
+  if (typeof writer === 'string') return { key: userKeys(writer).meta, argv: ['', ''] };
+  if (writer.legacy) {
+    return { key: sessionsEndedKey(writer.userId), argv: ['l', String(writer.issuedAt * 1000)] };
+  }
+  return { key: sessionKey(writer.userId, writer.sessionId), argv: ['s', writer.userId] };
+}
+
+/** A memo to import: its text, and when it comes from an export, its id, times and pin. */
+export type Incoming = string | Memo;
+
+export interface ImportResult {
+  imported: number;
+  skipped: number;
+  /** Set when the quotas stopped it: what came before stays. */
+  quota?: QuotaExceeded;
+}
+
+/** Memos one import script takes (and at most IMPORT_BATCH_BYTES of their entries). */
+export const IMPORT_BATCH = 200;
+const IMPORT_BATCH_BYTES = 256 * 1024;
+
 /** Refs a page may look at beyond its size (dead refs are skipped; the cursor moves on). */
 const PAGE_SLACK = 256;
 /** Compare-and-set rounds before an edit gives up on a memo that keeps changing. */
@@ -87,7 +130,9 @@ interface StoreCommands {
   memoReplace(...args: string[]): Promise<Reply>;
   memoDelete(...args: string[]): Promise<Reply>;
   memoMove(...args: string[]): Promise<'idle' | 'more' | 'done'>;
-  memoPin(memos: string, pins: string, id: string, now: string, max: string): Promise<'ok' | 'missing' | 'full'>;
+  memoPin(...args: string[]): Promise<'ok' | 'missing' | 'full' | Reply>;
+  memoImport(...args: string[]): Promise<Reply>;
+  memoTagsBuilt(meta: string): Promise<number>;
   memoRetag(...args: string[]): Promise<'ok' | 'changed'>;
   memoTagPage(...args: string[]): Promise<Reply>;
 }
@@ -126,6 +171,19 @@ const withKeys = (keys: readonly string[], tagKeys: readonly string[]): string[]
   ...tagKeys,
 ];
 
+/**
+ * A guarded write's arguments: how many keys, the guard's key, the memo keys and the tag keys,
+ * then the guard's two values; the script's own ARGV follow.
+ */
+export const guarded = (writer: Writer, keys: readonly string[], tagKeys: readonly string[] = []): string[] => {
+  const { key, argv } = guard(writer);
+  return [...withKeys([key, ...keys], tagKeys), ...argv];
+};
+
+/** Marks the user's tag index built, unless the user has nothing (deleted meanwhile). */
+const TAGS_BUILT_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'tags', '1') return 1 end
+return 0`;
+
 /** `tags:1` in a user's meta: their tag index covers every memo (built once, see ensureTags). */
 const TAGS_BUILT = '1';
 
@@ -160,7 +218,9 @@ export class MemoStore {
     redis.defineCommand('memoRetag', { lua: RETAG });
     redis.defineCommand('memoTagPage', { lua: TAG_PAGE });
     redis.defineCommand('memoMove', { numberOfKeys: 4, lua: MOVE });
-    redis.defineCommand('memoPin', { numberOfKeys: 2, lua: PIN });
+    redis.defineCommand('memoPin', { numberOfKeys: 3, lua: PIN });
+    redis.defineCommand('memoImport', { lua: IMPORT });
+    redis.defineCommand('memoTagsBuilt', { numberOfKeys: 1, lua: TAGS_BUILT_SCRIPT });
     this.redis = redis as RedisClient & StoreCommands;
   }
 
@@ -181,7 +241,7 @@ export class MemoStore {
    * requests of the same user wait for the one move rather than each driving it. Returns the
    * steps this call took (0 when it waited for another's).
    */
-  async migrate(userId: string): Promise<number> {
+  async migrate(userId: string, adopt = false): Promise<number> {
     const running = this.moving.get(userId);
     if (running) {
       await running;
@@ -191,7 +251,9 @@ export class MemoStore {
       const keys = keyList(userKeys(userId));
       let steps = 0;
       for (;;) {
-        const outcome = await this.redis.memoMove(...keys);
+        // `adopt` starts a move even when none is due (a reader met an entry the original
+        // app pushed onto a list of this layout); a move under way goes on without it.
+        const outcome = await this.redis.memoMove(...keys, adopt && steps === 0 ? '1' : '');
         if (outcome === 'idle') return steps;
         steps += 1;
         if (outcome === 'done') return steps;
@@ -207,19 +269,24 @@ export class MemoStore {
 
   /** One bounded step of moving the user's memos (what `migrate` repeats). */
   async moveStep(userId: string): Promise<'idle' | 'more' | 'done'> {
-    return this.redis.memoMove(...keyList(userKeys(userId)));
+    return this.redis.memoMove(...keyList(userKeys(userId)), '');
   }
 
   /** One step of a move under way, after a write said one is due. */
   private async step(keys: string[], due: unknown): Promise<void> {
-    if (due === 1) await this.redis.memoMove(...keys);
+    if (due === 1) await this.redis.memoMove(...keys, '');
   }
 
-  /** Runs `run`; if it answers 'migrate' or 'move', moves the memos first and runs it again. */
+  /**
+   * Runs `run`; if it answers 'migrate' (the user's memos are in an earlier layout) or 'move'
+   * (it met an entry of an earlier layout in the order: one the original app pushed while both
+   * apps share this Redis), moves the memos first, adopting such entries, and runs it again.
+   * 'nosession': the writer's session ended (SessionEnded).
+   */
   private async afterMove(userId: string, run: () => Promise<Reply>): Promise<Reply> {
     let reply = await run();
     if (reply[0] === 'migrate' || reply[0] === 'move') {
-      await this.migrate(userId);
+      await this.migrate(userId, reply[0] === 'move');
       reply = await run();
       if (reply[0] === 'migrate' || reply[0] === 'move') throw new Error(`memos of a user still moving: ${reply[0]}`);
     }
@@ -279,13 +346,18 @@ export class MemoStore {
       ),
     );
     if (reply[0] !== 'nosession') return this.toPage(reply);
-    const legacy = await this.redis.get(legacySessionKey(session.sessionId));
-    return legacy === session.userId ? this.list(session.userId, limit, cursor) : null;
+    return (await legacySessionLive(this.redis, session)) ? this.list(session.userId, limit, cursor) : null;
+  }
+
+  /** A write's reply, or SessionEnded when its guard refused it. */
+  private written<T>(reply: T): T {
+    if (Array.isArray(reply) && reply[0] === 'nosession') throw new SessionEnded();
+    return reply;
   }
 
   /** Adds a memo at the top; QuotaExceeded when the user has no room left for it. */
-  async add(userId: string, text: string, now = new Date()): Promise<Memo> {
-    return (await this.addOnce(userId, text, '', now)).memo as Memo;
+  async add(writer: Writer, text: string, now = new Date()): Promise<Memo> {
+    return (await this.addOnce(writer, text, '', now)).memo as Memo;
   }
 
   /**
@@ -294,14 +366,15 @@ export class MemoStore {
    * with `replayed`. The last IDEMPOTENCY_KEEP keys of a user are remembered.
    */
   async addOnce(
-    userId: string,
+    writer: Writer,
     text: string,
     key: string,
     now = new Date(),
   ): Promise<{ memo: Memo | null; replayed: boolean }> {
+    const userId = userOf(writer);
     for (;;) {
       const memo: Memo = { id: newId(now.getTime()), text, createdAt: now.toISOString(), updatedAt: null };
-      const outcome = await this.insert(userId, memo, key, now);
+      const outcome = await this.insert(writer, memo, key, now);
       if (outcome === 'added') return { memo, replayed: false };
       if (outcome !== 'exists') {
         const raw = await this.entry(userId, keyList(userKeys(userId)), outcome.replay);
@@ -312,31 +385,23 @@ export class MemoStore {
   }
 
   /**
-   * Puts back a memo as exported (its id and times kept) at the top, unless a memo with that id
-   * is there already: 'added' or 'exists', so an import can run twice. QuotaExceeded as `add`.
-   */
-  async restore(userId: string, memo: Memo): Promise<'added' | 'exists'> {
-    // No idempotency key, so never a replay.
-    return (await this.insert(userId, memo)) === 'added' ? 'added' : 'exists';
-  }
-
-  /**
    * One memo at the top, under its own id, unless that id is taken ('exists') or the
    * idempotency key was used (the id of the memo it made).
    */
   private async insert(
-    userId: string,
+    writer: Writer,
     memo: Memo,
-    key = '',
-    now = new Date(),
+    key: string,
+    now: Date,
   ): Promise<'added' | 'exists' | { replay: string }> {
+    const userId = userOf(writer);
     const all = userKeys(userId);
     const keys = [...keyList(all), all.idempotency, all.idempotencyAt];
     const size = textSize(memo.text);
     const tags = retagArgs(userId, null, memo.text);
     const reply = await this.afterMove(userId, () =>
       this.redis.memoAdd(
-        ...withKeys(keys, tags.keys),
+        ...guarded(writer, keys, tags.keys),
         memo.id,
         entryTail({ ...memo, size }),
         String(size),
@@ -349,6 +414,7 @@ export class MemoStore {
         String(IDEMPOTENCY_KEEP),
       ),
     );
+    this.written(reply);
     if (reply[0] === 'exists') return 'exists';
     if (reply[0] === 'replay') return { replay: String(reply[1]) };
     this.quotaCheck(reply);
@@ -357,21 +423,100 @@ export class MemoStore {
   }
 
   /**
+   * Imports memos, given oldest first (each lands on top of the one before): a text becomes a
+   * new memo; an exported memo keeps its id, times and pin, and is skipped when its id is here
+   * already, so an import can run twice. IMPORT_BATCH memos a script, each script a fixed
+   * number of commands plus one per tag: a whole import at the memo quota is a handful of
+   * scripts. Stops at the quotas (`quota` in the result; what came before stays).
+   */
+  async importMemos(writer: Writer, incoming: readonly Incoming[], now = new Date()): Promise<ImportResult> {
+    const userId = userOf(writer);
+    const all = userKeys(userId);
+    const keys = [...keyList(all), all.pins, all.tags];
+    const result: ImportResult = { imported: 0, skipped: 0 };
+    for (let from = 0; from < incoming.length;) {
+      const tagKeys: string[] = [];
+      const tagIndex = new Map<string, number>();
+      const argv: string[] = [];
+      let n = 0;
+      let bytes = 0;
+      for (; from < incoming.length && n < IMPORT_BATCH && bytes < IMPORT_BATCH_BYTES; from += 1, n += 1) {
+        const item = incoming[from] as Incoming;
+        const memo: Memo =
+          typeof item === 'string'
+            ? { id: newId(now.getTime()), text: item, createdAt: now.toISOString(), updatedAt: null }
+            : item;
+        const size = textSize(memo.text);
+        const numbers = tagsOf(memo.text).map((tag) => {
+          let i = tagIndex.get(tag);
+          if (i === undefined) {
+            tagKeys.push(tagKey(userId, tag));
+            i = tagKeys.length;
+            tagIndex.set(tag, i);
+          }
+          return String(i);
+        });
+        const tail = entryTail({ ...memo, size });
+        const pinAt = memo.pinnedAt ? String(Date.parse(memo.pinnedAt)) : '';
+        argv.push(memo.id, tail, String(size), pinAt, numbers.join(','));
+        bytes += tail.length;
+      }
+      const reply = this.written(
+        await this.afterMove(userId, () =>
+          this.redis.memoImport(
+            ...guarded(writer, keys, tagKeys),
+            String(this.quotas.maxCount),
+            String(this.quotas.maxBytes),
+            String(this.quotas.maxPins ?? PIN_MAX),
+            String(TAGS_MAX_PER_USER),
+            String(n),
+            ...argv,
+          ),
+        ),
+      );
+      const [, added, skipped, quota, count, used, due] = reply as [
+        string,
+        number,
+        number,
+        string,
+        number,
+        number,
+        number,
+      ];
+      result.imported += added;
+      result.skipped += skipped;
+      await this.step(keyList(all), due);
+      if (quota === 'memos' || quota === 'bytes') {
+        return { ...result, quota: new QuotaExceeded(quota, this.usage(count, used)) };
+      }
+    }
+    return result;
+  }
+
+  /**
    * Pins a memo (pinned memos come first, newest pin first): true, or false when there is no
    * such memo; PinsFull at `maxPins`. Pinning a pinned memo changes nothing.
    */
-  async pin(userId: string, id: string, now = new Date()): Promise<boolean> {
+  async pin(writer: Writer, id: string, now = new Date()): Promise<boolean> {
+    const userId = userOf(writer);
     const keys = userKeys(userId);
     if ((await this.entry(userId, keyList(keys), id)) === null) return false;
     const max = this.quotas.maxPins ?? PIN_MAX;
-    const reply = await this.redis.memoPin(keys.memos, keys.pins, id, String(now.getTime()), String(max));
+    const reply = this.written(
+      await this.redis.memoPin(
+        ...guarded(writer, [keys.memos, keys.pins]).slice(1),
+        id,
+        String(now.getTime()),
+        String(max),
+      ),
+    );
     if (reply === 'full') throw new PinsFull(max);
     return reply === 'ok';
   }
 
   /** Unpins a memo: true when it was pinned. */
-  async unpin(userId: string, id: string): Promise<boolean> {
-    return (await this.redis.zrem(userKeys(userId).pins, id)) === 1;
+  async unpin(writer: Writer, id: string): Promise<boolean> {
+    return (await this.redis.zrem(userKeys(userOf(writer)).pins, id)) === 1;
   }
 
   private quotaCheck(reply: Reply): void {
@@ -392,12 +537,12 @@ export class MemoStore {
   }
 
   /** Replaces a memo's text, keeping its id, place and creation time; null when there is none. */
-  async update(userId: string, id: string, text: string, now = new Date()): Promise<Memo | null> {
-    const keys = keyList(userKeys(userId));
+  async update(writer: Writer, id: string, text: string, now = new Date()): Promise<Memo | null> {
+    const keys = keyList(userKeys(userOf(writer)));
     for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
-      const raw = await this.entry(userId, keys, id);
+      const raw = await this.entry(userOf(writer), keys, id);
       if (raw === null) return null;
-      const outcome = await this.replace(userId, keys, id, raw, text, now);
+      const outcome = await this.replace(writer, keys, id, raw, text, now);
       if (outcome === 'missing') return null;
       if (outcome !== 'changed') return publicMemo(outcome);
     }
@@ -409,7 +554,7 @@ export class MemoStore {
    * (QuotaExceeded): the entry written, or 'changed' (read again and retry) or 'missing'.
    */
   private async replace(
-    userId: string,
+    writer: Writer,
     keys: string[],
     id: string,
     raw: string,
@@ -418,16 +563,18 @@ export class MemoStore {
   ): Promise<Entry | 'changed' | 'missing'> {
     const old = decodeEntry(raw);
     const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
-    const tags = retagArgs(userId, old.text, text);
-    const reply = await this.redis.memoReplace(
-      ...withKeys(keys, tags.keys),
-      id,
-      raw,
-      encodeEntry(next),
-      String(next.size - old.size),
-      String(this.quotas.maxBytes),
-      tags.marks,
-      String(TAGS_MAX_PER_USER),
+    const tags = retagArgs(userOf(writer), old.text, text);
+    const reply = this.written(
+      await this.redis.memoReplace(
+        ...guarded(writer, keys, tags.keys),
+        id,
+        raw,
+        encodeEntry(next),
+        String(next.size - old.size),
+        String(this.quotas.maxBytes),
+        tags.marks,
+        String(TAGS_MAX_PER_USER),
+      ),
     );
     if (reply[0] === 'missing' || reply[0] === 'changed') return reply[0];
     this.quotaCheck(reply);
@@ -460,11 +607,12 @@ export class MemoStore {
           const [id = '', raw = ''] = [flat[k], flat[k + 1]];
           const tags = retagArgs(userId, null, decodeEntry(raw).text);
           if (tags.marks === '') continue;
-          // 'changed': a write got there first and indexed what it wrote.
+          // 'changed': a write got there first and indexed what it wrote (or the memo is gone).
           await this.redis.memoRetag(...withKeys(base, tags.keys), id, raw, tags.marks, String(TAGS_MAX_PER_USER));
         }
       } while (cursor !== '0');
-      await this.redis.hset(keys.meta, 'tags', TAGS_BUILT);
+      // Not when the user was deleted meanwhile: that would make a key of theirs again.
+      await this.redis.memoTagsBuilt(keys.meta);
     })();
     this.tagging.set(userId, build);
     try {
@@ -493,8 +641,7 @@ export class MemoStore {
     const page = await this.tagPage(session.userId, tag, limit, below, session);
     if (page) return page;
     // A session minted before sessions moved into the user's slot is looked up where it was.
-    const legacy = await this.redis.get(legacySessionKey(session.sessionId));
-    return legacy === session.userId ? this.tagPage(session.userId, tag, limit, below) : null;
+    return (await legacySessionLive(this.redis, session)) ? this.tagPage(session.userId, tag, limit, below) : null;
   }
 
   private async tagPage(
@@ -534,16 +681,19 @@ export class MemoStore {
    * Renames tag `from` to `to` in the text of every memo that carries it (tags under it
    * follow: `#from/x` → `#to/x`), one pass in order, RENAME_BATCH memos a round, each one
    * compare-and-set script like an edit. Safe to run again: a memo already renamed no longer
-   * carries `from`. A memo whose text would grow past `maxLength` is left as it is (skipped).
-   * QuotaExceeded when the longer names do not fit the byte quota: what was renamed stays.
+   * carries `from`, or (when `to` is under `from`, `a` → `a/b`) carries it only under `to`,
+   * which renameTag leaves alone. A memo whose text would grow past `maxLength` is left as it
+   * is (skipped). QuotaExceeded when the longer names do not fit the byte quota: what was
+   * renamed stays.
    */
   async renameTag(
-    userId: string,
+    writer: Writer,
     from: string,
     to: string,
     maxLength: number,
     now = new Date(),
   ): Promise<{ renamed: number; skipped: number }> {
+    const userId = userOf(writer);
     await this.ensureTags(userId);
     let renamed = 0;
     let skipped = 0;
@@ -556,7 +706,7 @@ export class MemoStore {
       for (let k = 0; k + 1 < flat.length; k += 2) {
         const id = flat[k] ?? '';
         after = `(${flat[k + 1] ?? ''}`;
-        const outcome = await this.renameIn(userId, id, from, to, maxLength, now);
+        const outcome = await this.renameIn(writer, id, from, to, maxLength, now);
         if (outcome === 'renamed') renamed += 1;
         if (outcome === 'skipped') skipped += 1;
       }
@@ -565,13 +715,14 @@ export class MemoStore {
   }
 
   private async renameIn(
-    userId: string,
+    writer: Writer,
     id: string,
     from: string,
     to: string,
     maxLength: number,
     now: Date,
-  ): Promise<'renamed' | 'skipped' | 'gone'> {
+  ): Promise<'renamed' | 'skipped' | 'unchanged' | 'gone'> {
+    const userId = userOf(writer);
     const keys = keyList(userKeys(userId));
     for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
       const raw = await this.entry(userId, keys, id);
@@ -583,15 +734,17 @@ export class MemoStore {
         return 'gone';
       }
       const text = renameTag(old, from, to);
+      if (text === old) return 'unchanged';
       if (Array.from(text).length > maxLength) return 'skipped';
-      const outcome = await this.replace(userId, keys, id, raw, text, now);
+      const outcome = await this.replace(writer, keys, id, raw, text, now);
       if (outcome === 'missing') return 'gone';
       if (outcome !== 'changed') return 'renamed';
     }
     throw new Error('memo changed too often to rename its tag');
   }
 
-  async remove(userId: string, id: string): Promise<boolean> {
+  async remove(writer: Writer, id: string): Promise<boolean> {
+    const userId = userOf(writer);
     const keys = keyList(userKeys(userId));
     let reply: Reply = ['changed'];
     // Read first, for the tags to take out of the index; deleted only if unchanged since.
@@ -599,7 +752,7 @@ export class MemoStore {
       const raw = await this.entry(userId, keys, id);
       if (raw === null) return false;
       const tags = retagArgs(userId, decodeEntry(raw).text, null);
-      reply = await this.redis.memoDelete(...withKeys(keys, tags.keys), id, raw, tags.marks);
+      reply = this.written(await this.redis.memoDelete(...guarded(writer, keys, tags.keys), id, raw, tags.marks));
     }
     if (reply[0] === 'changed') throw new Error('memo changed too often to delete');
     if (reply[0] !== 'ok') return false;

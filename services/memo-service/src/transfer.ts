@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import express, { type RequestHandler, type Response } from 'express';
 import yazl from 'yazl';
 import { HttpError, jsonBody, refuseNonUtf8 } from '@memo/common';
@@ -30,9 +31,16 @@ async function* everyMemo(store: MemoStore, userId: string): AsyncGenerator<Memo
   }
 }
 
+/**
+ * Resolves when the response is closed (finished, or the client went away): every wait of an
+ * export races with it, so one that will never be read never holds the export.
+ */
+const closed = (res: Response): Promise<void> =>
+  res.closed ? Promise.resolve() : once(res, 'close').then(() => undefined);
+
 /** Writes, waiting when the socket is full: a slow reader never makes us buffer the export. */
-async function write(res: Response, chunk: string): Promise<void> {
-  if (!res.write(chunk)) await once(res, 'drain');
+async function write(res: Response, chunk: string, gone: Promise<void>): Promise<void> {
+  if (!res.write(chunk)) await Promise.race([once(res, 'drain'), gone]);
 }
 
 const stamp = (now: Date): string => now.toISOString().slice(0, 10);
@@ -47,10 +55,16 @@ export async function exportJson(store: MemoStore, userId: string, res: Response
       'Cache-Control': 'no-store',
     })
     .flushHeaders();
-  await write(res, `{"version":${String(EXPORT_VERSION)},"exportedAt":${JSON.stringify(now.toISOString())},"memos":[`);
+  const gone = closed(res);
+  await write(
+    res,
+    `{"version":${String(EXPORT_VERSION)},"exportedAt":${JSON.stringify(now.toISOString())},"memos":[`,
+    gone,
+  );
   let first = true;
   for await (const memo of everyMemo(store, userId)) {
-    await write(res, `${first ? '' : ','}\n${JSON.stringify({ ...memo, tags: tagsOf(memo.text) })}`);
+    if (res.destroyed) return;
+    await write(res, `${first ? '' : ','}\n${JSON.stringify({ ...memo, tags: tagsOf(memo.text) })}`, gone);
     first = false;
   }
   res.end('\n]}\n');
@@ -65,22 +79,42 @@ export function markdownFile(memo: Memo): string {
   return `---\n${front.join('\n')}\n---\n${memo.text}\n`;
 }
 
-/** GET /export.zip — one Markdown file per memo, streamed as the zip is made. */
+/**
+ * GET /export.zip — one Markdown file per memo, streamed as the zip is made. One entry at a
+ * time: the next memo is handed to yazl only once the last one went through its deflate
+ * stream into the response, so one deflate state exists per export whatever the number of
+ * memos (yazl's addBuffer deflates every buffer at once, in parallel: 1,000 native deflate
+ * states, ~100 MB, for one export of 1,000 memos), and a slow reader holds nothing more.
+ */
 export async function exportZip(store: MemoStore, userId: string, res: Response, now = new Date()): Promise<void> {
   res.status(200).set({
     'Content-Type': 'application/zip',
     'Content-Disposition': `attachment; filename="memo-${stamp(now)}.zip"`,
     'Cache-Control': 'no-store',
   });
+  const gone = closed(res);
   const zip = new yazl.ZipFile();
   zip.outputStream.pipe(res);
   for await (const memo of everyMemo(store, userId)) {
+    if (res.destroyed) break;
     const when = new Date(memo.updatedAt ?? memo.createdAt ?? now.toISOString());
     const day = memo.createdAt ? memo.createdAt.slice(0, 10) : 'undated';
-    zip.addBuffer(Buffer.from(markdownFile(memo)), `memos/${day}-${memo.id}.md`, { mtime: when });
+    const file = Buffer.from(markdownFile(memo));
+    const read = new Promise<void>((resolve) => {
+      zip.addReadStreamLazy(`memos/${day}-${memo.id}.md`, { mtime: when, size: file.length }, (give) => {
+        const source = Readable.from([file], { objectMode: false });
+        source.once('end', () => resolve());
+        give(null, source);
+      });
+    });
+    await Promise.race([read, gone]);
+  }
+  if (res.destroyed) {
+    zip.outputStream.unpipe(res);
+    return;
   }
   zip.end();
-  await once(res, 'finish');
+  await Promise.race([once(res, 'finish'), gone]);
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
@@ -95,11 +129,15 @@ export function parseExport(body: unknown, checkText: (text: unknown) => string)
   const { version, memos } = body as { version?: unknown; memos?: unknown };
   if (version !== EXPORT_VERSION) fail('version', `must be ${String(EXPORT_VERSION)}`);
   if (!Array.isArray(memos)) fail('memos', 'must be a list');
+  const ids = new Set<string>();
   return (memos as unknown[]).map((m, i): Memo => {
     const where = `memos[${String(i)}]`;
     if (typeof m !== 'object' || m === null) return fail(where, 'not a memo');
     const { id, text, createdAt, updatedAt, pinnedAt } = m as Record<string, unknown>;
     if (typeof id !== 'string' || !isMemoId(id)) return fail(`${where}.id`, 'not a memo id');
+    // An export names each memo once: the same id twice is not one (and would cost twice).
+    if (ids.has(id)) return fail(`${where}.id`, 'appears twice in the file');
+    ids.add(id);
     if (!isTime(createdAt ?? null) || !isTime(updatedAt ?? null) || !isTime(pinnedAt ?? null)) {
       return fail(where, 'times must be ISO 8601 (UTC) or null');
     }

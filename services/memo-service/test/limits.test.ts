@@ -208,7 +208,7 @@ describe('a user at the cap', () => {
       for (let i = 0; i < 2_000; i++) {
         tagged.push((await store.add(user, `#일 #주제/${String(i % 50)} 메모 ${String(i)}`)).id);
       }
-      const session = { userId: user, sessionId: 's', expiresAt: 0 };
+      const session = { userId: user, sessionId: 's', expiresAt: 0, issuedAt: 0 };
       await client.set(sessionKey(user, 's'), user);
       const figures: string[] = [];
       const cheap = (what: string, times: Map<string, number[]>, script: string): void => {

@@ -2,6 +2,7 @@ import type { ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { RateLimiter, SessionVerifier } from '@memo/common';
+import type { Admission } from '../src/admission.js';
 import { OPENAPI_FILE, memoRoutes } from '../src/routes.js';
 import type { MemoStore } from '../src/store.js';
 import { describedOperations, openApiCheck, routerOperations } from '../../../test/support/openapi.js';
@@ -32,12 +33,14 @@ describe('the OpenAPI description', () => {
       verifier: {} as SessionVerifier,
       limits: {
         MEMO_MAX_LENGTH: 10,
+        MEMO_MAX_COUNT: 10,
         BODY_LIMIT_BYTES: 10_000,
         IMPORT_LIMIT_BYTES: 10_000,
         PAGE_DEFAULT: 1,
         PAGE_MAX: 1,
       },
       writes: { middleware: () => () => undefined } as unknown as RateLimiter,
+      admission: {} as Admission,
     });
     const routed = routerOperations(router);
     expect(routed.length).toBeGreaterThan(8);

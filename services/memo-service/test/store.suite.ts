@@ -68,7 +68,12 @@ export function storeSuite(where: () => RedisWhere): void {
 
     it('pages a session’s memos only while that session lives, in one command', async () => {
       const user = uniqueUser();
-      const session = { userId: user, sessionId: `s-${user}`, expiresAt: Math.floor(Date.now() / 1000) + 60 };
+      const session = {
+        userId: user,
+        sessionId: `s-${user}`,
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+        issuedAt: 0,
+      };
       for (const text of ['a', 'b', 'c']) await store.add(user, text);
       await expect(store.listIfLive(session, 2)).resolves.toBeNull();
       await redis.set(sessionKey(user, session.sessionId), user, 'EX', 60);
@@ -365,7 +370,7 @@ export function storeSuite(where: () => RedisWhere): void {
       const texts: string[] = [];
       let below: number | undefined;
       for (;;) {
-        const page = await s.listTagged({ userId: user, sessionId: 's', expiresAt: 0 }, tag, limit, below);
+        const page = await s.listTagged({ userId: user, sessionId: 's', expiresAt: 0, issuedAt: 0 }, tag, limit, below);
         if (!page) throw new Error('no session');
         texts.push(...page.memos.map((m) => m.text));
         if (!page.nextCursor) return texts;
@@ -402,10 +407,12 @@ export function storeSuite(where: () => RedisWhere): void {
       expect(await capped.remove(user, ids[3] ?? '')).toBe(true);
       const counts = Object.fromEntries((await capped.tags(user)).map((t) => [t.tag, t.count]));
       expect(counts).toEqual({ 일: withWork.length - 2, '일/회의': meetings.length - 1, 새: 1 });
-      const page = await capped.listTagged({ userId: user, sessionId: 's', expiresAt: 0 }, '새', 10);
+      const page = await capped.listTagged({ userId: user, sessionId: 's', expiresAt: 0, issuedAt: 0 }, '새', 10);
       expect(page?.memos.map((m) => m.text)).toEqual(['바뀐 메모 #새']);
       // A session that ended sees nothing.
-      expect(await capped.listTagged({ userId: user, sessionId: 'gone', expiresAt: 0 }, '일', 10)).toBeNull();
+      expect(
+        await capped.listTagged({ userId: user, sessionId: 'gone', expiresAt: 0, issuedAt: 0 }, '일', 10),
+      ).toBeNull();
     });
 
     it('renames a tag and the tags under it in every memo, once, safe to run again', async () => {

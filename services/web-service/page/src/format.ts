@@ -115,5 +115,5 @@ export function usageShare(...quotas: Quota[]): number {
 
 export const USAGE_SHOWN = 0.8;
 
-/** UTF-8 bytes of a text, as the server counts them against the quota. */
-export const bytesOf = (text: string): number => new TextEncoder().encode(text).length;
+/** Bytes of a text as the server counts them against the quota: UTF-8, JSON-escaped as stored. */
+export const bytesOf = (text: string): number => new TextEncoder().encode(JSON.stringify(text)).length - 2;
