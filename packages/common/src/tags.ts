@@ -208,13 +208,17 @@ export const isUnder = (tag: string, parent: string): boolean => tag === parent 
 /**
  * The text with tag `from` (and every tag nested under it) written as `to`: `#from` → `#to`,
  * `#from/x` → `#to/x`, the nested part kept as written. Other text, code included, is untouched.
+ * Safe to repeat: when `to` is under `from`, tags already under `to` are left as they are.
  */
 export function renameTag(text: string, from: string, to: string): string {
   let out = '';
   let last = 0;
   const depth = from.split('/').length;
+  // Renaming into a tag under itself (`a` → `a/b`): a tag already under the new name is where
+  // it should be, so running the rename again changes nothing.
+  const into = to !== from && isUnder(to, from);
   for (const m of findTags(text)) {
-    if (!isUnder(m.tag, from)) continue;
+    if (!isUnder(m.tag, from) || (into && isUnder(m.tag, to))) continue;
     const rest = m.raw
       .slice(1)
       .split('/')

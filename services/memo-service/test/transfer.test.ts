@@ -164,6 +164,29 @@ describe('export and import', () => {
     expect((await list(cookie)).length).toBe(20);
   });
 
+  it('refuses an export naming one memo twice, and a file of more memos than an account keeps (finding 5)', async () => {
+    const cookie = await person(['있던']);
+    const [kept] = await list(cookie);
+    const copies = Array.from({ length: 30 }, () => ({ ...kept, pinnedAt: '2026-01-01T00:00:00.000Z' }));
+    const twice = await importFile(cookie, JSON.stringify({ version: 1, memos: copies }));
+    expect(twice.status).toBe(400);
+    expect(((await twice.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'invalid_import',
+      message: 'memos[1].id: appears twice in the file',
+    });
+    const many = await importFile(
+      cookie,
+      Array.from({ length: 21 }, (_, i) => `m${String(i)}`).join('\n---\n'),
+      'text/plain',
+    );
+    expect(many.status).toBe(413);
+    expect(((await many.json()) as { error: { code: string; max: number } }).error).toMatchObject({
+      code: 'import_too_large',
+      max: 20,
+    });
+    expect((await list(cookie)).map((m) => m.text)).toEqual(['있던']);
+  });
+
   it('pins over HTTP: pinned first, 404 for a missing memo, and an export and import keep the pins', async () => {
     const cookie = await person(['하나', '둘', '셋']);
     const [three, two, one] = await list(cookie);
