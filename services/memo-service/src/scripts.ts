@@ -239,6 +239,8 @@ local seq = redis.call('HINCRBY', meta, 'seq', 1)
 redis.call('HSET', memos, ARGV[1], '{"seq":' .. seq .. ',' .. ARGV[2])
 redis.call('LPUSH', list, base36(seq) .. ':' .. ARGV[1])
 redis.call('HSET', meta, 'v', '2')
+-- A user with no memo has a complete (empty) tag index: from here writes keep it complete.
+if count == 0 then redis.call('HSET', meta, 'tags', '1') end
 redis.call('HINCRBY', meta, 'count', 1)
 redis.call('HINCRBY', meta, 'bytes', size)
 if key ~= '' then
@@ -422,6 +424,8 @@ local maxCount, maxBytes = tonumber(ARGV[1]), tonumber(ARGV[2])
 local maxPins, maxTags, n = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local usage = redis.call('HMGET', meta, 'count', 'bytes', 'seq')
 local count, bytes, seq = num(usage[1]), num(usage[2]), num(usage[3])
+-- A user with no memo has a complete (empty) tag index, which this import keeps complete.
+if count == 0 then redis.call('HSET', meta, 'tags', '1') end
 local ids = {}
 for k = 1, n do ids[k] = ARGV[5 + (k - 1) * 5 + 1] end
 local there = redis.call('HMGET', memos, unpack(ids))

@@ -1,0 +1,341 @@
+import { performance } from 'node:perf_hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountKeys, memoKeys, tagKey } from '@memo/common';
+import { uniqueUser } from '../support/env.js';
+import { cookieFor, cost, rssMb, startBench, worstTexts, type Bench } from './support.js';
+
+/**
+ * Every route's budget at the quota limits, with the worst content a user can store (README,
+ * "Budgets"). One user must not stall memo-service's event loop, make Redis work beyond a
+ * page, or grow its memory, whatever they stored. What can be counted is counted (Redis
+ * commands, bytes); what must be timed has a wide margin, and this file runs alone after the
+ * other tests (vitest project `budgets`), so a busy machine does not fail it.
+ *
+ * Defaults as the chart sets them: 1,000 memos, 256 KiB, 10,000 characters, 20 pins, 10 tags a
+ * memo and 200 a user.
+ */
+
+const MAX_LENGTH = 10_000;
+const MAX_COUNT = 1_000;
+const MAX_BYTES = 256 * 1024;
+
+/** Budgets (README, "Budgets"). */
+const BUDGET = {
+  /** An add, edit or delete of the worst memo: event-loop time, Redis commands. */
+  write: { held: 50, commands: 60 },
+  /** A page (20 memos and every pin), a tag page, the tag list, a pin. */
+  read: { held: 50, commands: 150 },
+  /** The largest import: wall time, commands, event-loop time. */
+  import: { ms: 1_000, commands: 2_000, held: 250 },
+  /** An export, per memo exported; a rename, per memo renamed. */
+  perMemo: { commands: 30 },
+  /** Another user's read while heavy requests run. */
+  otherRead: { ms: 500 },
+  /** The admin port's probes (the chart's timeout is 2 s). */
+  probe: { ms: 2_000 },
+  /** The service's resident memory over its idle size while heavy requests run. */
+  growthMb: 96,
+  /** A user's Redis memory at the byte quota with the worst characters, over plain ASCII. */
+  memoryRatio: 2,
+};
+
+let bench: Bench;
+beforeAll(async () => {
+  bench = await startBench();
+  // Warm: the request schemas compile at the first request needing them, and V8 compiles
+  // the hot functions over the first requests; the budgets are for a service that runs.
+  const cookie = await cookieFor(bench, uniqueUser());
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(url('/'), json(cookie, 'POST', { text: `#warm ${'`x`'.repeat(i * 100)}` }));
+    const { id } = (await res.json()) as Memo;
+    await fetch(url(`/${id}`), json(cookie, 'PUT', { text: `#warm ${String(i)}` }));
+    await fetch(url(`/?tag=warm`), { headers: { cookie } });
+  }
+  for (const path of ['/export', '/export.zip']) await (await fetch(url(path), { headers: { cookie } })).arrayBuffer();
+});
+afterAll(async () => {
+  await bench.stop();
+});
+
+const url = (path: string): string => `${bench.memo.url}${path}`;
+const json = (cookie: string, method: string, body: unknown, extra: Record<string, string> = {}): RequestInit => ({
+  method,
+  headers: { cookie, 'content-type': 'application/json', ...extra },
+  body: JSON.stringify(body),
+});
+
+interface Memo {
+  id: string;
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  pinnedAt?: string;
+}
+
+/** An export of `n` memos of ~200 bytes with 10 tags each (200 distinct in all), the first 20 pinned. */
+function fullExport(n = MAX_COUNT): { version: 1; memos: Memo[] } {
+  const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString();
+  return {
+    version: 1,
+    memos: Array.from({ length: n }, (_, i) => ({
+      id: `m${String(i).padStart(11, '0')}`,
+      text: `${Array.from({ length: 10 }, (_, k) => `#태그${String((i + k * 20) % 200)}`).join(' ')} ${'메모'.repeat(20)}`,
+      createdAt: at(i),
+      updatedAt: null,
+      ...(i < 20 ? { pinnedAt: at(n + i) } : {}),
+    })),
+  };
+}
+
+/** A user at the memo quota (1,000 memos, 10 tags each, 20 pins), made by one import. */
+async function fullUser(): Promise<{ user: string; cookie: string }> {
+  const user = uniqueUser();
+  const cookie = await cookieFor(bench, user);
+  const res = await fetch(url('/import'), json(cookie, 'POST', fullExport()));
+  expect(res.status).toBe(200);
+  return { user, cookie };
+}
+
+describe('budgets at the quota limits', { concurrent: false }, () => {
+  it('adds, edits and deletes the worst memo of each kind within 50 ms of event-loop time and 60 commands', async () => {
+    const cookie = await cookieFor(bench, uniqueUser());
+    const worst = worstTexts(MAX_LENGTH);
+    const names = Object.keys(worst);
+    const report: string[] = [];
+    const ids: string[] = [];
+    for (const [name, text] of Object.entries(worst)) {
+      const add = await cost(bench, () => fetch(url('/'), json(cookie, 'POST', { text })));
+      expect(add.value.status, name).toBe(201);
+      ids.push(((await add.value.json()) as Memo).id);
+      report.push(`add ${name}: ${add.held.toFixed(0)} ms held, ${String(add.commands)} commands`);
+      expect(add.held, `add ${name}`).toBeLessThan(BUDGET.write.held);
+      expect(add.commands, `add ${name}`).toBeLessThanOrEqual(BUDGET.write.commands);
+    }
+    // Each memo edited into the next kind: the tags of both are parsed, the index changed.
+    for (const [i, id] of ids.entries()) {
+      const text = worst[names[(i + 1) % names.length] ?? ''] ?? '';
+      const edit = await cost(bench, () => fetch(url(`/${id}`), json(cookie, 'PUT', { text })));
+      expect(edit.value.status).toBe(200);
+      expect(edit.held, `edit ${String(i)}`).toBeLessThan(BUDGET.write.held);
+      expect(edit.commands, `edit ${String(i)}`).toBeLessThanOrEqual(BUDGET.write.commands);
+    }
+    for (const id of ids) {
+      const gone = await cost(bench, () => fetch(url(`/${id}`), { method: 'DELETE', headers: { cookie } }));
+      expect(gone.value.status).toBe(204);
+      expect(gone.held).toBeLessThan(BUDGET.write.held);
+      expect(gone.commands).toBeLessThanOrEqual(BUDGET.write.commands);
+    }
+    console.log(report.join('\n'));
+  });
+
+  it('imports the largest export (1,000 memos, 10 tags each, 20 pins) in under 1 s and 2,000 commands', async () => {
+    const cookie = await cookieFor(bench, uniqueUser());
+    const file = fullExport();
+    const first = await cost(bench, () => fetch(url('/import'), json(cookie, 'POST', file)));
+    expect(await first.value.json()).toEqual({ imported: MAX_COUNT, skipped: 0 });
+    // Again: every memo is there already (the merge by id).
+    const again = await cost(bench, () => fetch(url('/import'), json(cookie, 'POST', file)));
+    expect(await again.value.json()).toEqual({ imported: 0, skipped: MAX_COUNT });
+    // The largest text file the body limit lets in: refused at the count before any work.
+    const many = Array.from({ length: 50_000 }, (_, i) => `메모 ${String(i)}`).join('\n---\n');
+    const text = await cost(bench, () =>
+      fetch(url('/import'), { method: 'POST', headers: { cookie, 'content-type': 'text/plain' }, body: many }),
+    );
+    expect(text.value.status).toBe(413);
+    for (const [name, c] of Object.entries({ first, again, text })) {
+      console.log(
+        `import ${name}: ${c.ms.toFixed(0)} ms, ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`,
+      );
+      expect(c.ms, name).toBeLessThan(BUDGET.import.ms);
+      expect(c.commands, name).toBeLessThan(BUDGET.import.commands);
+      expect(c.held, name).toBeLessThan(BUDGET.import.held);
+    }
+  });
+
+  it('reads a page, a tag page, the tags and pins of a full user in a page’s work', async () => {
+    const { cookie } = await fullUser();
+    const get = (path: string): Promise<Response> => fetch(url(path), { headers: { cookie } });
+    const first = await cost(bench, () => get('/'));
+    expect(((await first.value.json()) as { memos: Memo[] }).memos).toHaveLength(40);
+    const deep = await cost(bench, async () => {
+      let cursor = '';
+      for (let i = 0; i < 3; i++) {
+        const page = (await (await get(`/?limit=100${cursor}`)).json()) as { nextCursor: string };
+        cursor = `&cursor=${page.nextCursor}`;
+      }
+      return get(`/?limit=20${cursor}`);
+    });
+    const tag = await cost(bench, () => get(`/?tag=${encodeURIComponent('태그7')}`));
+    const tags = await cost(bench, () => get('/tags'));
+    const pin = await cost(bench, () => fetch(url('/m00000000500/pin'), { method: 'PUT', headers: { cookie } }));
+    expect(pin.value.status).toBe(409); // 20 pinned already
+    const unpin = await cost(bench, () => fetch(url('/m00000000000/pin'), { method: 'DELETE', headers: { cookie } }));
+    for (const [name, c] of Object.entries({ first, tag, tags, pin, unpin })) {
+      console.log(`${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.read.held);
+      expect(c.commands, name).toBeLessThanOrEqual(BUDGET.read.commands);
+    }
+    // Four pages deep, each within a page's work.
+    expect(deep.commands / 4).toBeLessThanOrEqual(BUDGET.read.commands);
+  });
+
+  it('exports and renames a full user in bounded work per memo, holding the loop no longer than a write', async () => {
+    const { cookie } = await fullUser();
+    for (const path of ['/export', '/export.zip']) {
+      const c = await cost(bench, async () => {
+        const res = await fetch(url(path), { headers: { cookie } });
+        return { status: res.status, size: (await res.arrayBuffer()).byteLength };
+      });
+      console.log(
+        `${path}: ${c.ms.toFixed(0)} ms, ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held, ${String(c.value.size)} bytes`,
+      );
+      expect(c.value.status).toBe(200);
+      expect(c.commands / MAX_COUNT, path).toBeLessThanOrEqual(BUDGET.perMemo.commands);
+      expect(c.held, path).toBeLessThan(BUDGET.write.held);
+    }
+    // 태그0 is on 50 memos; 태그 under nothing else: rename one carried by every 20th memo.
+    const rename = await cost(bench, () =>
+      fetch(url('/tags/rename'), json(cookie, 'POST', { from: '태그0', to: '바뀐태그' })),
+    );
+    const { renamed } = (await rename.value.json()) as { renamed: number };
+    expect(renamed).toBe(50);
+    console.log(
+      `rename: ${String(rename.commands)} commands for ${String(renamed)} memos, ${rename.held.toFixed(0)} ms held`,
+    );
+    expect(rename.commands / renamed).toBeLessThanOrEqual(BUDGET.perMemo.commands);
+    expect(rename.held).toBeLessThan(BUDGET.write.held);
+  });
+
+  it('admits one heavy request per user, on any replica: 429 busy with Retry-After while one runs', async () => {
+    const { user, cookie } = await fullUser();
+    // Another replica is running one of this user's heavy requests: its hold is in Redis.
+    await bench.client.set(memoKeys(user).busy, 'another-replica', 'PX', 10_000);
+    const tries: [string, RequestInit][] = [
+      ['/export', { headers: { cookie } }],
+      ['/export.zip', { headers: { cookie } }],
+      ['/import', json(cookie, 'POST', fullExport(2))],
+      ['/tags/rename', json(cookie, 'POST', { from: '태그1', to: '태그2' })],
+    ];
+    for (const [path, init] of tries) {
+      const res = await fetch(url(path), init);
+      expect(res.status, path).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('busy');
+    }
+    // Light requests are never held back.
+    expect((await fetch(url('/'), { headers: { cookie } })).status).toBe(200);
+    await bench.client.del(memoKeys(user).busy);
+    for (const [path, init] of tries) {
+      const res = await fetch(url(path), init);
+      await res.arrayBuffer();
+      expect(res.status, path).toBe(200);
+    }
+    // Each gave its place back: the hold is gone.
+    expect(await bench.client.exists(memoKeys(user).busy)).toBe(0);
+  });
+
+  it('another user’s reads wait under 500 ms and the probes answer while heavy requests run, memory bounded', async () => {
+    const heavy = [await fullUser(), await fullUser(), await fullUser(), await fullUser()];
+    const reader = await cookieFor(bench, uniqueUser());
+    for (let i = 0; i < 20; i++) await fetch(url('/'), json(reader, 'POST', { text: `읽는 사람 ${String(i)}` }));
+    const idle = rssMb(bench.memo);
+    const until = Date.now() + 8_000;
+    let refused = 0;
+    let done = 0;
+    const file = JSON.stringify(fullExport());
+    const kinds = [
+      (cookie: string) => fetch(url('/export'), { headers: { cookie } }),
+      (cookie: string) => fetch(url('/export.zip'), { headers: { cookie } }),
+      (cookie: string) =>
+        fetch(url('/import'), { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: file }),
+      (cookie: string, n: number) =>
+        fetch(
+          url('/tags/rename'),
+          json(cookie, 'POST', { from: `태그${String(n % 2)}`, to: `태그${String((n + 1) % 2)}` }),
+        ),
+    ];
+    const attackers = heavy.map(async ({ cookie }, k) => {
+      for (let n = 0; Date.now() < until; n++) {
+        const run = kinds[(k + n) % kinds.length];
+        if (!run) throw new Error('no kind');
+        const res = await run(cookie, n);
+        await res.arrayBuffer();
+        if (res.status === 429) refused++;
+        else if (res.status === 200) done++;
+        else throw new Error(`heavy request answered ${String(res.status)}`);
+      }
+    });
+    const reads: number[] = [];
+    const probes: number[] = [];
+    let errors = 0;
+    let peak = idle;
+    const readerLoop = (async () => {
+      while (Date.now() < until) {
+        const start = performance.now();
+        const res = await fetch(url('/'), { headers: { cookie: reader } });
+        await res.arrayBuffer();
+        reads.push(performance.now() - start);
+        if (res.status !== 200) errors++;
+        peak = Math.max(peak, rssMb(bench.memo));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const probeLoop = (async () => {
+      while (Date.now() < until) {
+        const start = performance.now();
+        const res = await fetch(`${bench.memo.adminUrl}/healthz`);
+        probes.push(performance.now() - start);
+        if (res.status !== 200) errors++;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await Promise.all([...attackers, readerLoop, probeLoop]);
+    reads.sort((a, b) => a - b);
+    const p99 = reads[Math.floor(reads.length * 0.99)] ?? 0;
+    const worstRead = reads.at(-1) ?? 0;
+    const worstProbe = Math.max(...probes);
+    console.log(
+      `heavy: ${String(done)} done, ${String(refused)} refused; reader: ${String(reads.length)} reads, p99 ${p99.toFixed(0)} ms, worst ${worstRead.toFixed(0)} ms; probe worst ${worstProbe.toFixed(0)} ms; RSS ${idle.toFixed(0)} -> ${peak.toFixed(0)} MB`,
+    );
+    expect(done).toBeGreaterThan(4);
+    expect(errors).toBe(0);
+    expect(worstRead).toBeLessThan(BUDGET.otherRead.ms);
+    expect(worstProbe).toBeLessThan(BUDGET.probe.ms);
+    expect(peak - idle).toBeLessThan(BUDGET.growthMb);
+  });
+
+  it('keeps a user’s Redis memory at the byte quota within 2× of plain ASCII, whatever the characters', async () => {
+    /** Fills a new user with memos of `unit` until the byte quota refuses, then measures their keys. */
+    async function filled(unit: string, length: number): Promise<number> {
+      const user = uniqueUser();
+      const cookie = await cookieFor(bench, user);
+      const text = unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+      for (let i = 0; i < MAX_COUNT; i++) {
+        const res = await fetch(url('/'), json(cookie, 'POST', { text }));
+        if (res.status !== 201) {
+          expect(res.status).toBeGreaterThanOrEqual(409);
+          break;
+        }
+      }
+      let bytes = 0;
+      const tags = await bench.client.zrange(memoKeys(user).tags, 0, -1);
+      for (const key of [...accountKeys(user), ...tags.map((t) => tagKey(user, t))]) {
+        bytes += (await bench.client.memory('USAGE', key, 'SAMPLES', 0)) ?? 0;
+      }
+      return bytes;
+    }
+    for (const length of [MAX_LENGTH, 300]) {
+      const ascii = await filled('a', length);
+      for (const unit of ['\u0001', '"', '\\', '가', '😀']) {
+        const worst = await filled(unit, length);
+        console.log(
+          `${JSON.stringify(unit)} x ${String(length)}: ${String(worst)} bytes vs ${String(ascii)} for 'a' (${(worst / ascii).toFixed(2)}x)`,
+        );
+        expect(worst / ascii, `${JSON.stringify(unit)} in memos of ${String(length)}`).toBeLessThanOrEqual(
+          BUDGET.memoryRatio,
+        );
+      }
+    }
+    expect(MAX_BYTES).toBe(262_144);
+  });
+});

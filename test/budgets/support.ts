@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { startRedis, type LocalRedis } from '@memo/stack';
+import { sessionCookie } from '../support/services.js';
+import { spawnService, waitFor, type ServiceProcess } from '../support/process.js';
+import { sessionKeys, type KeyPair } from '../support/env.js';
+
+/**
+ * What the budget tests measure memo-service with: the service as its own process (its event
+ * loop and memory are its own) on a Redis of its own (so every command counted is its), and a
+ * client that counts and times from outside.
+ */
+export interface Bench {
+  redis: LocalRedis;
+  client: Redis;
+  memo: ServiceProcess;
+  keys: KeyPair;
+  stop(): Promise<void>;
+}
+
+export async function startBench(env: NodeJS.ProcessEnv = {}): Promise<Bench> {
+  const redis = await startRedis();
+  const client = new Redis(redis.url);
+  const keys = sessionKeys();
+  const memo = await spawnService('memo-service', {
+    REDIS_URL: redis.url,
+    SESSION_PUBLIC_KEY: keys.publicPem,
+    MEMO_WRITE_RATE_LIMIT: '0',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  await waitFor(async () => (await fetch(`${memo.adminUrl}/readyz`)).ok, 10_000, 'memo-service ready');
+  return {
+    redis,
+    client,
+    memo,
+    keys,
+    stop: async () => {
+      memo.process.kill('SIGTERM');
+      await memo.exited;
+      client.disconnect();
+      await redis.stop();
+    },
+  };
+}
+
+/** A session cookie of a new user on the bench's Redis. */
+export const cookieFor = (bench: Bench, userId: string): Promise<string> =>
+  sessionCookie(bench.keys, userId, bench.client);
+
+/** Commands that are the test's own or the service's housekeeping, not a request's work. */
+const HOUSEKEEPING = new Set(['info', 'ping', 'client', 'hello', 'select', 'config', 'memory', 'slowlog', 'command']);
+
+/** Every command Redis ran so far (scripts' inner commands included), housekeeping aside. */
+export async function commandsSoFar(client: Redis): Promise<number> {
+  const stats = await client.info('commandstats');
+  let total = 0;
+  for (const m of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    const name = (m[1] ?? '').split('|')[0] ?? '';
+    if (!HOUSEKEEPING.has(name)) total += Number(m[2]);
+  }
+  return total;
+}
+
+/**
+ * The longest the service's event loop was held since the last call, in ms: prom-client's
+ * `nodejs_eventloop_lag_max_seconds` (monitorEventLoopDelay, 10 ms resolution), reset by
+ * each scrape.
+ */
+export async function loopHeldMs(memo: ServiceProcess): Promise<number> {
+  const text = await (await fetch(`${memo.adminUrl}/metrics`)).text();
+  const m = /^nodejs_eventloop_lag_max_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : Number.NaN;
+}
+
+/** The service process's resident memory now, in MB. */
+export function rssMb(memo: ServiceProcess): number {
+  const status = readFileSync(`/proc/${String(memo.process.pid)}/status`, 'utf8');
+  const kb = /^VmRSS:\s*(\d+) kB$/m.exec(status);
+  return kb ? Number(kb[1]) / 1024 : Number.NaN;
+}
+
+export interface Cost<T> {
+  value: T;
+  /** Wall time, ms. */
+  ms: number;
+  /** Redis commands it ran. */
+  commands: number;
+  /** The longest the event loop was held meanwhile, ms. */
+  held: number;
+}
+
+/** Runs `work` alone and says what it cost. */
+export async function cost<T>(bench: Bench, work: () => Promise<T>): Promise<Cost<T>> {
+  await loopHeldMs(bench.memo);
+  const before = await commandsSoFar(bench.client);
+  const start = performance.now();
+  const value = await work();
+  const ms = performance.now() - start;
+  const commands = (await commandsSoFar(bench.client)) - before;
+  return { value, ms, commands, held: await loopHeldMs(bench.memo) };
+}
+
+/** The worst content for each parser a memo meets, MAX characters each (the longest memo). */
+export function worstTexts(max: number): Record<string, string> {
+  const fill = (unit: string): string => unit.repeat(Math.ceil(max / unit.length)).slice(0, max);
+  let runs = '';
+  for (let k = 1; runs.length < max; k += 1) runs += `${'`'.repeat(k)}a`;
+  let lists = '';
+  for (let depth = 0; lists.length < max; depth = (depth + 1) % 60) lists += `${'  '.repeat(depth)}- [ ] x\n`;
+  return {
+    'one run of backticks': fill('`'),
+    'backtick pairs': fill('`a'),
+    'backtick runs of every length': runs.slice(0, max),
+    'fences never closed': fill('```\n'),
+    'control characters': fill('\u0001'),
+    'quotes and backslashes': fill('"\\'),
+    'deep task lists': lists.slice(0, max),
+    'many tags': fill('#t가 '),
+    'a tag of slashes': `#a${'/'.repeat(max - 3)}b`,
+    Hangul: fill('가'),
+    'HTML and links': fill('<a href="javascript:x">[x](y)</a>'),
+  };
+}
