@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type LocalRedis } from '@memo/stack';
-import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { hasBrowser, launchBrowser, launchProfile } from '../support/browser.js';
 import { forgetMemos, memoCount, storeOn } from '../support/memos.js';
 import { runStack, type StartedStack } from '../support/stack.js';
 import { STRINGS } from '../../services/web-service/page/src/strings.js';
@@ -724,6 +724,19 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await context.close();
   });
 
+  it('ticks the task that was clicked when the same line stands earlier inside an HTML block (finding 10)', async () => {
+    const context = await newContext();
+    const page = await logIn(context, 'lee');
+    const text = '<div>\n- [ ] 우유\n</div>\n\n- [ ] 우유';
+    await seed('lee', [text]);
+    await page.reload();
+    const boxes = page.getByRole('checkbox');
+    await expect.poll(() => boxes.count()).toBe(1);
+    await boxes.first().check();
+    await expect.poll(() => stored('lee')).toEqual(['<div>\n- [ ] 우유\n</div>\n\n- [x] 우유']);
+    await context.close();
+  });
+
   it('folds a long memo behind 더 보기 and previews what is being written', async () => {
     const context = await newContext();
     const page = await logIn(context, 'kim');
@@ -872,6 +885,53 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await page.getByRole('button', { name: '로그아웃' }).click();
     await expect.poll(() => page.evaluate(() => caches.has('memo-data'))).toBe(false);
     await context.close();
+  });
+
+  it('shows nothing of one person to the next on a shared device: their copy and draft go when another logs in (finding 4)', async () => {
+    // One browser profile on disk, as a family computer has; two people, the first never logs out.
+    const profile = mkdtempSync(join(tmpdir(), 'memo-profile-'));
+    const context = await launchProfile(profile);
+    try {
+      await forgetMemos(redis, USERS.kim.id);
+      const page = await logIn(context, 'hong');
+      await seed('hong', ['홍의 비밀 #일기', '홍의 두 번째']);
+      await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+      // Hong looks at a tag and at the list, and leaves a draft in the box.
+      await page.goto(`${stack.url}?tag=${encodeURIComponent('일기')}`);
+      await expect.poll(() => memoTexts(page)).toEqual(['홍의 비밀 #일기']);
+      await page.goto(stack.url);
+      await expect.poll(() => memoTexts(page)).toEqual(['홍의 두 번째', '홍의 비밀 #일기']);
+      await page.getByLabel('새 메모').fill('홍의 쓰다 만 글');
+      // Kim logs in on the same browser, straight through the login link (no 401 on the way).
+      await page.goto(`${stack.url}auth/login`);
+      await page.getByRole('button', { name: USERS.kim.label, exact: true }).click();
+      await page.waitForURL(stack.url);
+      await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
+      await expect.poll(() => memoTexts(page)).toEqual([]);
+      expect(await page.getByLabel('새 메모').inputValue()).toBe('');
+      // Offline, the page hong looked at shows nothing of hong's.
+      await context.setOffline(true);
+      await page.goto(`${stack.url}?tag=${encodeURIComponent('일기')}`).catch(() => undefined);
+      await expect.poll(() => page.locator('body').innerText()).not.toContain('홍의');
+      await page.goto(stack.url).catch(() => undefined);
+      await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
+      expect(await page.locator('body').innerText()).not.toContain('홍의');
+      // Nothing of hong's is kept on the device: not in the offline copy, not as a draft.
+      const kept = await page.evaluate(async () => {
+        const texts: string[] = [];
+        for (const name of await caches.keys()) {
+          if (!name.startsWith('memo-data')) continue;
+          const cache = await caches.open(name);
+          for (const request of await cache.keys()) texts.push(await ((await cache.match(request))?.text() ?? ''));
+        }
+        return [...texts, ...Object.keys(localStorage).map((k) => localStorage.getItem(k) ?? '')].join('\n');
+      });
+      expect(kept).not.toContain('홍의');
+      expect(kept).not.toContain(USERS.hong.id);
+    } finally {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    }
   });
 
   it('keeps at most 100 memos waiting on a device: past that, a memo written offline comes back to the box', async () => {

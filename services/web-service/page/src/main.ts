@@ -55,7 +55,12 @@ interface ApiError {
 const MAX_LENGTH = 10_000;
 const UNDO_MS = 5_000;
 const LANGUAGE_KEY = 'memo:lang';
-const DRAFT_KEY = 'memo:draft';
+/** What a person was writing, kept on the device per person (`memo:draft:<id>`). */
+const DRAFT_PREFIX = 'memo:draft:';
+/** Where one draft for everyone was kept before: never shown to anyone, removed. */
+const SHARED_DRAFT_KEY = 'memo:draft';
+/** Who last used the page on this device: when someone else logs in, their draft goes. */
+const LAST_USER_KEY = 'memo:user';
 /** Set once the page has asked a person who declined to share their name: it asks only once. */
 const NAME_ASKED_KEY = 'memo:name-asked';
 
@@ -250,9 +255,26 @@ function announce(message: string): void {
   ui.announce.textContent = message;
 }
 
+/** Keeps what is being written for the person logged in (null: forget it). */
+function keepDraft(text: string | null): void {
+  if (userId) storage.set(DRAFT_PREFIX + userId, text);
+}
+
+/**
+ * Someone is logged in: what was kept on this device for anyone else (a draft) goes, so that
+ * the next person on a shared device never sees the last one's words.
+ */
+function adoptUser(id: string): void {
+  const last = storage.get(LAST_USER_KEY);
+  if (last !== null && last !== id) storage.set(DRAFT_PREFIX + last, null);
+  storage.set(SHARED_DRAFT_KEY, null);
+  storage.set(LAST_USER_KEY, id);
+  userId = id;
+}
+
 function sessionExpired(): void {
   // What was typed stays in the box and on this device; logging in again brings it back.
-  storage.set(DRAFT_KEY, ui.text.value);
+  keepDraft(ui.text.value);
   say(`${t.errors.unauthorized} ${ui.text.value.trim() === '' ? '' : t.draftKept}`.trim(), { relogin: true });
 }
 
@@ -845,7 +867,7 @@ function onInput(): void {
   grow(ui.text);
   updateCounter();
   updatePreview();
-  storage.set(DRAFT_KEY, ui.text.value);
+  keepDraft(ui.text.value);
 }
 
 /** A memo that was not stored goes back into the box, before anything typed there meanwhile. */
@@ -885,7 +907,7 @@ async function addMemo(): Promise<void> {
       body: JSON.stringify({ text }),
       headers: { 'Idempotency-Key': key },
     });
-    if (ui.text.value === '') storage.set(DRAFT_KEY, null);
+    if (ui.text.value === '') keepDraft(null);
     placeholder.replaceWith(renderMemo(memo));
     changeUsage(1, bytesOf(memo.text));
     say('');
@@ -893,7 +915,7 @@ async function addMemo(): Promise<void> {
   } catch (err) {
     if (err instanceof RequestFailed && err.code === 'offline' && queue({ key, text, createdAt })) {
       // Offline: the memo waits on this device and goes once the connection is back.
-      if (ui.text.value === '') storage.set(DRAFT_KEY, null);
+      if (ui.text.value === '') keepDraft(null);
       placeholder.replaceWith(renderQueued({ key, text, createdAt }));
       say(t.queuedSaid);
       return;
@@ -1063,7 +1085,7 @@ async function showMemos(): Promise<void> {
     servedOffline = false;
     const me = await api<{ id: string; name: string; nameDeclined?: boolean }>('auth/me');
     userName = me.name;
-    userId = me.id;
+    adoptUser(me.id);
     // They declined to share a name: ask once, in words, and never stand in the way.
     ui.nameAsk.hidden = !me.nameDeclined || storage.get(NAME_ASKED_KEY) !== null;
     if (!ui.nameAsk.hidden) storage.set(NAME_ASKED_KEY, '1');
@@ -1076,7 +1098,7 @@ async function showMemos(): Promise<void> {
     // (api() sets it when the service worker answered from its copy.)
     if (servedOffline as boolean) say(t.offlineShown);
     else void flushOutbox();
-    const draft = storage.get(DRAFT_KEY);
+    const draft = storage.get(DRAFT_PREFIX + userId);
     if (draft && ui.text.value === '') {
       ui.text.value = draft;
       onInput();
@@ -1155,7 +1177,7 @@ function start(): void {
     commitDelete();
     void api<undefined>('auth/logout', { method: 'POST' })
       .then(() => {
-        storage.set(DRAFT_KEY, null);
+        keepDraft(null);
         forgetOffline(false);
         ui.text.value = '';
         onInput();
@@ -1200,7 +1222,7 @@ function start(): void {
     void api<unknown>('auth/account', { method: 'DELETE' })
       .then(() => {
         ui.deleteDialog.close();
-        storage.set(DRAFT_KEY, null);
+        keepDraft(null);
         forgetOffline(true);
         ui.text.value = '';
         onInput();

@@ -49,8 +49,9 @@ const marked = new Marked({
   breaks: true,
   async: false,
   walkTokens(token) {
-    // A code block that looks like a task list is passed over, so a task after it is found where it is.
-    if (token.type === 'code' && taskOffsets !== null) {
+    // A code or HTML block (shown as text) that looks like a task list is passed over, so a task
+    // after it is found where it is, not inside it.
+    if ((token.type === 'code' || token.type === 'html') && taskOffsets !== null) {
       const at = taskSource.indexOf(token.raw, taskCursor);
       if (at >= 0) taskCursor = at + token.raw.length;
     }

@@ -7,8 +7,11 @@
  *   The page itself is always asked of the network first, so an online visit gets the deploy
  *   of the moment.
  * - Who-am-I and memo pages are network-first: each good answer is kept (cache `memo-data`),
- *   and answered from there, marked `X-Memo-Offline: 1`, when the network fails. A 401 clears
- *   it (the session ended); the page clears it on logout and 회원 탈퇴 too.
+ *   and answered from there, marked `X-Memo-Offline: 1`, when the network fails. The copy
+ *   belongs to the person who-am-I last named: when it names someone else (another person
+ *   logged in on this device, even without the first logging out), everything kept is dropped
+ *   first, and memo pages are kept only once who-am-I named someone. A 401 clears it (the
+ *   session ended); the page clears it on logout and 회원 탈퇴 too.
  * - Writes are never touched here: the page queues a memo written offline in its outbox and
  *   sends it, with an Idempotency-Key, when the connection returns.
  *
@@ -48,6 +51,30 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+/** Who the kept answers belong to: the id who-am-I last answered, kept under this URL. */
+const owner = (): string => inScope('__memo-owner').href;
+
+/**
+ * Keeps a good answer for offline use. Who-am-I naming a new person drops what was kept for
+ * the one before; a memo page is kept only while someone is known.
+ */
+async function keep(request: Request, response: Response, path: string): Promise<void> {
+  let cache = await caches.open(DATA_CACHE);
+  const was = await (await cache.match(owner()))?.text();
+  if (path === 'auth/me') {
+    const { id } = (await response.clone().json()) as { id?: unknown };
+    if (typeof id !== 'string') return;
+    if (was !== id) {
+      await caches.delete(DATA_CACHE);
+      cache = await caches.open(DATA_CACHE);
+      await cache.put(owner(), new Response(id));
+    }
+  } else if (was === undefined) {
+    return;
+  }
+  await cache.put(request, response);
+}
+
 /** The answer kept for `request`, marked as such; undefined when there is none. */
 async function kept(request: Request): Promise<Response | undefined> {
   const cached = await caches.match(request, { cacheName: DATA_CACHE });
@@ -58,7 +85,7 @@ async function kept(request: Request): Promise<Response | undefined> {
 }
 
 /** The network's answer at once; keeping a copy (or forgetting on a 401) goes on after it. */
-async function networkFirstData(event: FetchEvent): Promise<Response> {
+async function networkFirstData(event: FetchEvent, path: string): Promise<Response> {
   const { request } = event;
   let response: Response;
   try {
@@ -69,8 +96,7 @@ async function networkFirstData(event: FetchEvent): Promise<Response> {
     throw err;
   }
   if (response.status === 200) {
-    const copy = response.clone();
-    event.waitUntil(caches.open(DATA_CACHE).then((cache) => cache.put(request, copy)));
+    event.waitUntil(keep(request, response.clone(), path));
   } else if (response.status === 401) {
     event.waitUntil(caches.delete(DATA_CACHE));
   }
@@ -101,7 +127,7 @@ self.addEventListener('fetch', (event) => {
   if (request.mode === 'navigate') {
     event.respondWith(networkFirstPage(request));
   } else if (path === 'memo' || path === 'auth/me') {
-    event.respondWith(networkFirstData(event));
+    event.respondWith(networkFirstData(event, path));
   } else if (SHELL.includes(path)) {
     event.respondWith(cacheFirst(request));
   }
