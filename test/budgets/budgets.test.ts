@@ -1,8 +1,17 @@
-import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKeys, memoKeys, tagKey } from '@memo/common';
 import { uniqueUser } from '../support/env.js';
-import { cookieFor, cost, rssMb, startBench, worstTexts, type Bench } from './support.js';
+import {
+  cookieFor,
+  cost,
+  describeLoad,
+  fullExport as exportOf,
+  heavyLoad,
+  rssMb,
+  startBench,
+  worstTexts,
+  type Bench,
+} from './support.js';
 
 /**
  * Every route's budget at the quota limits, with the worst content a user can store (README,
@@ -18,6 +27,7 @@ import { cookieFor, cost, rssMb, startBench, worstTexts, type Bench } from './su
 const MAX_LENGTH = 10_000;
 const MAX_COUNT = 1_000;
 const MAX_BYTES = 256 * 1024;
+const fullExport = (n = MAX_COUNT): ReturnType<typeof exportOf> => exportOf(n);
 
 /** Budgets (README, "Budgets"). */
 const BUDGET = {
@@ -70,21 +80,6 @@ interface Memo {
   createdAt: string | null;
   updatedAt: string | null;
   pinnedAt?: string;
-}
-
-/** An export of `n` memos of ~200 bytes with 10 tags each (200 distinct in all), the first 20 pinned. */
-function fullExport(n = MAX_COUNT): { version: 1; memos: Memo[] } {
-  const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString();
-  return {
-    version: 1,
-    memos: Array.from({ length: n }, (_, i) => ({
-      id: `m${String(i).padStart(11, '0')}`,
-      text: `${Array.from({ length: 10 }, (_, k) => `#태그${String((i + k * 20) % 200)}`).join(' ')} ${'메모'.repeat(20)}`,
-      createdAt: at(i),
-      updatedAt: null,
-      ...(i < 20 ? { pinnedAt: at(n + i) } : {}),
-    })),
-  };
 }
 
 /** A user at the memo quota (1,000 memos, 10 tags each, 20 pins), made by one import. */
@@ -238,70 +233,20 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
     const heavy = [await fullUser(), await fullUser(), await fullUser(), await fullUser()];
     const reader = await cookieFor(bench, uniqueUser());
     for (let i = 0; i < 20; i++) await fetch(url('/'), json(reader, 'POST', { text: `읽는 사람 ${String(i)}` }));
-    const idle = rssMb(bench.memo);
-    const until = Date.now() + 8_000;
-    let refused = 0;
-    let done = 0;
-    const file = JSON.stringify(fullExport());
-    const kinds = [
-      (cookie: string) => fetch(url('/export'), { headers: { cookie } }),
-      (cookie: string) => fetch(url('/export.zip'), { headers: { cookie } }),
-      (cookie: string) =>
-        fetch(url('/import'), { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: file }),
-      (cookie: string, n: number) =>
-        fetch(
-          url('/tags/rename'),
-          json(cookie, 'POST', { from: `태그${String(n % 2)}`, to: `태그${String((n + 1) % 2)}` }),
-        ),
-    ];
-    const attackers = heavy.map(async ({ cookie }, k) => {
-      for (let n = 0; Date.now() < until; n++) {
-        const run = kinds[(k + n) % kinds.length];
-        if (!run) throw new Error('no kind');
-        const res = await run(cookie, n);
-        await res.arrayBuffer();
-        if (res.status === 429) refused++;
-        else if (res.status === 200) done++;
-        else throw new Error(`heavy request answered ${String(res.status)}`);
-      }
+    const load = await heavyLoad({
+      url: bench.memo.url,
+      adminUrl: bench.memo.adminUrl,
+      heavy: heavy.map((h) => h.cookie),
+      reader,
+      seconds: 8,
+      rss: () => rssMb(bench.memo),
     });
-    const reads: number[] = [];
-    const probes: number[] = [];
-    let errors = 0;
-    let peak = idle;
-    const readerLoop = (async () => {
-      while (Date.now() < until) {
-        const start = performance.now();
-        const res = await fetch(url('/'), { headers: { cookie: reader } });
-        await res.arrayBuffer();
-        reads.push(performance.now() - start);
-        if (res.status !== 200) errors++;
-        peak = Math.max(peak, rssMb(bench.memo));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    const probeLoop = (async () => {
-      while (Date.now() < until) {
-        const start = performance.now();
-        const res = await fetch(`${bench.memo.adminUrl}/healthz`);
-        probes.push(performance.now() - start);
-        if (res.status !== 200) errors++;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    await Promise.all([...attackers, readerLoop, probeLoop]);
-    reads.sort((a, b) => a - b);
-    const p99 = reads[Math.floor(reads.length * 0.99)] ?? 0;
-    const worstRead = reads.at(-1) ?? 0;
-    const worstProbe = Math.max(...probes);
-    console.log(
-      `heavy: ${String(done)} done, ${String(refused)} refused; reader: ${String(reads.length)} reads, p99 ${p99.toFixed(0)} ms, worst ${worstRead.toFixed(0)} ms; probe worst ${worstProbe.toFixed(0)} ms; RSS ${idle.toFixed(0)} -> ${peak.toFixed(0)} MB`,
-    );
-    expect(done).toBeGreaterThan(4);
-    expect(errors).toBe(0);
-    expect(worstRead).toBeLessThan(BUDGET.otherRead.ms);
-    expect(worstProbe).toBeLessThan(BUDGET.probe.ms);
-    expect(peak - idle).toBeLessThan(BUDGET.growthMb);
+    console.log(describeLoad(load));
+    expect(load.done).toBeGreaterThan(4);
+    expect(load.errors).toBe(0);
+    expect(load.reads.at(-1)).toBeLessThan(BUDGET.otherRead.ms);
+    expect(Math.max(...load.probes)).toBeLessThan(BUDGET.probe.ms);
+    expect(load.peakMb - load.idleMb).toBeLessThan(BUDGET.growthMb);
   });
 
   it('keeps a user’s Redis memory at the byte quota within 2× of plain ASCII, whatever the characters', async () => {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { startRedis, type LocalRedis } from '@memo/stack';
@@ -122,4 +123,111 @@ export function worstTexts(max: number): Record<string, string> {
     Hangul: fill('가'),
     'HTML and links': fill('<a href="javascript:x">[x](y)</a>'),
   };
+}
+
+interface Memo {
+  id: string;
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  pinnedAt?: string;
+}
+
+/** An export of `n` memos of ~200 bytes with 10 tags each (200 distinct in all), the first 20 pinned. */
+export function fullExport(n: number): { version: 1; memos: Memo[] } {
+  const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString();
+  return {
+    version: 1,
+    memos: Array.from({ length: n }, (_, i) => ({
+      id: `m${String(i).padStart(11, '0')}`,
+      text: `${Array.from({ length: 10 }, (_, k) => `#태그${String((i + k * 20) % 200)}`).join(' ')} ${'메모'.repeat(20)}`,
+      createdAt: at(i),
+      updatedAt: null,
+      ...(i < 20 ? { pinnedAt: at(n + i) } : {}),
+    })),
+  };
+}
+
+export interface LoadResult {
+  /** Heavy requests answered 200, and refused (429 busy). */
+  done: number;
+  refused: number;
+  /** Any other answer to anyone, or a probe not 200. */
+  errors: number;
+  /** The reader's request times, ms, sorted. */
+  reads: number[];
+  /** The probes' times, ms. */
+  probes: number[];
+  /** Resident memory at the start and at its highest, MB. */
+  idleMb: number;
+  peakMb: number;
+}
+
+/**
+ * One user each in `heavy` runs exports, zips, imports and tag renames in turn, as fast as they
+ * are answered, for `seconds`; meanwhile `reader` reads their first page every 20 ms and the
+ * admin port's /healthz is asked every 100 ms (with the chart's 2 s probe timeout).
+ */
+export async function heavyLoad(opts: {
+  url: string;
+  adminUrl: string;
+  heavy: string[];
+  reader: string;
+  seconds: number;
+  rss: () => number;
+}): Promise<LoadResult> {
+  const { url, adminUrl, heavy, reader } = opts;
+  const until = Date.now() + opts.seconds * 1000;
+  const result: LoadResult = { done: 0, refused: 0, errors: 0, reads: [], probes: [], idleMb: opts.rss(), peakMb: 0 };
+  result.peakMb = result.idleMb;
+  const file = JSON.stringify(fullExport(1_000));
+  const post = (cookie: string, path: string, body: string): Promise<Response> =>
+    fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
+  const kinds = [
+    (cookie: string) => fetch(`${url}/export`, { headers: { cookie } }),
+    (cookie: string) => fetch(`${url}/export.zip`, { headers: { cookie } }),
+    (cookie: string) => post(cookie, '/import', file),
+    (cookie: string, n: number) =>
+      post(cookie, '/tags/rename', JSON.stringify({ from: `태그${String(n % 2)}`, to: `태그${String((n + 1) % 2)}` })),
+  ];
+  const attackers = heavy.map(async (cookie, k) => {
+    for (let n = 0; Date.now() < until; n++) {
+      const run = kinds[(k + n) % kinds.length];
+      if (!run) throw new Error('no kind');
+      const res = await run(cookie, n);
+      await res.arrayBuffer();
+      if (res.status === 429) result.refused++;
+      else if (res.status === 200) result.done++;
+      else result.errors++;
+    }
+  });
+  const readerLoop = (async () => {
+    while (Date.now() < until) {
+      const start = performance.now();
+      const res = await fetch(`${url}/`, { headers: { cookie: reader } });
+      await res.arrayBuffer();
+      result.reads.push(performance.now() - start);
+      if (res.status !== 200) result.errors++;
+      result.peakMb = Math.max(result.peakMb, opts.rss());
+      await sleep(20);
+    }
+  })();
+  const probeLoop = (async () => {
+    while (Date.now() < until) {
+      const start = performance.now();
+      const res = await fetch(`${adminUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).catch(() => null);
+      result.probes.push(performance.now() - start);
+      if (res?.status !== 200) result.errors++;
+      await sleep(100);
+    }
+  })();
+  await Promise.all([...attackers, readerLoop, probeLoop]);
+  result.reads.sort((a, b) => a - b);
+  return result;
+}
+
+/** One line for the test's output and docs/benchmarks.md. */
+export function describeLoad(r: LoadResult): string {
+  const p99 = r.reads[Math.floor(r.reads.length * 0.99)] ?? 0;
+  return `heavy: ${String(r.done)} done, ${String(r.refused)} refused, ${String(r.errors)} errors; reader: ${String(r.reads.length)} reads, p99 ${p99.toFixed(0)} ms, worst ${(r.reads.at(-1) ?? 0).toFixed(0)} ms; probe worst ${Math.max(...r.probes).toFixed(0)} ms; RSS ${r.idleMb.toFixed(0)} -> ${r.peakMb.toFixed(0)} MB`;
 }

@@ -4,7 +4,23 @@ import { join } from 'node:path';
 import { Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@memo/stack';
-import { ARTIFACTS, PodContainer, TEST_TAG, buildImages, hasDocker, processOf, terminate } from '../support/docker.js';
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { startRedis } from '@memo/stack';
+import {
+  ARTIFACTS,
+  PodContainer,
+  TEST_TAG,
+  buildImages,
+  hasDocker,
+  processOf,
+  quantityBytes,
+  stateOf,
+  terminate,
+} from '../support/docker.js';
+import { sessionKeys, uniqueUser } from '../support/env.js';
+import { sessionCookie } from '../support/services.js';
+import { describeLoad, fullExport, heavyLoad } from '../budgets/support.js';
 import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '../support/helm.js';
 
 /**
@@ -18,7 +34,11 @@ import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject
 interface PodSpec {
   terminationGracePeriodSeconds?: number;
   securityContext: { runAsUser: number };
-  containers: { args?: string[]; securityContext: { readOnlyRootFilesystem: boolean } }[];
+  containers: {
+    args?: string[];
+    securityContext: { readOnlyRootFilesystem: boolean };
+    resources?: { limits?: { memory?: string } };
+  }[];
 }
 const podOf = (o: K8sObject): PodSpec => (o.spec as { template: { spec: PodSpec } }).template.spec;
 
@@ -149,6 +169,76 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
     for (const r of results) {
       expect(r.code, r.name).toBe(0);
       expect(r.ms, r.name).toBeLessThan(r.grace * 1000);
+    }
+  }, 180_000);
+
+  it('keeps memo-service under its memory limit while heavy requests run: +96 MB at most, no kill, every probe answered', async () => {
+    // The budgets issue's container check: memo-service in its image, with the chart's memory
+    // limit as a cgroup limit, while four users at the quota run exports, zips, imports and
+    // renames as fast as they are answered (five zip exports at once got it killed before).
+    const deployment = find(objects, 'Deployment', 'memo-memo');
+    const pod = podOf(deployment);
+    const limit = quantityBytes(pod.containers[0]?.resources?.limits?.memory ?? '');
+    expect(limit).toBe(192 * 1024 ** 2);
+    const redis = await startRedis();
+    const client = new Redis(redis.url);
+    const keys = sessionKeys();
+    const port = await freePort();
+    const admin = await freePort();
+    const env: Record<string, string> = {
+      ...chartEnv(objects, deployment, new Map()),
+      REDIS_URL: redis.url,
+      SESSION_PUBLIC_KEY: keys.publicPem,
+      PORT: String(port),
+      ADMIN_PORT: String(admin),
+      HOST: '127.0.0.1',
+    };
+    delete env.SESSION_JWKS_URL;
+    delete env.REDIS_PASSWORD;
+    const container = await new PodContainer(`memo-memo-service:${TEST_TAG}`)
+      .asPod(pod.securityContext.runAsUser)
+      .withMemoryLimit(limit)
+      .withEnvironment(env)
+      .withWaitStrategy(Wait.forLogMessage(/ listening on /))
+      .start();
+    started.push(container);
+    const { pid } = await processOf(container.getId());
+    const rss = (): number => {
+      const kb = /^VmRSS:\s*(\d+) kB$/m.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
+      return kb ? Number(kb[1]) / 1024 : Number.NaN;
+    };
+    try {
+      const url = `http://127.0.0.1:${String(port)}`;
+      const cookies: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const cookie = await sessionCookie(keys, uniqueUser(), client);
+        const res = await fetch(`${url}/import`, {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: JSON.stringify(fullExport(1_000)),
+        });
+        expect(res.status).toBe(200);
+        cookies.push(cookie);
+      }
+      const [reader = '', ...heavy] = cookies;
+      const load = await heavyLoad({
+        url,
+        adminUrl: `http://127.0.0.1:${String(admin)}`,
+        heavy,
+        reader,
+        seconds: 10,
+        rss,
+      });
+      process.stdout.write(`in its container, limit ${String(limit / 1024 ** 2)} MiB: ${describeLoad(load)}\n`);
+      expect(await stateOf(container.getId())).toEqual({ running: true, oomKilled: false });
+      expect(load.errors).toBe(0);
+      expect(load.done).toBeGreaterThan(4);
+      expect(Math.max(...load.probes)).toBeLessThan(2_000);
+      expect(load.peakMb - load.idleMb).toBeLessThan(96);
+    } finally {
+      client.disconnect();
+      await container.stop({ remove: true, timeout: 1_000 }).catch(() => undefined);
+      await redis.stop();
     }
   }, 180_000);
 });

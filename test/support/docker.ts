@@ -72,6 +72,28 @@ export class PodContainer extends GenericContainer {
     this.hostConfig.SecurityOpt = ['no-new-privileges'];
     return this.withUser(`${String(user)}:${String(user)}`).withDroppedCapabilities('ALL');
   }
+
+  /** resources.limits.memory: the kernel kills the container past it (no swap), as kubelet's cgroup does. */
+  withMemoryLimit(bytes: number): this {
+    this.hostConfig.Memory = bytes;
+    this.hostConfig.MemorySwap = bytes;
+    return this;
+  }
+}
+
+/** A Kubernetes memory quantity (`192Mi`, `1G`, `500M`) in bytes. */
+export function quantityBytes(quantity: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|k|M|G)?$/.exec(quantity);
+  if (!m) throw new Error(`not a memory quantity: ${quantity}`);
+  const unit = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ''] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+/** Whether the kernel killed the container for its memory, and whether it still runs. */
+export async function stateOf(id: string): Promise<{ running: boolean; oomKilled: boolean }> {
+  const { stdout } = await run('docker', ['inspect', '--format', '{{.State.Running}} {{.State.OOMKilled}}', id]);
+  const [running, oom] = stdout.trim().split(' ');
+  return { running: running === 'true', oomKilled: oom === 'true' };
 }
 
 /** What the kernel says of a container's main process: its uid and effective capabilities. */
