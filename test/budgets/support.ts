@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { startRedis, type LocalRedis } from '@memo/stack';
+import { heavyRequests } from '@memo/bench/heavy';
 import { sessionCookie } from '../support/services.js';
 import { spawnService, waitFor, type ServiceProcess } from '../support/process.js';
 import { sessionKeys, type KeyPair } from '../support/env.js';
@@ -125,28 +126,7 @@ export function worstTexts(max: number): Record<string, string> {
   };
 }
 
-interface Memo {
-  id: string;
-  text: string;
-  createdAt: string | null;
-  updatedAt: string | null;
-  pinnedAt?: string;
-}
-
-/** An export of `n` memos of ~200 bytes with 10 tags each (200 distinct in all), the first 20 pinned. */
-export function fullExport(n: number): { version: 1; memos: Memo[] } {
-  const at = (i: number): string => new Date(Date.UTC(2026, 0, 1) + i * 1_000).toISOString();
-  return {
-    version: 1,
-    memos: Array.from({ length: n }, (_, i) => ({
-      id: `m${String(i).padStart(11, '0')}`,
-      text: `${Array.from({ length: 10 }, (_, k) => `#태그${String((i + k * 20) % 200)}`).join(' ')} ${'메모'.repeat(20)}`,
-      createdAt: at(i),
-      updatedAt: null,
-      ...(i < 20 ? { pinnedAt: at(n + i) } : {}),
-    })),
-  };
-}
+export { fullExport } from '@memo/bench/heavy';
 
 export interface LoadResult {
   /** Heavy requests answered 200, and refused (429 busy). */
@@ -180,26 +160,10 @@ export async function heavyLoad(opts: {
   const until = Date.now() + opts.seconds * 1000;
   const result: LoadResult = { done: 0, refused: 0, errors: 0, reads: [], probes: [], idleMb: opts.rss(), peakMb: 0 };
   result.peakMb = result.idleMb;
-  const file = JSON.stringify(fullExport(1_000));
-  const post = (cookie: string, path: string, body: string): Promise<Response> =>
-    fetch(`${url}${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body });
-  const kinds = [
-    (cookie: string) => fetch(`${url}/export`, { headers: { cookie } }),
-    (cookie: string) => fetch(`${url}/export.zip`, { headers: { cookie } }),
-    (cookie: string) => post(cookie, '/import', file),
-    (cookie: string, n: number) =>
-      post(cookie, '/tags/rename', JSON.stringify({ from: `태그${String(n % 2)}`, to: `태그${String((n + 1) % 2)}` })),
-  ];
-  const attackers = heavy.map(async (cookie, k) => {
-    for (let n = 0; Date.now() < until; n++) {
-      const run = kinds[(k + n) % kinds.length];
-      if (!run) throw new Error('no kind');
-      const res = await run(cookie, n);
-      await res.arrayBuffer();
-      if (res.status === 429) result.refused++;
-      else if (res.status === 200) result.done++;
-      else result.errors++;
-    }
+  const attackers = heavyRequests(url, heavy, until).then((tally) => {
+    result.done = tally.done;
+    result.refused = tally.refused;
+    result.errors += tally.errors;
   });
   const readerLoop = (async () => {
     while (Date.now() < until) {
@@ -221,7 +185,7 @@ export async function heavyLoad(opts: {
       await sleep(100);
     }
   })();
-  await Promise.all([...attackers, readerLoop, probeLoop]);
+  await Promise.all([attackers, readerLoop, probeLoop]);
   result.reads.sort((a, b) => a - b);
   return result;
 }

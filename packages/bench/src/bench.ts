@@ -10,7 +10,8 @@
  * `off` to skip it), BENCH_URL and BENCH_REDIS_URL (a running stack with the Naver stand-in,
  * and its Redis: measured through its front door only), BENCH_ABUSE (the abuse scenario's
  * sizes, `<memos>x<bytes>` separated by commas; `off` to skip it), BENCH_ABUSE_READ_RATE and
- * BENCH_ABUSE_WRITE_RATE (its reader's and each attacker's requests per second: 2000, 1000).
+ * BENCH_ABUSE_WRITE_RATE (its reader's and each attacker's requests per second: 2000, 1000),
+ * BENCH_HEAVY_READ_RATE (the heavy-requests scenario's reader, per second: 500; heavy.ts).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { Redis } from 'ioredis';
 import { freePort, startRedis, startStack, type LocalRedis, type RunningStack } from '@memo/stack';
 import { seedCurrent } from '@memo/memo-service/seed';
 import { renderAbuse, runAbuse, type AbuseResult } from './abuse.js';
+import { renderHeavy, runHeavy, type HeavyResult } from './heavy.js';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -487,6 +489,41 @@ async function main(): Promise<void> {
       }
     }
 
+    const heavy: HeavyResult[] = [];
+    if (stack && ONLY.test('heavy@service')) {
+      // A memo-service like the stack's with the chart's quotas (1,000 memos, 256 KiB).
+      const port = await freePort();
+      const charted = await startProcess(
+        process.execPath,
+        [join(ROOT, 'services', 'memo-service', 'dist', 'server.js')],
+        {
+          ...environOf(stack.processes.get('memo-service')?.pid ?? 0),
+          PORT: String(port),
+          ADMIN_PORT: String(await freePort()),
+          MEMO_MAX_COUNT: '1000',
+          MEMO_MAX_BYTES: String(256 * 1024),
+          LOG_LEVEL: 'warn',
+        },
+        /^memo-service listening/,
+      );
+      try {
+        heavy.push(
+          await runHeavy({
+            memoUrl: `http://127.0.0.1:${String(port)}/`,
+            redis,
+            reader: users.u10,
+            heavy: [users.u1000, users.u10000, users.u100000, users.post],
+            duration: DURATION,
+            readerRate: Number(process.env.BENCH_HEAVY_READ_RATE ?? 500),
+            load,
+            log,
+          }),
+        );
+      } finally {
+        await stopProcess(charted);
+      }
+    }
+
     const measured: Measured[] = chosen.map((s) => {
       const runs = results.get(s) ?? [];
       return {
@@ -508,12 +545,16 @@ async function main(): Promise<void> {
     log('measuring time to ready (3 cold starts each) …');
     const ready = stack ? await readyTimes(stack) : {};
 
-    const report = render({ started, measured, memory, ready, baseline, abuse });
+    const report = render({ started, measured, memory, ready, baseline, abuse, heavy });
     process.stdout.write(`${report}\n`);
     writeFileSync(join(OUT, 'latest.md'), `${report}\n`);
     writeFileSync(
       join(OUT, 'latest.json'),
-      JSON.stringify({ machine: machine(), settings: settings(), baseline, measured, memory, ready, abuse }, null, 2),
+      JSON.stringify(
+        { machine: machine(), settings: settings(), baseline, measured, memory, ready, abuse, heavy },
+        null,
+        2,
+      ),
     );
     log(`written: ${join(OUT, 'latest.md')} and latest.json`);
   } finally {
@@ -546,6 +587,7 @@ function render(r: {
   ready: Record<string, number[]>;
   baseline: string;
   abuse: AbuseResult[];
+  heavy: HeavyResult[];
 }): string {
   const m = machine();
   const find = (name: string, via: Scenario['via']): Measured | undefined =>
@@ -631,6 +673,7 @@ function render(r: {
   lines.push('| --- | ---: | ---: |');
   for (const x of r.memory) lines.push(`| ${x.process} | ${String(x.idleMb)} | ${String(x.peakMb)} |`);
   for (const a of r.abuse) lines.push('', ...renderAbuse(a));
+  for (const h of r.heavy) lines.push('', ...renderHeavy(h));
   return lines.join('\n');
 }
 
