@@ -171,6 +171,76 @@ describe('deleting an account', () => {
   });
 });
 
+describe('deletion is final (issue 20, findings 3 and 9)', () => {
+  const LEE = 'lSj3Nq7wEr1tYu5iOp9aSd2fGh6jKl0zXc4vBn8mQw1';
+  /** Every key or value in Redis that names the person (a scan: this Redis is the test's own). */
+  async function traces(id: string): Promise<string[]> {
+    const found: string[] = [];
+    for (const key of await redis.keys('*')) {
+      const type = await redis.type(key);
+      const value = type === 'string' ? ((await redis.get(key)) ?? '') : '';
+      if (key.includes(id) || value.includes(id)) found.push(key);
+    }
+    return found;
+  }
+  const post = (cookie: string, path: string, body: unknown, type = 'application/json'): Promise<Response> =>
+    fetch(`${memo.url}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': type },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('leaves nothing of the person when 회원 탈퇴 lands while their import is running', async () => {
+    // Whether a round's deletion lands during the import depends on timing (the store suite
+    // checks each write of an ended session deterministically); in every round nothing may stay.
+    const file = Array.from({ length: 900 }, (_, i) => `가져온 메모 ${String(i)} #태그${String(i % 50)}`).join(
+      '\n---\n',
+    );
+    const outcomes: string[] = [];
+    // An auth-service whose Naver revoke fails at once, so that the deletion is quick.
+    const closed = `http://127.0.0.1:${String(await freePort())}/oauth2.0/revoke`;
+    const quick = await startAuth(keys, stub.url, { REDIS_URL: local.url, NAVER_REVOKE_URL: closed });
+    for (let round = 0; round < 10; round++) {
+      const cookie = await login('lee');
+      expect((await post(cookie, '/', { text: '있던 메모 #태그1' })).status).toBe(201);
+      // The import starts first; the deletion is sent a moment later, while it runs.
+      const importing = post(cookie, '/import', file, 'text/plain');
+      await new Promise((r) => setTimeout(r, round % 3));
+      const deleting = fetch(`${quick.url}/account`, { method: 'DELETE', headers: { cookie } });
+      const [imported, deleted] = await Promise.all([importing, deleting]);
+      expect(deleted.status).toBe(200);
+      // The import either finished before (then it was deleted with the rest) or was cut off.
+      expect([200, 401]).toContain(imported.status);
+      outcomes.push(`${String(imported.status)} ${await imported.text()}`);
+      expect(await traces(LEE), `round ${String(round)}`).toEqual([]);
+    }
+    await quick.close();
+    console.log(`imports during 회원 탈퇴: ${outcomes.join(' ')}`);
+  });
+
+  it('voids a session from before sessions moved into the user’s slot, so it cannot write after 회원 탈퇴', async () => {
+    // (The test before erased lee within this second: its mark would void a session minted now.)
+    for (const mark of await redis.keys('*:ended:*')) await redis.del(mark);
+    const cookie = await login('lee');
+    // Make it such a session: its id under the old key, nothing in the user's slot.
+    const token = cookie.slice('userId='.length);
+    const { jti } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { jti: string };
+    const inSlot = (await redis.keys(`*:session:${jti}`))[0] ?? '';
+    await redis.rename(inSlot, `session:${jti}`);
+    expect((await post(cookie, '/', { text: '옛 세션으로' })).status).toBe(201);
+    const other = await login('lee');
+    expect((await fetch(`${auth.url}/account`, { method: 'DELETE', headers: { cookie: other } })).status).toBe(200);
+    // The old key is still there (it cannot be found by user), but it no longer lets anyone in.
+    expect(await redis.exists(`session:${jti}`)).toBe(1);
+    expect((await fetch(`${memo.url}/`, { headers: { cookie } })).status).toBe(401);
+    expect((await post(cookie, '/', { text: '탈퇴 뒤에' })).status).toBe(401);
+    expect((await post(cookie, '/import', '탈퇴 뒤에', 'text/plain')).status).toBe(401);
+    expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);
+    await redis.del(`session:${jti}`);
+    expect(await traces(LEE)).toEqual([]);
+  });
+});
+
 describe("the stand-in's token revoke, in Naver's shape", () => {
   const revoke = (form: Record<string, string>): Promise<Response> =>
     fetch(`${stub.url}/oauth2.0/revoke`, { method: 'POST', body: new URLSearchParams(form) });
