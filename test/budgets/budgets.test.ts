@@ -12,6 +12,7 @@ import {
   worstTexts,
   type Bench,
 } from './support.js';
+import type { ExportedMemo } from '@memo/bench/heavy';
 
 /**
  * Every route's budget at the quota limits, with the worst content a user can store (README,
@@ -74,13 +75,7 @@ const json = (cookie: string, method: string, body: unknown, extra: Record<strin
   body: JSON.stringify(body),
 });
 
-interface Memo {
-  id: string;
-  text: string;
-  createdAt: string | null;
-  updatedAt: string | null;
-  pinnedAt?: string;
-}
+type Memo = ExportedMemo;
 
 /** A user at the memo quota (1,000 memos, 10 tags each, 20 pins), made by one import. */
 async function fullUser(): Promise<{ user: string; cookie: string }> {

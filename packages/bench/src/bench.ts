@@ -241,6 +241,29 @@ async function readyTimes(stack: RunningStack): Promise<Record<string, number[]>
   return times;
 }
 
+/** A memo-service of its own, like the stack's but with these quotas; its port and process. */
+async function memoServiceLike(
+  stack: RunningStack,
+  maxCount: number,
+  maxBytes: number,
+): Promise<{ port: number; child: ChildProcess }> {
+  const port = await freePort();
+  const child = await startProcess(
+    process.execPath,
+    [join(ROOT, 'services', 'memo-service', 'dist', 'server.js')],
+    {
+      ...environOf(stack.processes.get('memo-service')?.pid ?? 0),
+      PORT: String(port),
+      ADMIN_PORT: String(await freePort()),
+      MEMO_MAX_COUNT: String(maxCount),
+      MEMO_MAX_BYTES: String(maxBytes),
+      LOG_LEVEL: 'warn',
+    },
+    /^memo-service listening/,
+  );
+  return { port, child };
+}
+
 async function main(): Promise<void> {
   const started = new Date();
   mkdirSync(OUT, { recursive: true });
@@ -445,20 +468,7 @@ async function main(): Promise<void> {
     if (stack && ONLY.test('abuse@service')) {
       for (const [memos, textBytes] of ABUSE) {
         // A memo-service like the stack's, whose quotas put the attackers exactly at the cap.
-        const port = await freePort();
-        const capped = await startProcess(
-          process.execPath,
-          [join(ROOT, 'services', 'memo-service', 'dist', 'server.js')],
-          {
-            ...environOf(stack.processes.get('memo-service')?.pid ?? 0),
-            PORT: String(port),
-            ADMIN_PORT: String(await freePort()),
-            MEMO_MAX_COUNT: String(memos),
-            MEMO_MAX_BYTES: String(memos * textBytes),
-            LOG_LEVEL: 'warn',
-          },
-          /^memo-service listening/,
-        );
+        const { port, child: capped } = await memoServiceLike(stack, memos, memos * textBytes);
         try {
           abuse.push(
             await runAbuse({
@@ -492,20 +502,7 @@ async function main(): Promise<void> {
     const heavy: HeavyResult[] = [];
     if (stack && ONLY.test('heavy@service')) {
       // A memo-service like the stack's with the chart's quotas (1,000 memos, 256 KiB).
-      const port = await freePort();
-      const charted = await startProcess(
-        process.execPath,
-        [join(ROOT, 'services', 'memo-service', 'dist', 'server.js')],
-        {
-          ...environOf(stack.processes.get('memo-service')?.pid ?? 0),
-          PORT: String(port),
-          ADMIN_PORT: String(await freePort()),
-          MEMO_MAX_COUNT: '1000',
-          MEMO_MAX_BYTES: String(256 * 1024),
-          LOG_LEVEL: 'warn',
-        },
-        /^memo-service listening/,
-      );
+      const { port, child: charted } = await memoServiceLike(stack, 1_000, 256 * 1024);
       try {
         heavy.push(
           await runHeavy({
