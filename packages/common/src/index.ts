@@ -45,21 +45,13 @@ export {
   importSessionKey,
   publicJwk,
   remoteSessionKeys,
-  sessionKey,
-  sessionsKey,
-  memoKeys,
-  tagKey,
-  accountKeys,
-  naverTokensKey,
-  legacySessionKey,
   legacySessionLive,
-  sessionsEndedKey,
   endedBy,
-  userTag,
   SESSION_ALG,
   SESSION_ISSUER,
   SESSION_AUDIENCE,
 } from './session.js';
-export type { MemoKeys, Session } from './session.js';
+export * from './keys.js';
+export type { Session } from './session.js';
 export { startService, main } from './run.js';
 export type { ServiceHandle, ServiceOptions, ReadyCheck } from './run.js';

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from './errors.js';
 import type { RedisClient } from './redis.js';
+import { rateLimitPrefix } from './keys.js';
 
 /**
  * Rate limits counted in Redis with rate-limiter-flexible, so they hold across replicas. When
@@ -17,7 +18,7 @@ export class RateLimiter {
     if (points <= 0) return;
     this.limiter = new RateLimiterRedis({
       storeClient: redis,
-      keyPrefix: `ratelimit:${name}`,
+      keyPrefix: rateLimitPrefix(name),
       points,
       duration: durationSeconds,
       rejectIfRedisNotReady: true,

@@ -10,10 +10,10 @@ import {
   type JWK,
   type JWTVerifyGetKey,
 } from 'jose';
-import { createHash, createPrivateKey, createPublicKey, type JsonWebKey as JwkObject } from 'node:crypto';
-import calculateSlot from 'cluster-key-slot';
+import { createPrivateKey, createPublicKey, type JsonWebKey as JwkObject } from 'node:crypto';
 import { unavailable } from './errors.js';
 import type { RedisClient } from './redis.js';
+import { legacySessionKey, sessionKey, sessionsEndedKey } from './keys.js';
 
 export const SESSION_ALG = 'ES256';
 export const SESSION_ISSUER = 'memo-auth';
@@ -27,130 +27,6 @@ export interface Session {
   readonly issuedAt: number;
   /** Live by a key kept where sessions were before they moved into their user's slot. */
   readonly legacy?: boolean;
-}
-
-/**
- * Naver ids are `[\w.=+/-]{1,64}`: never a brace (which would change the hash tag) nor a
- * space. A session only carries ids auth-service stored, but the rule is checked where keys
- * are made.
- */
-const SAFE_USER = /^[^{}\s]{1,128}$/;
-
-/**
- * The Redis Cluster hash tag of a user's keys. `{memo:<id>}` hashes to the slot of the
- * original app's key `memo:<id>`, so every key of a user, old and new, lives in one slot.
- */
-export function userTag(userId: string): string {
-  if (!SAFE_USER.test(userId)) throw new Error('user id not usable in a key');
-  return `{memo:${userId}}`;
-}
-
-/** The keys of a user's memos (data layout 2, docs/data.md): the order, and beside it in its slot. */
-export interface MemoKeys {
-  /** The order (the original's key). */
-  list: string;
-  older: string;
-  memos: string;
-  meta: string;
-  /** Pinned ids, scored by when they were pinned (a sorted set, at most PIN_MAX). */
-  pins: string;
-  /** Tag → how many memos carry it (a sorted set); each tag's memos are under `tagKey`. */
-  tags: string;
-  /** Idempotency key of an add → the memo it made (a hash), the last IDEMPOTENCY_KEEP only. */
-  idempotency: string;
-  /** The same keys by when they were used (a sorted set), to forget the oldest. */
-  idempotencyAt: string;
-  /** Held while one of the user's heavy requests (export, import, rename) runs, on any replica. */
-  busy: string;
-}
-
-export function memoKeys(userId: string): MemoKeys {
-  const tag = userTag(userId);
-  return {
-    list: `memo:${userId}`,
-    older: `${tag}:older`,
-    memos: `${tag}:memos`,
-    meta: `${tag}:meta`,
-    pins: `${tag}:pins`,
-    tags: `${tag}:tags`,
-    idempotency: `${tag}:idem`,
-    idempotencyAt: `${tag}:idem:at`,
-    busy: `${tag}:busy`,
-  };
-}
-
-/**
- * The memos carrying one tag (a sorted set: memo id by its place in the order). The tag is the
- * rest of the key after `<tags key>:`, so a script can tell it from the key.
- */
-export const tagKey = (userId: string, tag: string): string => `${memoKeys(userId).tags}:${tag}`;
-
-/** Where auth-service keeps a user's Naver tokens, encrypted, so that deleting the account can revoke them. */
-export const naverTokensKey = (userId: string): string => `${userTag(userId)}:naver`;
-
-/**
- * Every key that holds something of one user, but for the sessions themselves (their ids are in
- * `sessionsKey`): what deleting the account removes. The profile and the original app's bare
- * name key are outside the user's slot; the memo write counter is rate-limiter-flexible's.
- */
-export function accountKeys(userId: string): string[] {
-  const memo = memoKeys(userId);
-  return [
-    memo.list,
-    memo.older,
-    memo.memos,
-    memo.meta,
-    memo.pins,
-    memo.tags,
-    memo.idempotency,
-    memo.idempotencyAt,
-    memo.busy,
-    sessionsKey(userId),
-    naverTokensKey(userId),
-    `user:${userId}`,
-    userId,
-    `ratelimit:memo-writes:${userId}`,
-  ];
-}
-
-/** Where a live session is kept (its value: the user id); logout deletes it. */
-export const sessionKey = (userId: string, sessionId: string): string => `${userTag(userId)}:session:${sessionId}`;
-/** The user's sessions, by creation: bounded, and how "sign out everywhere" finds them. */
-export const sessionsKey = (userId: string): string => `${userTag(userId)}:sessions`;
-/**
- * Where sessions were kept before they moved into their user's slot. Still honoured until the
- * last of them expires (SESSION_TTL_SECONDS after the upgrade), so an upgrade signs nobody out.
- */
-export const legacySessionKey = (sessionId: string): string => `session:${sessionId}`;
-/** Hash tags found so far, by the Cluster slot they hash to (see slotTag). */
-const slotTags = new Map<number, string>();
-
-/**
- * A short hash tag whose Cluster slot is `slot`: a key named with it lives beside the user's
- * keys without naming the user. Found by trying `0`, `1`, … in base 36 (16,384 tries on
- * average, ~2 ms) once per slot, then remembered.
- */
-function slotTag(slot: number): string {
-  let tag = slotTags.get(slot);
-  for (let i = 0; tag === undefined; i += 1) {
-    const candidate = i.toString(36);
-    if (calculateSlot(candidate) === slot) tag = candidate;
-  }
-  slotTags.set(slot, tag);
-  return tag;
-}
-
-/**
- * When the user's sessions were last ended all at once (회원 탈퇴, Naver's unlink), in ms: a
- * session minted before it is void. Sessions in the user's slot are deleted outright then; this
- * mark is for those minted before sessions moved there (`legacySessionKey`), which cannot be
- * found by user. It holds only the time and expires with the longest such session. It lives in
- * the user's slot (the write scripts read it) under a tag of that slot and a digest of the id,
- * so that after 회원 탈퇴 no key names the person.
- */
-export function sessionsEndedKey(userId: string): string {
-  const tag = slotTag(calculateSlot(userTag(userId)));
-  return `{${tag}}:ended:${createHash('sha256').update(userId, 'utf8').digest('base64url').slice(0, 22)}`;
 }
 
 /** Whether a session minted at `issuedAt` (s) was ended by the mark `ended` (ms, or null: none). */

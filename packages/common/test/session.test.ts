@@ -9,11 +9,8 @@ import {
   importSessionKey,
   publicJwk,
   remoteSessionKeys,
-  sessionKey,
-  sessionsKey,
-  legacySessionKey,
-  userTag,
 } from '../src/session.js';
+import { legacySessionKey, sessionKey, sessionsKey, userTag } from '../src/keys.js';
 import { redisClient, sessionKeys, uniqueUser } from '../../../test/support/env.js';
 
 const keys = sessionKeys();

@@ -1,4 +1,6 @@
 import {
+  AOF_REWRITE_DUE_KEY,
+  AOF_REWRITE_LOCK_KEY,
   accountKeys,
   memoKeys,
   tagKey,
@@ -16,8 +18,8 @@ import type { NaverTokenStore } from './tokens.js';
 /** Whether Naver's link to the app was cut: done, nothing to revoke, or Naver refused or was away. */
 export type Revoked = 'revoked' | 'no_token' | 'failed';
 
-const REWRITE_DUE = 'memo:aof-rewrite:due';
-const REWRITE_LOCK = 'memo:aof-rewrite:lock';
+const REWRITE_DUE = AOF_REWRITE_DUE_KEY;
+const REWRITE_LOCK = AOF_REWRITE_LOCK_KEY;
 
 /**
  * Deleting an account (회원 탈퇴): Naver's token revoked first (while it can still be read), then

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@memo/common';
+import { LOGIN_STATES_KEY, LOGIN_STATE_TIMES_KEY, legacyLoginStateKey, type RedisClient } from '@memo/common';
 
 /**
  * Logins in progress, bounded by size: the state of each (the path to return to, or nothing)
@@ -10,10 +10,8 @@ import type { RedisClient } from '@memo/common';
  * 600 addresses at the per-client limit; the state costs ~1.5 MB at most.
  */
 
-export const STATES_KEY = '{oauth}:states';
-export const STATE_TIMES_KEY = '{oauth}:states:at';
-/** Where a state was kept before (a key each, with a TTL): read once more during an upgrade. */
-export const legacyStateKey = (state: string): string => `oauth:state:${state}`;
+export const STATES_KEY = LOGIN_STATES_KEY;
+export const STATE_TIMES_KEY = LOGIN_STATE_TIMES_KEY;
 
 /**
  * KEYS: states, their times. ARGV: state, what it holds, ttl (s), now (ms), max. Forgets the
@@ -91,7 +89,7 @@ export class LoginStates {
       String(this.ttlSeconds),
       String(now),
     );
-    return held ?? (await this.redis.getdel(legacyStateKey(state)));
+    return held ?? (await this.redis.getdel(legacyLoginStateKey(state)));
   }
 
   /** Logins waiting now (expired ones not yet forgotten included). */

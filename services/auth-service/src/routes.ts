@@ -11,6 +11,7 @@ import {
   readCookie,
   serializeCookie,
   unauthorized,
+  unlinkSeenKey,
   type Logger,
   type RateLimiter,
   type RedisClient,
@@ -241,7 +242,7 @@ export function authRoutes(deps: AuthDeps): Router {
     }
     // Told apart by the MAC's bytes, not its spelling: a re-encoded signature is the same notice.
     const seen = check.mac.toString('base64url');
-    if ((await redis.set(`naver:unlink:${seen}`, '1', 'EX', window * 2, 'NX')) === null) {
+    if ((await redis.set(unlinkSeenKey(seen), '1', 'EX', window * 2, 'NX')) === null) {
       log.warn({ reqId: req.id }, 'naver unlink notice replayed');
       throw new HttpError(409, 'unlink_replayed', 'This unlink notice was already handled');
     }

@@ -1,11 +1,11 @@
-import type { RedisClient } from '@memo/common';
+import { legacyNameKey, profileKey, type RedisClient } from '@memo/common';
 import { FALLBACK_NAME, type NaverProfile } from './naver.js';
 
 /**
  * Profiles live in `user:<id>`. The original app kept the name under the bare id key: it is
  * still read when no profile exists yet, so its users are greeted by name after the switch.
  */
-export const userKey = (id: string): string => `user:${id}`;
+export const userKey = profileKey;
 
 export class UserStore {
   constructor(private readonly redis: RedisClient) {}
@@ -21,7 +21,7 @@ export class UserStore {
 
   /** The name to greet with, and whether the person declined to share one at their last login. */
   async profile(id: string): Promise<{ name: string; declined: boolean }> {
-    const [stored, legacy] = await Promise.all([this.redis.get(userKey(id)), this.redis.get(id)]);
+    const [stored, legacy] = await Promise.all([this.redis.get(userKey(id)), this.redis.get(legacyNameKey(id))]);
     if (stored) {
       try {
         const value = JSON.parse(stored) as { name?: unknown; named?: unknown };
