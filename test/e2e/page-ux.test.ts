@@ -909,6 +909,14 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
       await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
       await expect.poll(() => memoTexts(page)).toEqual([]);
       expect(await page.getByLabel('새 메모').inputValue()).toBe('');
+      // The worker has kept kim's first page (and only it) for offline use.
+      await expect
+        .poll(() =>
+          page.evaluate(async () =>
+            (await (await caches.open('memo-data')).keys()).map((r) => new URL(r.url).pathname.split('/').pop()),
+          ),
+        )
+        .toContain('memo');
       // Offline, the page hong looked at shows nothing of hong's.
       await context.setOffline(true);
       await page.goto(`${stack.url}?tag=${encodeURIComponent('일기')}`).catch(() => undefined);

@@ -54,11 +54,19 @@ self.addEventListener('activate', (event) => {
 /** Who the kept answers belong to: the id who-am-I last answered, kept under this URL. */
 const owner = (): string => inScope('__memo-owner').href;
 
+/** Keeps happen one after another, in the order the answers came (who-am-I before the page). */
+let keeping: Promise<void> = Promise.resolve();
+
 /**
  * Keeps a good answer for offline use. Who-am-I naming a new person drops what was kept for
  * the one before; a memo page is kept only while someone is known.
  */
-async function keep(request: Request, response: Response, path: string): Promise<void> {
+function keep(request: Request, response: Response, path: string): Promise<void> {
+  keeping = keeping.then(() => keepNow(request, response, path)).catch(() => undefined);
+  return keeping;
+}
+
+async function keepNow(request: Request, response: Response, path: string): Promise<void> {
   let cache = await caches.open(DATA_CACHE);
   const was = await (await cache.match(owner()))?.text();
   if (path === 'auth/me') {
