@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HttpError, memoKeys, unauthorized, type RedisClient, type Session } from '@memo/common';
-import { GUARD } from './scripts.js';
-import { guarded } from './store.js';
+import { Scripts } from './store/runner.js';
+import { guardOf } from './store/types.js';
 
 /**
  * Admission of heavy requests (export, import, tag rename): each reads or writes every memo of a
@@ -13,27 +13,11 @@ import { guarded } from './store.js';
  * expires by itself after `holdMs` should the process die holding it.
  */
 
-/** KEYS: the guard (scripts.ts), the hold. ARGV: the guard's two, a token, how long in ms. */
-const TAKE = `${GUARD}
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'ok' end
-return 'busy'
-`;
-
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 1
-`;
-
-interface AdmissionCommands {
-  admissionTake(...args: string[]): Promise<string | string[]>;
-  admissionRelease(hold: string, token: string): Promise<number>;
-}
-
 /** Seconds a refused caller is told to wait. */
 export const RETRY_AFTER_SECONDS = 5;
 
 export class Admission {
-  private readonly redis: RedisClient & AdmissionCommands;
+  private readonly scripts: Scripts;
   private running = 0;
 
   constructor(
@@ -41,9 +25,7 @@ export class Admission {
     private readonly perProcess: number,
     private readonly holdMs: number,
   ) {
-    redis.defineCommand('admissionTake', { lua: TAKE });
-    redis.defineCommand('admissionRelease', { numberOfKeys: 1, lua: RELEASE });
-    this.redis = redis as RedisClient & AdmissionCommands;
+    this.scripts = new Scripts(redis);
   }
 
   /** Heavy requests this process runs now. */
@@ -61,9 +43,10 @@ export class Admission {
     this.running += 1;
     const hold = memoKeys(session.userId).busy;
     const token = randomBytes(12).toString('base64url');
-    let taken: string | string[];
+    const guard = guardOf(session);
+    let taken: unknown;
     try {
-      taken = await this.redis.admissionTake(...guarded(session, [hold]), token, String(this.holdMs));
+      taken = await this.scripts.run('hold', { ...guard.keys, hold }, { ...guard.args, token, ms: this.holdMs });
     } catch (err) {
       this.running -= 1;
       throw err;
@@ -78,7 +61,7 @@ export class Admission {
       if (left) return;
       left = true;
       this.running -= 1;
-      await this.redis.admissionRelease(hold, token).catch(() => undefined);
+      await this.scripts.run('release', { hold }, { token }).catch(() => undefined);
     };
   }
 }

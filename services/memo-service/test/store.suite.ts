@@ -23,7 +23,7 @@ import {
   type Cursor,
   type Page,
 } from '../src/store.js';
-import { MOVE_WORK } from '../src/scripts.js';
+import { MOVE_WORK } from '../src/store.js';
 import { seedCurrent, seedLegacy } from '../src/seed.js';
 import { uniqueUser } from '../../../test/support/env.js';
 

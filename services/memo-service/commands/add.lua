@@ -1,0 +1,65 @@
+--[[
+  A new memo at the head of the order. An add whose idempotency key was used already adds
+  nothing and names the memo that key made.
+
+  Input:
+    KEYS[1] guard       see includes/guard.lua
+    KEYS[2] list
+    KEYS[3] older
+    KEYS[4] memos
+    KEYS[5] meta
+    KEYS[6] idem        idempotency key -> memo id
+    KEYS[7] idemAt      idempotency key -> when
+    KEYS[8] tags        the tag list
+    KEYS[9..] tagSets   the memo set of each tag the memo carries
+    ARGV[1] guardMode
+    ARGV[2] guardValue
+    ARGV[3] id
+    ARGV[4] tail        the entry after `{"seq":N,`
+    ARGV[5] size        its text's size
+    ARGV[6] maxCount
+    ARGV[7] maxBytes
+    ARGV[8] marks       '+' for each tag set
+    ARGV[9] maxTags
+    ARGV[10] key        the idempotency key ('' for none)
+    ARGV[11] now        ms
+    ARGV[12] keep       idempotency keys to keep
+
+  Output: {'ok', seq, count, bytes, due}, {'quota', which, count, bytes}, {'exists'},
+    {'replay', id}, {'migrate'} or {'nosession'}.
+]]
+--- @include "helpers"
+--- @include "guard"
+local list, older, memos, meta = K.list, K.older, K.memos, K.meta
+if legacy(list, older, meta) then return {'migrate'} end
+local key = A.key
+if key ~= '' then
+  local made = redis.call('HGET', K.idem, key)
+  if made then return {'replay', made} end
+end
+local usage = redis.call('HMGET', meta, 'count', 'bytes')
+local count, bytes, size = num(usage[1]), num(usage[2]), tonumber(A.size)
+if redis.call('HEXISTS', memos, A.id) == 1 then return {'exists'} end
+if count + 1 > tonumber(A.maxCount) then return {'quota', 'memos', count, bytes} end
+if bytes + size > tonumber(A.maxBytes) then return {'quota', 'bytes', count, bytes} end
+local seq = redis.call('HINCRBY', meta, 'seq', 1)
+redis.call('HSET', memos, A.id, '{"seq":' .. seq .. ',' .. A.tail)
+redis.call('LPUSH', list, base36(seq) .. ':' .. A.id)
+redis.call('HSET', meta, 'v', '2')
+-- A user with no memo has a complete (empty) tag index: from here writes keep it complete.
+if count == 0 then redis.call('HSET', meta, 'tags', '1') end
+redis.call('HINCRBY', meta, 'count', 1)
+redis.call('HINCRBY', meta, 'bytes', size)
+if key ~= '' then
+  redis.call('HSET', K.idem, key, A.id)
+  redis.call('ZADD', K.idemAt, tonumber(A.now), key)
+  local over = redis.call('ZCARD', K.idemAt) - tonumber(A.keep)
+  if over > 0 then
+    for _, old in ipairs(redis.call('ZRANGE', K.idemAt, 0, over - 1)) do
+      redis.call('ZREM', K.idemAt, old)
+      redis.call('HDEL', K.idem, old)
+    end
+  end
+end
+retag(A.id, seq, A.marks, tonumber(A.maxTags), K.tags, K.tagSets)
+return {'ok', seq, count + 1, bytes + size, due(meta)}

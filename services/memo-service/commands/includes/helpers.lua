@@ -1,0 +1,70 @@
+-- Shared by the store's scripts (included where a script says `--- @include "helpers"`).
+-- Numbers written as a name between two at signs are filled in when the scripts load (runner.ts).
+
+local DIGITS = '0123456789abcdefghijklmnopqrstuvwxyz'
+local function base36(n)
+  if n == 0 then return '0' end
+  local s = ''
+  while n > 0 do
+    local d = n % 36
+    s = string.sub(DIGITS, d + 1, d + 1) .. s
+    n = math.floor(n / 36)
+  end
+  return s
+end
+
+-- A ref of layout 2: '<seq base 36>:<memo id>'; nil for anything else (an older entry).
+local function parseRef(x)
+  local s, id = string.match(x, '^([0-9a-z]+):([mo][0-9a-z]+)$')
+  if not s then return nil end
+  return tonumber(s, 36), id
+end
+
+-- The seq and size every entry starts with.
+local function entryHead(e)
+  local seq, size = string.match(e, '^{"seq":(%d+),"size":(%d+),')
+  return tonumber(seq), tonumber(size)
+end
+
+local function num(x) return tonumber(x or '0') or 0 end
+
+-- The bytes a text takes inside its JSON entry, as layout.ts textSize counts them: quotes and
+-- backslashes escaped with one more byte, b f n r t too, other control characters as six bytes.
+local function storedSize(text)
+  local _, quoted = string.gsub(text, '["\\]', '')
+  local _, short = string.gsub(text, '[\b\f\n\r\t]', '')
+  local _, control = string.gsub(text, '[%z\1-\31]', '')
+  return #text + quoted + short + 5 * (control - short)
+end
+
+-- Whether this user's memos are still in an earlier layout (migrated before any use).
+local function legacy(list, older, meta)
+  if redis.call('HGET', meta, 'v') == '2' then return false end
+  return redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1
+end
+
+-- The tag index after a memo's tags changed (docs/data.md): `tags` is the tag list (tag -> how
+-- many memos carry it), `sets` the memo set of each tag that changed, removals first, `marks`
+-- '+' or '-' for each. A new tag beyond maxTags stays text only. O(changed tags x log n).
+local function retag(id, seq, marks, maxTags, tags, sets)
+  for i, key in ipairs(sets) do
+    local tag = string.sub(key, #tags + 2)
+    if string.sub(marks, i, i) == '+' then
+      if redis.call('ZSCORE', tags, tag) or redis.call('ZCARD', tags) < maxTags then
+        redis.call('ZADD', key, seq, id)
+      end
+    else
+      redis.call('ZREM', key, id)
+    end
+    local n = redis.call('ZCARD', key)
+    if n == 0 then redis.call('ZREM', tags, tag) else redis.call('ZADD', tags, n, tag) end
+  end
+end
+
+-- Whether writes should move a batch (a move is under way, or dead refs have piled up).
+local function due(meta)
+  if redis.call('HGET', meta, 'moving') == '1' then return 1 end
+  local dead = num(redis.call('HGET', meta, 'dead'))
+  if dead >= @DEAD_MIN@ and dead * @DEAD_RATIO@ >= num(redis.call('HGET', meta, 'count')) then return 1 end
+  return 0
+end

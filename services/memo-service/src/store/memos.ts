@@ -1,0 +1,285 @@
+import { memoKeys, sessionKey, legacySessionLive, tagKey, type Session } from '@memo/common';
+import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
+import { decodeEntry, encodeEntry, entryTail, newId, publicMemo, textSize, type Entry, type Memo } from '../layout.js';
+import type { Moves } from './moves.js';
+import type { Scripts } from './runner.js';
+import {
+  QuotaExceeded,
+  formatCursor,
+  guardOf,
+  orderKeys,
+  usageOf,
+  userOf,
+  written,
+  type Cursor,
+  type Page,
+  type Quotas,
+  type Reply,
+  type Writer,
+} from './types.js';
+
+/** Refs a page may look at beyond its size (dead refs are skipped; the cursor moves on). */
+const PAGE_SLACK = 256;
+/** Compare-and-set rounds before an edit gives up on a memo that keeps changing. */
+export const REPLACE_TRIES = 5;
+/** Idempotency keys of adds remembered per user (a device's outbox holds far fewer). */
+export const IDEMPOTENCY_KEEP = 200;
+
+/**
+ * The tag sets a memo's write changes, from the tags of `before` to those of `after` (texts;
+ * null: no memo): removals first, then additions, with a mark each; unchanged tags cost nothing.
+ */
+export function tagChange(
+  userId: string,
+  before: string | null,
+  after: string | null,
+): { sets: string[]; marks: string } {
+  const was = new Set(before === null ? [] : tagsOf(before));
+  const now = new Set(after === null ? [] : tagsOf(after));
+  const gone = [...was].filter((t) => !now.has(t));
+  const added = [...now].filter((t) => !was.has(t));
+  return {
+    sets: [...gone, ...added].map((t) => tagKey(userId, t)),
+    marks: '-'.repeat(gone.length) + '+'.repeat(added.length),
+  };
+}
+
+/** A user's memos: pages, add, edit, delete (layout.ts; the scripts in commands/). */
+export class Memos {
+  constructor(
+    private readonly scripts: Scripts,
+    private readonly moves: Moves,
+    private readonly quotas: Quotas,
+  ) {}
+
+  private quotaCheck(reply: Reply): void {
+    if (reply[0] === 'quota') {
+      const [, which, count, bytes] = reply as [string, 'memos' | 'bytes', number, number];
+      throw new QuotaExceeded(which, usageOf(this.quotas, count, bytes));
+    }
+  }
+
+  private toPage(reply: Reply): Page {
+    const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = []] = reply as [
+      string,
+      number,
+      number,
+      string[],
+      number,
+      number,
+      string[]?,
+      string[]?,
+    ];
+    const pins = pinned.map((raw, k): Memo => ({
+      ...publicMemo(decodeEntry(raw)),
+      pinnedAt: new Date(Number(pinnedAt[k])).toISOString(),
+    }));
+    return {
+      memos: [...pins, ...entries.map((raw) => publicMemo(decodeEntry(raw)))],
+      nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
+      usage: usageOf(this.quotas, count, bytes),
+    };
+  }
+
+  private page(userId: string, limit: number, cursor: Cursor | undefined, session?: Session): Promise<Reply> {
+    const keys = memoKeys(userId);
+    return this.moves.runMoved(
+      userId,
+      async () =>
+        (await this.scripts.run(
+          'page',
+          { ...orderKeys(keys), pins: keys.pins, session: session ? [sessionKey(userId, session.sessionId)] : [] },
+          {
+            limit,
+            pos: cursor?.pos ?? -1,
+            seq: cursor?.seq ?? 0,
+            budget: limit + PAGE_SLACK,
+            user: session ? userId : '',
+          },
+        )) as Reply,
+    );
+  }
+
+  /** Newest first. `cursor` is what the previous page returned as nextCursor. */
+  async list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {
+    return this.toPage(await this.page(userId, limit, cursor));
+  }
+
+  /**
+   * A page of the session's user, or null when the session no longer lives (logout), asked in
+   * the same command: the session lives in the user's slot. A session minted before sessions
+   * moved there is looked up where it was, in a second command.
+   */
+  async listIfLive(session: Session, limit: number, cursor?: Cursor): Promise<Page | null> {
+    const reply = await this.page(session.userId, limit, cursor, session);
+    if (reply[0] !== 'nosession') return this.toPage(reply);
+    return (await legacySessionLive(this.scripts.redis, session)) ? this.list(session.userId, limit, cursor) : null;
+  }
+
+  /**
+   * An entry by id, or null; the user's memos are moved into this layout first when they are
+   * still in an earlier one (the name says so: reads elsewhere never move).
+   */
+  async entryMovedFirst(userId: string, id: string): Promise<string | null> {
+    const get = async (): Promise<Reply> => {
+      const raw = await this.scripts.run('get', orderKeys(memoKeys(userId)), { id });
+      return Array.isArray(raw) ? (raw as Reply) : ['entry', typeof raw === 'string' ? raw : null];
+    };
+    const reply = await this.moves.runMoved(userId, get);
+    return typeof reply[1] === 'string' ? reply[1] : null;
+  }
+
+  /** Adds a memo at the top; QuotaExceeded when the user has no room left for it. */
+  async add(writer: Writer, text: string, now = new Date()): Promise<Memo> {
+    return (await this.addOnce(writer, text, '', now)).memo as Memo;
+  }
+
+  /**
+   * Adds a memo unless an add with the same idempotency `key` ('' for none) did already: then
+   * nothing is added and the answer is the memo that add made (null if it was deleted since),
+   * with `replayed`. The last IDEMPOTENCY_KEEP keys of a user are remembered.
+   */
+  async addOnce(
+    writer: Writer,
+    text: string,
+    key: string,
+    now = new Date(),
+  ): Promise<{ memo: Memo | null; replayed: boolean }> {
+    for (;;) {
+      const memo: Memo = { id: newId(now.getTime()), text, createdAt: now.toISOString(), updatedAt: null };
+      const outcome = await this.insert(writer, memo, key, now);
+      if (outcome === 'added') return { memo, replayed: false };
+      if (outcome !== 'exists') {
+        const raw = await this.entryMovedFirst(userOf(writer), outcome.replay);
+        return { memo: raw === null ? null : publicMemo(decodeEntry(raw)), replayed: true };
+      }
+      // A random id met twice: draw again.
+    }
+  }
+
+  /** One memo at the top, unless its id is taken ('exists') or the idempotency key was used. */
+  private async insert(
+    writer: Writer,
+    memo: Memo,
+    key: string,
+    now: Date,
+  ): Promise<'added' | 'exists' | { replay: string }> {
+    const userId = userOf(writer);
+    const keys = memoKeys(userId);
+    const size = textSize(memo.text);
+    const tags = tagChange(userId, null, memo.text);
+    const guard = guardOf(writer);
+    const reply = written(
+      await this.moves.runMoved(
+        userId,
+        async () =>
+          (await this.scripts.run(
+            'add',
+            {
+              ...guard.keys,
+              ...orderKeys(keys),
+              idem: keys.idempotency,
+              idemAt: keys.idempotencyAt,
+              tags: keys.tags,
+              tagSets: tags.sets,
+            },
+            {
+              ...guard.args,
+              id: memo.id,
+              tail: entryTail({ ...memo, size }),
+              size,
+              maxCount: this.quotas.maxCount,
+              maxBytes: this.quotas.maxBytes,
+              marks: tags.marks,
+              maxTags: TAGS_MAX_PER_USER,
+              key,
+              now: now.getTime(),
+              keep: IDEMPOTENCY_KEEP,
+            },
+          )) as Reply,
+      ),
+    );
+    if (reply[0] === 'exists') return 'exists';
+    if (reply[0] === 'replay') return { replay: String(reply[1]) };
+    this.quotaCheck(reply);
+    await this.moves.stepIfDue(userId, reply[4]);
+    return 'added';
+  }
+
+  /** Replaces a memo's text, keeping its id, place and creation time; null when there is none. */
+  async update(writer: Writer, id: string, text: string, now = new Date()): Promise<Memo | null> {
+    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
+      const raw = await this.entryMovedFirst(userOf(writer), id);
+      if (raw === null) return null;
+      const outcome = await this.replace(writer, id, raw, text, now);
+      if (outcome === 'missing') return null;
+      if (outcome !== 'changed') return publicMemo(outcome);
+    }
+    throw new Error('memo changed too often to edit');
+  }
+
+  /**
+   * One compare-and-set of a memo's text, as read (`raw`), with its tags and the byte quota
+   * (QuotaExceeded): the entry written, or 'changed' (read again and retry) or 'missing'.
+   */
+  async replace(
+    writer: Writer,
+    id: string,
+    raw: string,
+    text: string,
+    now: Date,
+  ): Promise<Entry | 'changed' | 'missing'> {
+    const userId = userOf(writer);
+    const keys = memoKeys(userId);
+    const old = decodeEntry(raw);
+    const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
+    const tags = tagChange(userId, old.text, text);
+    const guard = guardOf(writer);
+    const reply = written(
+      (await this.scripts.run(
+        'replace',
+        { ...guard.keys, memos: keys.memos, meta: keys.meta, tags: keys.tags, tagSets: tags.sets },
+        {
+          ...guard.args,
+          id,
+          read: raw,
+          entry: encodeEntry(next),
+          delta: next.size - old.size,
+          maxBytes: this.quotas.maxBytes,
+          marks: tags.marks,
+          maxTags: TAGS_MAX_PER_USER,
+        },
+      )) as Reply,
+    );
+    if (reply[0] === 'missing' || reply[0] === 'changed') return reply[0];
+    this.quotaCheck(reply);
+    await this.moves.stepIfDue(userId, reply[1]);
+    return next;
+  }
+
+  /** Deletes a memo (read first, for the tags to take out; deleted only if unchanged since). */
+  async remove(writer: Writer, id: string): Promise<boolean> {
+    const userId = userOf(writer);
+    const keys = memoKeys(userId);
+    const guard = guardOf(writer);
+    let reply: Reply = ['changed'];
+    for (let attempt = 0; attempt < REPLACE_TRIES && reply[0] === 'changed'; attempt += 1) {
+      const raw = await this.entryMovedFirst(userId, id);
+      if (raw === null) return false;
+      const tags = tagChange(userId, decodeEntry(raw).text, null);
+      reply = written(
+        (await this.scripts.run(
+          'delete',
+          { ...guard.keys, ...orderKeys(keys), tags: keys.tags, tagSets: tags.sets },
+          { ...guard.args, id, read: raw, marks: tags.marks },
+        )) as Reply,
+      );
+    }
+    if (reply[0] === 'changed') throw new Error('memo changed too often to delete');
+    if (reply[0] !== 'ok') return false;
+    // A pin of a deleted memo would only be skipped; it goes, so it does not count.
+    await this.scripts.redis.zrem(keys.pins, id);
+    await this.moves.stepIfDue(userId, reply[1]);
+    return true;
+  }
+}

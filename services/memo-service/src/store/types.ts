@@ -1,0 +1,125 @@
+import { memoKeys, sessionKey, sessionsEndedKey, type MemoKeys, type Session } from '@memo/common';
+import type { Memo } from '../layout.js';
+
+/** What the store's modules share: quotas and their refusals, pages and cursors, who writes. */
+
+export interface Usage {
+  memos: { used: number; limit: number };
+  bytes: { used: number; limit: number };
+}
+
+export interface Page {
+  memos: Memo[];
+  /** Opaque: pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+  usage: Usage;
+}
+
+/** Where a page starts: after `pos` older refs, below the memo numbered `seq` (0: unknown). */
+export interface Cursor {
+  pos: number;
+  seq: number;
+}
+
+export interface Quotas {
+  /** Memos a user may keep. */
+  maxCount: number;
+  /** Bytes of text a user may keep, as stored (layout.ts textSize). */
+  maxBytes: number;
+  /** Memos a user may pin (PIN_MAX when absent). */
+  maxPins?: number;
+}
+
+/** Pins a user may have by default: the first page carries them all. */
+export const PIN_MAX = 20;
+
+export const usageOf = (quotas: Quotas, count: number, bytes: number): Usage => ({
+  memos: { used: count, limit: quotas.maxCount },
+  bytes: { used: bytes, limit: quotas.maxBytes },
+});
+
+/** Refused: the user has pinned as many memos as they may. */
+export class PinsFull extends Error {
+  constructor(readonly max: number) {
+    super(`at most ${String(max)} pinned memos`);
+    this.name = 'PinsFull';
+  }
+}
+
+/** A write that would take a user past a quota; nothing was written. */
+export class QuotaExceeded extends Error {
+  readonly code = 'ERR_QUOTA_EXCEEDED';
+  constructor(
+    readonly which: 'memos' | 'bytes',
+    readonly usage: Usage,
+  ) {
+    super(`quota of ${which} reached`);
+    this.name = 'QuotaExceeded';
+  }
+}
+
+/**
+ * The session of a request ended while it ran (logout, 회원 탈퇴, Naver's unlink): nothing was
+ * written. Every write script checks this in the same atomic step as its write.
+ */
+export class SessionEnded extends Error {
+  readonly code = 'ERR_SESSION_ENDED';
+  constructor() {
+    super('the session ended');
+    this.name = 'SessionEnded';
+  }
+}
+
+/** A script's reply: strings, numbers, null and lists of them. */
+export type Reply = (string | number | null | Reply)[];
+
+/**
+ * Who writes: the session of a request (every write script checks that it still lives, in the
+ * same step as its write), or a user id: our own tools and tests, with no session to check.
+ */
+export type Writer = Session | string;
+
+export const userOf = (writer: Writer): string => (typeof writer === 'string' ? writer : writer.userId);
+
+export interface Guard {
+  keys: { guard: string };
+  args: { guardMode: string; guardValue: string };
+}
+
+/** A writer's guard (commands/includes/guard.lua): its key, and its two values. */
+export function guardOf(writer: Writer): Guard {
+  const of = (guard: string, guardMode: string, guardValue: string): Guard => ({
+    keys: { guard },
+    args: { guardMode, guardValue },
+  });
+  if (typeof writer === 'string') return of(memoKeys(writer).meta, '', '');
+  if (writer.legacy) return of(sessionsEndedKey(writer.userId), 'l', String(writer.issuedAt * 1000));
+  return of(sessionKey(writer.userId, writer.sessionId), 's', writer.userId);
+}
+
+/** A write script's reply, or SessionEnded when its guard refused it. */
+export function written<T>(reply: T): T {
+  if (Array.isArray(reply) && reply[0] === 'nosession') throw new SessionEnded();
+  return reply;
+}
+
+/** The four keys of the order and the entries, as every memo script names them. */
+export const orderKeys = (k: MemoKeys): { list: string; older: string; memos: string; meta: string } => ({
+  list: k.list,
+  older: k.older,
+  memos: k.memos,
+  meta: k.meta,
+});
+
+export function formatCursor(cursor: Cursor): string {
+  return `${String(cursor.pos)}.${String(cursor.seq)}`;
+}
+
+/** `<refs left>.<seq>`; the seq is absent in cursors handed out before layout 2. */
+const CURSOR = /^([1-9]\d{0,9})(?:\.(\d{1,15}))?$/;
+
+/** A cursor from its text (a nextCursor value), or null when it is not one. */
+export function parseCursor(text: string): Cursor | null {
+  const m = CURSOR.exec(text);
+  return m ? { pos: Number(m[1]), seq: Number(m[2] ?? 0) } : null;
+}
