@@ -576,6 +576,39 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     });
   });
 
+  it('keeps the console clean on every normal state: logged out, logged in, writing, a tag, a reload, logout', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (err) => errors.push(err.message));
+    // A logged-out visit asks who is logged in: nobody is not an error (auth/session, 200).
+    await page.goto(stack.url);
+    await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
+    await forgetMemos(redis, USERS.kim.id);
+    await page.locator('#login').click();
+    await page.getByRole('button', { name: USERS.kim.label, exact: true }).click();
+    await page.waitForURL(stack.url);
+    await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
+    await page.getByLabel('새 메모').fill('깨끗한 콘솔 #확인');
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect.poll(() => memoTexts(page)).toEqual(['깨끗한 콘솔 #확인']);
+    await page.getByRole('link', { name: '#확인' }).first().click();
+    await expect.poll(() => memoTexts(page)).toEqual(['깨끗한 콘솔 #확인']);
+    await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['깨끗한 콘솔 #확인']);
+    await page.getByRole('button', { name: '로그아웃' }).click();
+    await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
+    await page.reload();
+    await expect.poll(() => page.locator('#login').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('caches hashed assets for a year and the HTML never without asking; ships little', async () => {
     const html = await fetch(stack.url, { headers: { 'accept-encoding': 'gzip' } });
     expect(html.headers.get('cache-control')).toBe('no-cache');

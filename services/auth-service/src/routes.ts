@@ -198,14 +198,23 @@ export function authRoutes(deps: AuthDeps): Router {
     res.set('Cache-Control', 'public, max-age=300').json(deps.jwks);
   });
 
-  router.get('/me', async (req, res) => {
+  /** Who is logged in: the person, or null; nameDeclined lets the page ask, once, to share it. */
+  const whoIs = async (req: Request): Promise<{ id: string; name: string; nameDeclined?: true } | null> => {
     const session = await verifier.verify(readCookie(req.headers.cookie, SESSION_COOKIE));
-    if (!session) throw unauthorized();
+    if (!session) return null;
     const { name, declined } = await users.profile(session.userId);
-    // nameDeclined: the page may ask, once, whether to share the name after all (never required).
-    res
-      .set('Cache-Control', 'no-store')
-      .json({ id: session.userId, name, ...(declined ? { nameDeclined: true } : {}) });
+    return { id: session.userId, name, ...(declined ? { nameDeclined: true as const } : {}) };
+  };
+
+  // GET /me: the person, or 401 (the API's contract). GET /session: the same or null, never an
+  // error, so that a logged-out visit to the page logs nothing red in the browser's console.
+  router.get('/me', async (req, res) => {
+    const me = await whoIs(req);
+    if (!me) throw unauthorized();
+    res.set('Cache-Control', 'no-store').json(me);
+  });
+  router.get('/session', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json({ user: await whoIs(req) });
   });
 
   /**

@@ -1083,7 +1083,14 @@ async function showMemos(): Promise<void> {
   showOnly(ui.loading);
   try {
     servedOffline = false;
-    const me = await api<{ id: string; name: string; nameDeclined?: boolean }>('auth/me');
+    // Who is logged in: null when nobody is (not an error, so the console stays clean).
+    const { user: me } = await api<{ user: { id: string; name: string; nameDeclined?: boolean } | null }>(
+      'auth/session',
+    );
+    if (!me) {
+      showLogin();
+      return;
+    }
     userName = me.name;
     adoptUser(me.id);
     // They declined to share a name: ask once, in words, and never stand in the way.

@@ -6,7 +6,7 @@
  *   cache, so a new deploy's assets replace the old ones and nothing stale is left behind.
  *   The page itself is always asked of the network first, so an online visit gets the deploy
  *   of the moment.
- * - Who-am-I and memo pages are network-first: each good answer is kept (cache `memo-data`),
+ * - Who-am-I (`auth/session`) and memo pages are network-first: each good answer is kept (cache `memo-data`),
  *   and answered from there, marked `X-Memo-Offline: 1`, when the network fails. The copy
  *   belongs to the person who-am-I last named: when it names someone else (another person
  *   logged in on this device, even without the first logging out), everything kept is dropped
@@ -69,9 +69,14 @@ function keep(request: Request, response: Response, path: string): Promise<void>
 async function keepNow(request: Request, response: Response, path: string): Promise<void> {
   let cache = await caches.open(DATA_CACHE);
   const was = await (await cache.match(owner()))?.text();
-  if (path === 'auth/me') {
-    const { id } = (await response.clone().json()) as { id?: unknown };
-    if (typeof id !== 'string') return;
+  if (path === 'auth/session') {
+    const { user } = (await response.clone().json()) as { user?: { id?: unknown } | null };
+    const id = user?.id;
+    if (typeof id !== 'string') {
+      // Nobody is logged in: nothing is kept for anyone.
+      await caches.delete(DATA_CACHE);
+      return;
+    }
     if (was !== id) {
       await caches.delete(DATA_CACHE);
       cache = await caches.open(DATA_CACHE);
@@ -134,7 +139,7 @@ self.addEventListener('fetch', (event) => {
   const path = url.pathname.slice(base.pathname.length);
   if (request.mode === 'navigate') {
     event.respondWith(networkFirstPage(request));
-  } else if (path === 'memo' || path === 'auth/me') {
+  } else if (path === 'memo' || path === 'auth/session') {
     event.respondWith(networkFirstData(event, path));
   } else if (SHELL.includes(path)) {
     event.respondWith(cacheFirst(request));
