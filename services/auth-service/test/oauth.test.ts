@@ -395,4 +395,18 @@ describe('Naver login', () => {
     expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: 'Not logged in' } });
     expect((await fetch(`${auth.url}/logout`, { method: 'POST' })).status).toBe(204);
   });
+
+  it('tells the page who is logged in, or that nobody is, without an error', async () => {
+    const nobody = await fetch(`${auth.url}/session`);
+    expect(nobody.status).toBe(200);
+    expect(await nobody.json()).toEqual({ user: null });
+    const { session } = await login('kim');
+    const someone = await fetch(`${auth.url}/session`, { headers: { cookie: `userId=${session ?? ''}` } });
+    expect(someone.headers.get('cache-control')).toBe('no-store');
+    const person = (await (await me(session)).json()) as { id: string; name: string };
+    expect(await someone.json()).toEqual({ user: person });
+    await fetch(`${auth.url}/logout`, { method: 'POST', headers: { cookie: `userId=${session ?? ''}` } });
+    const ended = await fetch(`${auth.url}/session`, { headers: { cookie: `userId=${session ?? ''}` } });
+    expect(await ended.json()).toEqual({ user: null });
+  });
 });
