@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NODE_IMAGE=$(sed -n 's/^ARG NODE_IMAGE=//p' services/memo-service/Dockerfile)
-RUNTIME_IMAGE=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' services/memo-service/Dockerfile)
+NODE_IMAGE=$(sed -n 's/^ARG NODE_IMAGE=//p' Dockerfile)
+RUNTIME_IMAGE=$(sed -n 's/^ARG RUNTIME_IMAGE=//p' Dockerfile)
 REDIS_IMAGE="$(awk '/^redis:/{r=1} r&&/repository:/{print $2; exit}' helm/memo/values.yaml):$(awk '/^redis:/{r=1} r&&/tag:/{print $2; exit}' helm/memo/values.yaml)"
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CA=${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}

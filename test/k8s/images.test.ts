@@ -17,7 +17,7 @@ import { CHART, ROOT, chartEnv, find, render, runHelmTest, secretValue } from '.
 interface Artifact {
   image: string;
   context: string;
-  docker: { dockerfile: string };
+  docker: { dockerfile: string; buildArgs: { SERVICE: string } };
 }
 interface Skaffold {
   build: { artifacts: Artifact[] };
@@ -35,6 +35,14 @@ const CHART_KEYS: Record<string, string> = {
   'memo-naver-stub': 'naverStub',
 };
 
+/** A service's package.json: how it builds, what it needs at run time, where it starts. */
+const manifest = (service: string): { main: string; files: string[]; scripts: { build?: string } } =>
+  JSON.parse(readFileSync(join(ROOT, 'services', service, 'package.json'), 'utf8')) as {
+    main: string;
+    files: string[];
+    scripts: { build?: string };
+  };
+
 interface Dockerfile {
   copies: string[];
   cmd: string[];
@@ -42,10 +50,11 @@ interface Dockerfile {
   env: Record<string, string>;
 }
 
-function readDockerfile(path: string): Dockerfile {
+function readDockerfile(path: string, service: string): Dockerfile {
   // Continuation lines (a trailing backslash) belong to the instruction above.
   const lines = readFileSync(join(ROOT, path), 'utf8')
     .replace(/\\\n\s*/g, ' ')
+    .replaceAll('${SERVICE}', service)
     .split('\n');
   const copies: string[] = [];
   let cmd: string[] = [];
@@ -99,10 +108,20 @@ describe('skaffold.yaml and the Dockerfiles', () => {
     expect(kind.naverStub.enabled).toBe(true);
   });
 
-  it.each(artifacts.map((a) => [a.image, a.docker.dockerfile]))(
-    '%s: %s copies only files that exist',
-    (_image, path) => {
-      expect(existsSync(join(ROOT, path))).toBe(true);
+  it('builds every image from one Dockerfile, the service a build argument', () => {
+    expect(new Set(artifacts.map((a) => a.docker.dockerfile))).toEqual(new Set(['Dockerfile']));
+    expect(artifacts.map((a) => a.docker.buildArgs.SERVICE).sort()).toEqual([
+      'auth-service',
+      'memo-service',
+      'naver-stub',
+      'web-service',
+    ]);
+  });
+
+  it.each(artifacts.map((a) => [a.image, a.docker.buildArgs.SERVICE]))(
+    '%s (SERVICE=%s) copies only files that exist and starts its service',
+    (_image, service) => {
+      const path = 'Dockerfile';
       const text = readFileSync(join(ROOT, path), 'utf8');
       expect(text).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/m);
       expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
@@ -110,7 +129,7 @@ describe('skaffold.yaml and the Dockerfiles', () => {
       expect(text).toMatch(/npm ci /);
       // The runtime gets only production dependencies, of this service and common only.
       expect(text).toMatch(/npm ci --omit=dev .*-w packages\/common -w services\//);
-      const { copies, cmd } = readDockerfile(path);
+      const { copies, cmd } = readDockerfile(path, service);
       expect(copies.length).toBeGreaterThan(5);
       // npm ci needs every workspace's manifest, or the lock file and the tree disagree.
       const before = text
@@ -122,9 +141,13 @@ describe('skaffold.yaml and the Dockerfiles', () => {
         expect.arrayContaining(['package.json', 'package-lock.json', ...workspaces.map((w) => `${w}/package.json`)]),
       );
       for (const source of copies) expect(existsSync(join(ROOT, source)), source).toBe(true);
-      // Exec form, no shell: SIGTERM reaches node.
-      expect(cmd).toHaveLength(1);
-      expect(existsSync(join(ROOT, cmd[0] ?? ''))).toBe(true);
+      // Exec form, no shell: SIGTERM reaches node; the entry made in the build imports the service's main.
+      expect(cmd).toEqual(['server.mjs']);
+      const pkg = manifest(service);
+      expect(pkg.scripts.build).toBeTruthy();
+      for (const file of ['package.json', pkg.main, ...pkg.files]) {
+        expect(existsSync(join(ROOT, 'services', service, file)), file).toBe(true);
+      }
     },
   );
 
@@ -157,7 +180,10 @@ describe('each image command with the chart environment', () => {
       [...ports].map(async ([name, p]) => {
         const deployment = find(objects, 'Deployment', `memo-${name}`);
         const artifact = artifacts.find((a) => CHART_KEYS[a.image] === (name === 'naver-stub' ? 'naverStub' : name));
-        const { cmd, env: imageEnv } = readDockerfile(artifact?.docker.dockerfile ?? '');
+        const service = artifact?.docker.buildArgs.SERVICE ?? '';
+        const { env: imageEnv } = readDockerfile(artifact?.docker.dockerfile ?? '', service);
+        // What the image's server.mjs imports: the service's main.
+        const cmd = [join('services', service, manifest(service).main)];
         // The image's own ENV (NODE_OPTIONS included: a flag node refuses would stop it here).
         expect(imageEnv.NODE_OPTIONS).toBe('--max-semi-space-size=4');
         const env = {

@@ -21,7 +21,7 @@ export const hasDocker = (): boolean => inject('docker');
 export interface Artifact {
   image: string;
   context: string;
-  docker: { dockerfile: string };
+  docker: { dockerfile: string; buildArgs?: Record<string, string> };
 }
 
 export const ARTIFACTS = (
@@ -48,6 +48,10 @@ export async function buildImages(): Promise<Record<string, number>> {
         '-q',
         '-f',
         artifact.docker.dockerfile,
+        ...Object.entries(artifact.docker.buildArgs ?? {}).flatMap(([name, value]) => [
+          '--build-arg',
+          `${name}=${value}`,
+        ]),
         '-t',
         `${artifact.image}:${TEST_TAG}`,
         artifact.context,
