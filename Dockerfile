@@ -13,6 +13,7 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 COPY packages/common/package.json packages/common/
 COPY packages/stack/package.json packages/stack/
+COPY packages/testing/package.json packages/testing/
 COPY packages/bench/package.json packages/bench/
 COPY services/auth-service/package.json services/auth-service/
 COPY services/memo-service/package.json services/memo-service/

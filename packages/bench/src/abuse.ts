@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import type { Redis } from 'ioredis';
-import { seedLegacy } from '@memo/memo-service/seed';
+import { seedLegacy } from '@memo/testing/seed';
 import { SCRIPTS } from '@memo/memo-service/store';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
 

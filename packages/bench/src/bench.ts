@@ -21,7 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startRedis, startStack, type LocalRedis, type RunningStack } from '@memo/stack';
-import { seedCurrent } from '@memo/memo-service/seed';
+import { seedCurrent } from '@memo/testing/seed';
 import { renderAbuse, runAbuse, type AbuseResult } from './abuse.js';
 import { renderHeavy, runHeavy, type HeavyResult } from './heavy.js';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';

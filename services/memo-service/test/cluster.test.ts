@@ -5,7 +5,7 @@ import { startCluster, type LocalCluster } from '../../../test/support/cluster.j
 import { apiSuite } from './api.suite.js';
 import { storeSuite } from './store.suite.js';
 import { migrateAll } from '../src/migrate.js';
-import { seedLegacy } from '../src/seed.js';
+import { seedLegacy } from '@memo/testing/seed';
 import { MemoStore, userKeys } from '../src/store.js';
 import { uniqueUser } from '../../../test/support/env.js';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { SCRIPTS } from '../src/store.js';
 import { MemoStore, QuotaExceeded, userKeys } from '../src/store.js';
-import { seedCurrent, seedLegacy } from '../src/seed.js';
+import { seedCurrent, seedLegacy } from '@memo/testing/seed';
 import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
 import { sessionCookie, startMemo } from '../../../test/support/services.js';
 

@@ -5,7 +5,7 @@ import { startRedis, type LocalRedis } from '@memo/stack';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoStore, userKeys } from '../src/store.js';
-import { seedCurrent, seedLegacy } from '../src/seed.js';
+import { seedCurrent, seedLegacy } from '@memo/testing/seed';
 import { uniqueUser } from '../../../test/support/env.js';
 
 /**

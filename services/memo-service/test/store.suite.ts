@@ -24,7 +24,7 @@ import {
   type Page,
 } from '../src/store.js';
 import { MOVE_WORK } from '../src/store.js';
-import { seedCurrent, seedLegacy } from '../src/seed.js';
+import { seedCurrent, seedLegacy } from '@memo/testing/seed';
 import { uniqueUser } from '../../../test/support/env.js';
 
 /** The store's behaviour, run against one Redis (store.test.ts) and a Redis Cluster (cluster.test.ts). */
