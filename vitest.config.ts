@@ -17,7 +17,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+          include: [
+            'packages/*/test/**/*.test.ts',
+            'services/*/test/**/*.test.ts',
+            'services/web-service/page/test/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
           exclude: ['test/budgets/**', '**/node_modules/**'],
           globalSetup: ['./test/support/global-setup.ts'],
         },

@@ -18,6 +18,7 @@ import {
   type CounterLevel,
   type Quota,
 } from './format.js';
+import { Outbox, afterFailedSend, randomKey, type Outgoing } from './outbox.js';
 import { renderMarkdown, toggleTask } from './markdown.js';
 import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.js';
 
@@ -913,7 +914,7 @@ async function addMemo(): Promise<void> {
     say('');
     announce(t.added);
   } catch (err) {
-    if (err instanceof RequestFailed && err.code === 'offline' && queue({ key, text, createdAt })) {
+    if (err instanceof RequestFailed && err.code === 'offline' && outbox.queue({ key, text, createdAt })) {
       // Offline: the memo waits on this device and goes once the connection is back.
       if (ui.text.value === '') keepDraft(null);
       placeholder.replaceWith(renderQueued({ key, text, createdAt }));
@@ -935,60 +936,14 @@ async function addMemo(): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Offline: the outbox
 
-/** A memo written offline, waiting on this device under its idempotency key. */
-interface Outgoing {
-  key: string;
-  text: string;
-  createdAt: string;
-}
-
-const OUTBOX_PREFIX = 'memo:outbox:';
 /** The service worker's copy of memo pages and who-am-I (page/sw/sw.ts names it too). */
 const DATA_CACHE = 'memo-data';
 const OUTBOX_RETRY_MS = 30_000;
 const OUTBOX_SOON_MS = 5_000;
 const OUTBOX_SEND_TIMEOUT_MS = 15_000;
-/** Memos that may wait on a device: past this, writing offline is refused as before. */
-const OUTBOX_MAX = 100;
 
-/** 128 random bits as hex: an idempotency key (crypto.randomUUID needs HTTPS; this does not). */
-function randomKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function readOutbox(): Outgoing[] {
-  if (!userId) return [];
-  try {
-    const items: unknown = JSON.parse(storage.get(OUTBOX_PREFIX + userId) ?? '[]');
-    if (!Array.isArray(items)) return [];
-    return items.filter(
-      (x): x is Outgoing =>
-        typeof x === 'object' &&
-        x !== null &&
-        typeof (x as Outgoing).key === 'string' &&
-        typeof (x as Outgoing).text === 'string' &&
-        typeof (x as Outgoing).createdAt === 'string',
-    );
-  } catch {
-    return [];
-  }
-}
-
-function writeOutbox(items: Outgoing[]): void {
-  if (userId) storage.set(OUTBOX_PREFIX + userId, items.length > 0 ? JSON.stringify(items) : null);
-}
-
-/**
- * Puts a memo in the outbox: false when it cannot wait there (OUTBOX_MAX memos wait already, or
- * the device would not store it), and the page gives the text back instead of losing it.
- */
-function queue(item: Outgoing): boolean {
-  const items = readOutbox();
-  if (items.length >= OUTBOX_MAX) return false;
-  writeOutbox([...items, item]);
-  return readOutbox().some((x) => x.key === item.key);
-}
+/** The person's memos written offline, waiting on this device (outbox.ts). */
+const outbox = new Outbox(storage, () => userId);
 
 const queuedItem = (key: string): HTMLLIElement | null =>
   ui.list.querySelector<HTMLLIElement>(`li[data-outbox="${CSS.escape(key)}"]`);
@@ -1004,7 +959,7 @@ function renderQueued(item: Outgoing): HTMLLIElement {
 
 /** Shows the waiting memos at the top of the list, oldest lowest (as they will be stored). */
 function showOutbox(): void {
-  for (const item of readOutbox()) if (!queuedItem(item.key)) ui.list.prepend(renderQueued(item));
+  for (const item of outbox.read()) if (!queuedItem(item.key)) ui.list.prepend(renderQueued(item));
   updateEmpty();
 }
 
@@ -1019,12 +974,10 @@ let flushing: Promise<void> | null = null;
 function flushOutbox(): Promise<void> {
   flushing ??= (async () => {
     let sent = 0;
-    for (let item = readOutbox()[0]; item; item = readOutbox()[0]) {
+    for (let item = outbox.next(); item; item = outbox.next()) {
       const li = queuedItem(item.key);
       const state = li?.querySelector('.pending-state');
       if (state) state.textContent = t.sending;
-      const { key } = item;
-      const drop = (): void => writeOutbox(readOutbox().filter((x) => x.key !== key));
       try {
         const memo = await api<Memo>('memo', {
           method: 'POST',
@@ -1033,30 +986,31 @@ function flushOutbox(): Promise<void> {
           // A send that hangs must not hold the outbox: it is tried again later, safely.
           signal: AbortSignal.timeout(OUTBOX_SEND_TIMEOUT_MS),
         });
-        drop();
+        outbox.drop(item.key);
         if (li) li.replaceWith(renderMemo(memo));
         else ui.list.prepend(renderMemo(memo));
         changeUsage(1, bytesOf(memo.text));
         sent += 1;
       } catch (err) {
-        if (err instanceof RequestFailed && err.status === 410) {
+        if (state) state.textContent = t.queued;
+        if (!(err instanceof RequestFailed)) break;
+        const next = afterFailedSend(err.status, err.code);
+        if (next === 'gone') {
           // Stored earlier and deleted since (on another device).
-          drop();
+          outbox.drop(item.key);
           li?.remove();
           continue;
         }
-        if (state) state.textContent = t.queued;
-        if (!(err instanceof RequestFailed)) break;
-        if (err.code === 'offline' || err.status >= 500 || err.status === 429) {
+        if (next === 'later') {
           // Not yet: soon again while the device says it is online, else at the 'online' event.
           if (navigator.onLine) setTimeout(() => void flushOutbox(), OUTBOX_SOON_MS);
           break;
         }
-        if (err.status === 401) {
+        if (next === 'login') {
           sessionExpired();
           break;
         }
-        drop();
+        outbox.drop(item.key);
         li?.remove();
         giveBack(item.text);
         say(fill(t.errors.addFailed, { reason: messageFor(err) }));
@@ -1071,8 +1025,8 @@ function flushOutbox(): Promise<void> {
 }
 
 /** Forgets what this device kept of the person's memos (logout, 회원 탈퇴). */
-function forgetOffline(outbox: boolean): void {
-  if (outbox) writeOutbox([]);
+function forgetOffline(everything: boolean): void {
+  if (everything) outbox.clear();
   if ('caches' in window) void caches.delete(DATA_CACHE);
 }
 
@@ -1253,7 +1207,7 @@ function start(): void {
   });
   // Memos still waiting (the service was away, say) are tried again now and then.
   setInterval(() => {
-    if (navigator.onLine && !ui.memoView.hidden && readOutbox().length > 0) void flushOutbox();
+    if (navigator.onLine && !ui.memoView.hidden && outbox.next()) void flushOutbox();
   }, OUTBOX_RETRY_MS);
   // Offline use and installing the app (page/sw/sw.ts), within the page's own path.
   if ('serviceWorker' in navigator) {
