@@ -1,4 +1,4 @@
-import type { RedisClient } from '@memo/common';
+import { tagKey, type RedisClient } from '@memo/common';
 import { MemoStore, userKeys } from '../../services/memo-service/src/store.js';
 
 /** A user's memos as tests look at them from outside memo-service (layout: layout.ts). */
@@ -8,10 +8,14 @@ const QUOTAS = { maxCount: 1_000_000, maxBytes: 1e9 };
 
 export const storeOn = (redis: RedisClient): MemoStore => new MemoStore(redis, QUOTAS);
 
-/** Removes every key of the user's memos (a fresh start for a test user). */
+/** Removes every key of the user's memos, pins, tags and idempotency keys (a fresh start for a test user). */
 export async function forgetMemos(redis: RedisClient, userId: string): Promise<void> {
   const k = userKeys(userId);
-  await redis.del(k.list, k.older, k.memos, k.meta);
+  const tags = await redis.zrange(k.tags, 0, -1);
+  for (const key of [k.list, k.older, k.memos, k.meta, k.pins, k.tags, k.idempotency, k.idempotencyAt]) {
+    await redis.del(key);
+  }
+  for (const tag of tags) await redis.del(tagKey(userId, tag));
 }
 
 /** How many memos the user has. */
