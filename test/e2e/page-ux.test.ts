@@ -196,6 +196,27 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await context.close();
   });
 
+  it('counts against the limit the server gives with each page, not one of its own', async () => {
+    // As when an operator sets the chart's memo.maxLength to 5,000: the page says so and holds to it.
+    const context = await newContext();
+    await context.route(/\/memo(\?[^/]*)?$/, async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      const page = (await response.json()) as { limits: { memoLength: number } };
+      page.limits.memoLength = 5_000;
+      return route.fulfill({ response, json: page });
+    });
+    const page = await logIn(context, 'lee');
+    const box = page.getByLabel('새 메모');
+    await box.fill('가'.repeat(4_800));
+    await expect.poll(() => page.locator('#counter').textContent()).toBe('4,800 / 5,000자');
+    await box.fill('가'.repeat(5_001));
+    await expect.poll(() => page.locator('#counter').getAttribute('data-level')).toBe('over');
+    await page.getByRole('button', { name: '저장', exact: true }).click();
+    await expect.poll(() => status(page)).toBe('메모는 5,000자까지 쓸 수 있습니다.');
+    await context.close();
+  });
+
   it('keeps line breaks and makes links clickable but safe', async () => {
     const context = await newContext();
     const page = await logIn(context, 'lee');

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { memoKeys, type MemoKeys } from '@memo/common';
+import type { Memo } from '@memo/common/api-types';
 
 /**
  * How a user's memos are kept in Redis: layout version 2 (docs/data.md says the same, with
@@ -33,14 +34,8 @@ import { memoKeys, type MemoKeys } from '@memo/common';
 
 export const LAYOUT_VERSION = 2;
 
-export interface Memo {
-  id: string;
-  text: string;
-  createdAt: string | null;
-  updatedAt: string | null;
-  /** When it was pinned; absent when it is not. */
-  pinnedAt?: string;
-}
+/** A memo as the API shows it (packages/common api-types.ts, shared with the page). */
+export type { Memo };
 
 /** A memo as stored: its place in the order and the size its text counts against the quota. */
 export interface Entry extends Memo {

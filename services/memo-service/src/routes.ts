@@ -242,7 +242,8 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
         page = await store.listIfLive(claims, limit, cursor);
       }
       if (!page) throw unauthorized();
-      sendJson(res, 200, page, NO_STORE);
+      // Every page carries the limits the page shows (the counter), so it never repeats them.
+      sendJson(res, 200, { ...page, limits: { memoLength: limits.MEMO_MAX_LENGTH } }, NO_STORE);
     },
   ];
 

@@ -1,19 +1,12 @@
 import { memoKeys, sessionKey, sessionsEndedKey, type MemoKeys, type Session } from '@memo/common';
-import type { Memo } from '../layout.js';
 
 /** What the store's modules share: quotas and their refusals, pages and cursors, who writes. */
 
-export interface Usage {
-  memos: { used: number; limit: number };
-  bytes: { used: number; limit: number };
-}
+export type { Usage } from '@memo/common/api-types';
+import type { Page as ApiPage, Usage } from '@memo/common/api-types';
 
-export interface Page {
-  memos: Memo[];
-  /** Opaque: pass back as `cursor` for the next (older) page; null on the last page. */
-  nextCursor: string | null;
-  usage: Usage;
-}
+/** A page as the store reads it: the API's, without the limits the routes add. */
+export type Page = Omit<ApiPage, 'limits'>;
 
 /** Where a page starts: after `pos` older refs, below the memo numbered `seq` (0: unknown). */
 export interface Cursor {

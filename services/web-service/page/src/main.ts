@@ -16,44 +16,14 @@ import {
   pickLanguage,
   usageShare,
   type CounterLevel,
-  type Quota,
 } from './format.js';
+import { RequestFailed, api, whenAnsweredOffline, type Memo, type Page, type Person, type Usage } from './api.js';
 import { Outbox, afterFailedSend, randomKey, type Outgoing } from './outbox.js';
 import { renderMarkdown, toggleTask } from './markdown.js';
 import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.js';
 
-interface Memo {
-  id: string;
-  text: string;
-  createdAt: string | null;
-  updatedAt: string | null;
-  /** Set on pinned memos, which come first. */
-  pinnedAt?: string;
-}
-
-interface Usage {
-  memos: Quota;
-  bytes: Quota;
-}
-
-interface Page {
-  memos: Memo[];
-  nextCursor: string | null;
-  usage?: Usage;
-}
-
-/** What a quota refusal says: which quota, and how much of each is used and left. */
-interface QuotaRefusal {
-  reached: 'memos' | 'bytes';
-  memos: Quota & { remaining: number };
-  bytes: Quota & { remaining: number };
-}
-
-interface ApiError {
-  error?: { code?: string; message?: string; quota?: QuotaRefusal };
-}
-
-const MAX_LENGTH = 10_000;
+/** Characters a memo may hold: the server says so with every page (limits.memoLength). */
+let maxLength = 10_000;
 const UNDO_MS = 5_000;
 const LANGUAGE_KEY = 'memo:lang';
 /** What a person was writing, kept on the device per person (`memo:draft:<id>`). */
@@ -64,16 +34,6 @@ const SHARED_DRAFT_KEY = 'memo:draft';
 const LAST_USER_KEY = 'memo:user';
 /** Set once the page has asked a person who declined to share their name: it asks only once. */
 const NAME_ASKED_KEY = 'memo:name-asked';
-
-class RequestFailed extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly quota?: QuotaRefusal,
-  ) {
-    super(code);
-  }
-}
 
 function $(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -173,26 +133,6 @@ const shown = new WeakMap<HTMLLIElement, Memo>();
 // ---------------------------------------------------------------------------------------------
 // Talking to the services
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const headers = new Headers(init.headers);
-  if (init.body !== undefined && !headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
-  let res: Response;
-  try {
-    res = await fetch(path, { ...init, headers, credentials: 'same-origin' });
-  } catch {
-    throw new RequestFailed(0, 'offline');
-  }
-  // Answered by the service worker from what it kept (page/sw/sw.ts): the device is offline.
-  if (res.headers.get('X-Memo-Offline') === '1') servedOffline = true;
-  if (res.status === 204) return undefined as T;
-  const body = (await res.json().catch(() => ({}))) as T & ApiError;
-  if (!res.ok) {
-    const code = body.error?.code ?? (res.status >= 500 ? 'unavailable' : 'generic');
-    throw new RequestFailed(res.status, code, body.error?.quota);
-  }
-  return body;
-}
-
 function messageFor(err: unknown): string {
   if (err instanceof RequestFailed) {
     if (err.code === 'quota_exceeded' && err.quota) {
@@ -206,7 +146,7 @@ function messageFor(err: unknown): string {
     }
     if (err.status === 401) return t.errors.unauthorized;
     const text = (t.errors as Record<string, string | undefined>)[err.code];
-    if (text) return fill(text, { max: MAX_LENGTH.toLocaleString(locale) });
+    if (text) return fill(text, { max: maxLength.toLocaleString(locale) });
     if (err.status === 429) return t.errors.rate_limited;
     if (err.status >= 500) return t.errors.unavailable;
   }
@@ -682,9 +622,12 @@ async function loadMemos(cursor: string | null, limit?: number): Promise<void> {
   if (!cursor && activeTag === null) showOutbox();
   nextCursor = page.nextCursor;
   ui.more.hidden = nextCursor === null;
-  if (page.usage) {
-    usage = page.usage;
-    showUsage();
+  usage = page.usage;
+  showUsage();
+  // The server's limit, not one written here again: the counter says what the server allows.
+  if (page.limits && page.limits.memoLength !== maxLength) {
+    maxLength = page.limits.memoLength;
+    updateCounter();
   }
   updateEmpty();
 }
@@ -840,13 +783,13 @@ function grow(area: HTMLTextAreaElement): void {
 
 function updateCounter(): void {
   const length = lengthOf(ui.text.value);
-  const level = counterLevel(length, MAX_LENGTH);
-  const max = MAX_LENGTH.toLocaleString(locale);
+  const level = counterLevel(length, maxLength);
+  const max = maxLength.toLocaleString(locale);
   ui.counter.textContent = fill(t.counter, { count: length.toLocaleString(locale), max });
   ui.counter.dataset.level = level;
   if (level !== lastLevel) {
-    if (level === 'near') announce(fill(t.counterNear, { left: (MAX_LENGTH - length).toLocaleString(locale) }));
-    if (level === 'over') announce(fill(t.counterOver, { over: (length - MAX_LENGTH).toLocaleString(locale) }));
+    if (level === 'near') announce(fill(t.counterNear, { left: (maxLength - length).toLocaleString(locale) }));
+    if (level === 'over') announce(fill(t.counterOver, { over: (length - maxLength).toLocaleString(locale) }));
     lastLevel = level;
   }
 }
@@ -885,8 +828,8 @@ async function addMemo(): Promise<void> {
     ui.text.focus();
     return;
   }
-  if (lengthOf(text) > MAX_LENGTH) {
-    say(fill(t.errors.text_too_long, { max: MAX_LENGTH.toLocaleString(locale) }));
+  if (lengthOf(text) > maxLength) {
+    say(fill(t.errors.text_too_long, { max: maxLength.toLocaleString(locale) }));
     ui.text.focus();
     return;
   }
@@ -1038,9 +981,7 @@ async function showMemos(): Promise<void> {
   try {
     servedOffline = false;
     // Who is logged in: null when nobody is (not an error, so the console stays clean).
-    const { user: me } = await api<{ user: { id: string; name: string; nameDeclined?: boolean } | null }>(
-      'auth/session',
-    );
+    const { user: me } = await api<{ user: Person | null }>('auth/session');
     if (!me) {
       showLogin();
       return;
@@ -1074,6 +1015,8 @@ async function showMemos(): Promise<void> {
 }
 
 function start(): void {
+  // (api() tells when the service worker answered from its copy: the device is offline.)
+  whenAnsweredOffline(() => (servedOffline = true));
   const params = new URLSearchParams(location.search);
   const loginError = params.get('login_error');
   activeTag = params.get('tag');

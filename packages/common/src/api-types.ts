@@ -1,0 +1,49 @@
+/**
+ * What memo-service's API answers, as types the service and the page both import (the page's
+ * bundle takes types only from here). api/openapi.yaml describes the same, and the tests check
+ * every answer against it.
+ */
+
+/** A memo as the API shows it. */
+export interface Memo {
+  id: string;
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  /** When it was pinned; absent when it is not. */
+  pinnedAt?: string;
+}
+
+/** How much of one quota is used. */
+export interface Quota {
+  used: number;
+  limit: number;
+}
+
+export interface Usage {
+  memos: Quota;
+  bytes: Quota;
+}
+
+/** The limits the page shows and checks before sending (the server checks them again). */
+export interface Limits {
+  /** Characters (code points) a memo may hold: MEMO_MAX_LENGTH. */
+  memoLength: number;
+}
+
+/** One page of memos, newest first (pinned ones first on the first page). */
+export interface Page {
+  memos: Memo[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+  usage: Usage;
+  /** The server's limits (every page carries them). */
+  limits?: Limits;
+}
+
+/** What a quota refusal says: which quota, and how much of each is used and left. */
+export interface QuotaRefusal {
+  reached: 'memos' | 'bytes';
+  memos: Quota & { remaining: number };
+  bytes: Quota & { remaining: number };
+}
