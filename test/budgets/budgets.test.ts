@@ -40,6 +40,8 @@ const BUDGET = {
   import: { ms: 1_000, commands: 2_000, held: 250 },
   /** An export, per memo exported; a rename, per memo renamed. */
   perMemo: { commands: 30 },
+  /** The longest a heavy request may hold the event loop at once. */
+  heavyHeld: 100,
   /** Another user's read while heavy requests run. */
   otherRead: { ms: 500 },
   /** The admin port's probes (the chart's timeout is 2 s). */
@@ -169,7 +171,7 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
     expect(deep.commands / 4).toBeLessThanOrEqual(BUDGET.read.commands);
   });
 
-  it('exports and renames a full user in bounded work per memo, holding the loop no longer than a write', async () => {
+  it('exports and renames a full user in bounded work per memo, holding the loop under 100 ms', async () => {
     const { cookie } = await fullUser();
     for (const path of ['/export', '/export.zip']) {
       const c = await cost(bench, async () => {
@@ -181,7 +183,7 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
       );
       expect(c.value.status).toBe(200);
       expect(c.commands / MAX_COUNT, path).toBeLessThanOrEqual(BUDGET.perMemo.commands);
-      expect(c.held, path).toBeLessThan(BUDGET.write.held);
+      expect(c.held, path).toBeLessThan(BUDGET.heavyHeld);
     }
     // 태그0 is on 50 memos; 태그 under nothing else: rename one carried by every 20th memo.
     const rename = await cost(bench, () =>
@@ -193,7 +195,7 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
       `rename: ${String(rename.commands)} commands for ${String(renamed)} memos, ${rename.held.toFixed(0)} ms held`,
     );
     expect(rename.commands / renamed).toBeLessThanOrEqual(BUDGET.perMemo.commands);
-    expect(rename.held).toBeLessThan(BUDGET.write.held);
+    expect(rename.held).toBeLessThan(BUDGET.heavyHeld);
   });
 
   it('admits one heavy request per user, on any replica: 429 busy with Retry-After while one runs', async () => {

@@ -311,6 +311,15 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const heavy: RequestHandler = async (req, res, next) => {
     const leave = await admission.enter(sessionOf(req));
     const deadline = setTimeout(() => res.destroy(), limits.HEAVY_DEADLINE_MS ?? 60_000);
+    // The place is given back before the answer's end goes out, so the person's next heavy
+    // request, sent the moment this one is answered, is never refused for it.
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    res.end = ((...args: unknown[]) => {
+      clearTimeout(deadline);
+      void leave().finally(() => end(...args));
+      return res;
+    }) as Response['end'];
+    // A client gone before the end (or the deadline) gives it back too.
     res.once('close', () => {
       clearTimeout(deadline);
       void leave();
