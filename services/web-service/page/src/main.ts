@@ -8,8 +8,6 @@ import {
   counterLevel,
   fill,
   formatBytes,
-  formatFull,
-  formatWhen,
   lengthOf,
   localeFor,
   matches,
@@ -17,9 +15,17 @@ import {
   usageShare,
   type CounterLevel,
 } from './format.js';
+import { button, storage, ui } from './dom.js';
 import { RequestFailed, api, whenAnsweredOffline, type Memo, type Page, type Person, type Usage } from './api.js';
-import { Outbox, afterFailedSend, randomKey, type Outgoing } from './outbox.js';
-import { renderMarkdown, toggleTask } from './markdown.js';
+import { Outbox, afterFailedSend, randomKey, type Outgoing } from './outbox-store.js';
+import { toggleTask } from './markdown.js';
+import {
+  renderMemo as memoView,
+  renderText as textView,
+  renderTime as timeView,
+  type MemoHandlers,
+  type Speech,
+} from './memo-view.js';
 import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.js';
 
 /** Characters a memo may hold: the server says so with every page (limits.memoLength). */
@@ -34,82 +40,6 @@ const SHARED_DRAFT_KEY = 'memo:draft';
 const LAST_USER_KEY = 'memo:user';
 /** Set once the page has asked a person who declined to share their name: it asks only once. */
 const NAME_ASKED_KEY = 'memo:name-asked';
-
-function $(id: string): HTMLElement {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`#${id} missing`);
-  return el;
-}
-
-const ui = {
-  language: $('language') as HTMLButtonElement,
-  account: $('account'),
-  greeting: $('greeting'),
-  logout: $('logout') as HTMLButtonElement,
-  status: $('status'),
-  undo: $('undo') as HTMLButtonElement,
-  relogin: $('relogin') as HTMLAnchorElement,
-  announce: $('announce'),
-  loading: $('loading'),
-  loginView: $('login-view'),
-  errorView: $('error-view'),
-  errorText: $('error-text'),
-  retry: $('retry') as HTMLButtonElement,
-  memoView: $('memo-view'),
-  form: $('new-memo') as HTMLFormElement,
-  text: $('text') as HTMLTextAreaElement,
-  counter: $('counter'),
-  save: $('save') as HTMLButtonElement,
-  previewToggle: $('preview-toggle') as HTMLButtonElement,
-  preview: $('preview'),
-  search: $('search') as HTMLInputElement,
-  list: $('memos') as HTMLUListElement,
-  empty: $('empty'),
-  noMatch: $('no-match'),
-  more: $('more') as HTMLButtonElement,
-  usage: $('usage'),
-  nameAsk: $('name-ask'),
-  nameShare: $('name-share') as HTMLAnchorElement,
-  nameDismiss: $('name-dismiss') as HTMLButtonElement,
-  transfer: $('transfer'),
-  importButton: $('import') as HTMLButtonElement,
-  importFile: $('import-file') as HTMLInputElement,
-  tagsPanel: $('tags-panel') as HTMLDetailsElement,
-  tagsEmpty: $('tags-empty'),
-  tagList: $('tag-list') as HTMLUListElement,
-  tagFilter: $('tag-filter'),
-  tagFilterText: $('tag-filter-text'),
-  tagClear: $('tag-clear') as HTMLButtonElement,
-  renameDialog: $('rename-dialog') as HTMLDialogElement,
-  renameForm: $('rename-form') as HTMLFormElement,
-  renameTitle: $('rename-title'),
-  renameText: $('rename-text'),
-  renameTo: $('rename-to') as HTMLInputElement,
-  renameCancel: $('rename-cancel') as HTMLButtonElement,
-  deleteAccount: $('delete-account') as HTMLButtonElement,
-  deleteDialog: $('delete-dialog') as HTMLDialogElement,
-  deleteText: $('delete-text'),
-  deleteCancel: $('delete-cancel') as HTMLButtonElement,
-  deleteConfirm: $('delete-confirm') as HTMLButtonElement,
-};
-
-const storage = {
-  get(key: string): string | null {
-    try {
-      return localStorage.getItem(key);
-    } catch {
-      return null;
-    }
-  },
-  set(key: string, value: string | null): void {
-    try {
-      if (value === null || value === '') localStorage.removeItem(key);
-      else localStorage.setItem(key, value);
-    } catch {
-      // Private mode or a full disk: the page works, it just remembers less.
-    }
-  },
-};
 
 let language: Language = pickLanguage(storage.get(LANGUAGE_KEY), navigator.languages);
 let t: Strings = STRINGS[language];
@@ -299,27 +229,26 @@ function showError(err: unknown, retry: () => void): void {
 // ---------------------------------------------------------------------------------------------
 // Memos
 
-function renderTime(memo: Memo): HTMLTimeElement {
-  const time = document.createElement('time');
-  const when = memo.updatedAt ?? memo.createdAt;
-  if (memo.createdAt) {
-    time.dateTime = memo.createdAt;
-    time.textContent = formatWhen(memo.createdAt, new Date(), language, locale);
-    time.title = formatFull(memo.createdAt, locale);
-  } else {
-    time.textContent = t.older;
-  }
-  if (memo.updatedAt) {
-    time.textContent += ` · ${t.edited}`;
-    if (when) time.title = `${t.edited}: ${formatFull(when, locale)}`;
-  }
-  return time;
+/** The words and the locale the views speak in now. */
+const speech = (): Speech => ({ t, language, locale });
+
+/** What a memo's buttons and task boxes do (memo-view.ts hands them here). */
+const memoHandlers: MemoHandlers = {
+  pin: (memo, pin) => void togglePin(memo, pin),
+  edit: (li) => startEdit(li),
+  remove: (li) => removeMemo(li),
+  task: (li, offset, checked, box) => toggleTaskOf(li, offset, checked, box),
+};
+
+/** A memo's list item (memo-view.ts), remembered with its memo, hidden when the search says so. */
+function renderMemo(memo: Memo, pending: false | 'saving' | 'queued' = false): HTMLLIElement {
+  const li = memoView(memo, pending, speech(), memoHandlers);
+  shown.set(li, memo);
+  li.hidden = !matches(memo.text, ui.search.value);
+  return li;
 }
 
-/** Memos longer than this (code points or lines) fold, with a "더 보기" button to open them. */
-const FOLD_CHARS = 600;
-const FOLD_LINES = 12;
-let foldSeq = 0;
+const renderTime = (memo: Memo): HTMLTimeElement => timeView(memo, speech());
 
 /** Saves of task toggles per memo, one after another, so two quick clicks both land. */
 const taskSaves = new WeakMap<HTMLLIElement, Promise<void>>();
@@ -351,101 +280,6 @@ function toggleTaskOf(li: HTMLLIElement, offset: number, checked: boolean, box: 
     }
   };
   taskSaves.set(li, (taskSaves.get(li) ?? Promise.resolve()).then(save));
-}
-
-/** The memo's text as Markdown (sanitized: markdown.ts); tasks tick when `li` is given. */
-function renderText(text: string, li?: HTMLLIElement): HTMLDivElement {
-  const div = document.createElement('div');
-  div.className = 'memo-text';
-  const { fragment, tasks } = renderMarkdown(text);
-  div.append(fragment);
-  for (const box of div.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
-    const offset = tasks?.[Number(box.dataset.task)];
-    box.removeAttribute('data-task');
-    // Named by its own item's text, not the items nested under it.
-    const own = [...(box.closest('li')?.childNodes ?? [])]
-      .filter((n) => !(n instanceof HTMLUListElement || n instanceof HTMLOListElement))
-      .map((n) => n.textContent)
-      .join('');
-    box.setAttribute('aria-label', fill(t.taskLabel, { text: own.trim().slice(0, 80) }));
-    if (li === undefined || offset === undefined) {
-      box.disabled = true;
-      continue;
-    }
-    box.addEventListener('change', () => toggleTaskOf(li, offset, box.checked, box));
-  }
-  return div;
-}
-
-/** A long memo shows its start and a button that opens (and closes) the rest. */
-function foldable(text: HTMLDivElement, source: string): HTMLElement[] {
-  if (lengthOf(source) <= FOLD_CHARS && source.split('\n').length <= FOLD_LINES) return [text];
-  foldSeq += 1;
-  text.id = `memo-text-${String(foldSeq)}`;
-  text.classList.add('folded');
-  const toggle = document.createElement('button');
-  toggle.type = 'button';
-  toggle.className = 'fold quiet';
-  toggle.textContent = t.showMore;
-  toggle.setAttribute('aria-expanded', 'false');
-  toggle.setAttribute('aria-controls', text.id);
-  toggle.addEventListener('click', () => {
-    const open = !text.classList.toggle('folded');
-    toggle.setAttribute('aria-expanded', String(open));
-    toggle.textContent = open ? t.showLess : t.showMore;
-  });
-  return [text, toggle];
-}
-
-function button(label: string, aria: string, onClick: () => void, className = ''): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.textContent = label;
-  b.setAttribute('aria-label', aria);
-  if (className) b.className = className;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-/** A memo; `pending` shows it waiting, with what it waits for (saving, or in the outbox). */
-function renderMemo(memo: Memo, pending: false | 'saving' | 'queued' = false): HTMLLIElement {
-  const li = document.createElement('li');
-  li.dataset.id = memo.id;
-  li.tabIndex = -1;
-  shown.set(li, memo);
-  const meta = document.createElement('div');
-  meta.className = 'memo-meta';
-  const actions = document.createElement('div');
-  actions.className = 'memo-actions';
-  if (pending) {
-    li.classList.add('pending');
-    li.setAttribute('aria-busy', 'true');
-    const saving = document.createElement('span');
-    saving.className = 'pending-state';
-    saving.textContent = pending === 'queued' ? t.queued : t.saving;
-    if (pending === 'queued') li.classList.add('queued');
-    meta.append(saving);
-  } else {
-    meta.append(renderTime(memo));
-    if (memo.pinnedAt) {
-      li.classList.add('pinned');
-      const mark = document.createElement('span');
-      mark.className = 'pin-mark';
-      mark.textContent = t.pinned;
-      meta.prepend(mark);
-    }
-    actions.append(
-      memo.pinnedAt
-        ? button(t.unpin, t.unpinLabel, () => void togglePin(memo, false))
-        : button(t.pin, t.pinLabel, () => void togglePin(memo, true)),
-      button(t.edit, t.editLabel, () => startEdit(li)),
-      button(t.remove, t.removeLabel, () => removeMemo(li), 'danger'),
-    );
-  }
-  meta.append(actions);
-  li.append(...foldable(renderText(memo.text, pending ? undefined : li), memo.text), meta);
-  li.hidden = !matches(memo.text, ui.search.value);
-  return li;
 }
 
 /** Pins or unpins, then shows the first page again (pinned memos lead it), keeping focus on the memo. */
@@ -798,7 +632,7 @@ function updateCounter(): void {
 function updatePreview(): void {
   ui.preview.dataset.empty = t.previewEmpty;
   if (ui.preview.hidden) return;
-  ui.preview.replaceChildren(...(ui.text.value.trim() === '' ? [] : renderText(ui.text.value).childNodes));
+  ui.preview.replaceChildren(...(ui.text.value.trim() === '' ? [] : textView(ui.text.value, speech()).childNodes));
 }
 
 function togglePreview(): void {

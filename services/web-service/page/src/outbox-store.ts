@@ -1,7 +1,7 @@
 /**
  * The outbox, without the page: memos written offline wait on the device, per person, under
  * their idempotency key, oldest first, at most OUTBOX_MAX; and what a failed send means. Pure
- * (storage is handed in), so it is tested without a browser (page/test/outbox.test.ts).
+ * (storage is handed in), so it is tested without a browser (page/test/outbox-store.test.ts).
  */
 
 /** A memo written offline, waiting on this device under its idempotency key. */

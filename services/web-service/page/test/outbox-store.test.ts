@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { OUTBOX_MAX, OUTBOX_PREFIX, Outbox, afterFailedSend, randomKey, type KeyValueStore } from '../src/outbox.js';
+import {
+  OUTBOX_MAX,
+  OUTBOX_PREFIX,
+  Outbox,
+  afterFailedSend,
+  randomKey,
+  type KeyValueStore,
+} from '../src/outbox-store.js';
 
 /** The outbox without a browser: a Map stands in for localStorage. */
 function device(): KeyValueStore & { map: Map<string, string> } {
