@@ -46,7 +46,11 @@ export class Admission {
     const guard = guardOf(session);
     let taken: unknown;
     try {
-      taken = await this.scripts.run('hold', { ...guard.keys, hold }, { ...guard.args, token, ms: this.holdMs });
+      taken = await this.scripts.run(
+        'hold',
+        { guard: guard.guard, hold },
+        { guardMode: guard.guardMode, guardValue: guard.guardValue, token, ms: this.holdMs },
+      );
     } catch (err) {
       this.running -= 1;
       throw err;

@@ -7,7 +7,6 @@ import {
   PIN_MAX,
   QuotaExceeded,
   guardOf,
-  orderKeys,
   usageOf,
   userOf,
   written,
@@ -82,9 +81,19 @@ export class Imports {
           async () =>
             (await this.scripts.run(
               'import',
-              { ...guard.keys, ...orderKeys(keys), pins: keys.pins, tags: keys.tags, tagSets },
               {
-                ...guard.args,
+                guard: guard.guard,
+                list: keys.list,
+                older: keys.older,
+                memos: keys.memos,
+                meta: keys.meta,
+                pins: keys.pins,
+                tags: keys.tags,
+                tagSets,
+              },
+              {
+                guardMode: guard.guardMode,
+                guardValue: guard.guardValue,
                 maxCount: this.quotas.maxCount,
                 maxBytes: this.quotas.maxBytes,
                 maxPins: this.quotas.maxPins ?? PIN_MAX,

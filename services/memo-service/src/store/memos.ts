@@ -88,7 +88,14 @@ export class Memos {
       async () =>
         (await this.scripts.run(
           'page',
-          { ...orderKeys(keys), pins: keys.pins, session: session ? [sessionKey(userId, session.sessionId)] : [] },
+          {
+            list: keys.list,
+            older: keys.older,
+            memos: keys.memos,
+            meta: keys.meta,
+            pins: keys.pins,
+            session: session ? [sessionKey(userId, session.sessionId)] : [],
+          },
           {
             limit,
             pos: cursor?.pos ?? -1,
@@ -176,15 +183,19 @@ export class Memos {
           (await this.scripts.run(
             'add',
             {
-              ...guard.keys,
-              ...orderKeys(keys),
+              guard: guard.guard,
+              list: keys.list,
+              older: keys.older,
+              memos: keys.memos,
+              meta: keys.meta,
               idem: keys.idempotency,
               idemAt: keys.idempotencyAt,
               tags: keys.tags,
               tagSets: tags.sets,
             },
             {
-              ...guard.args,
+              guardMode: guard.guardMode,
+              guardValue: guard.guardValue,
               id: memo.id,
               tail: entryTail({ ...memo, size }),
               size,
@@ -238,9 +249,10 @@ export class Memos {
     const reply = written(
       (await this.scripts.run(
         'replace',
-        { ...guard.keys, memos: keys.memos, meta: keys.meta, tags: keys.tags, tagSets: tags.sets },
+        { guard: guard.guard, memos: keys.memos, meta: keys.meta, tags: keys.tags, tagSets: tags.sets },
         {
-          ...guard.args,
+          guardMode: guard.guardMode,
+          guardValue: guard.guardValue,
           id,
           read: raw,
           entry: encodeEntry(next),
@@ -270,8 +282,16 @@ export class Memos {
       reply = written(
         (await this.scripts.run(
           'delete',
-          { ...guard.keys, ...orderKeys(keys), tags: keys.tags, tagSets: tags.sets },
-          { ...guard.args, id, read: raw, marks: tags.marks },
+          {
+            guard: guard.guard,
+            list: keys.list,
+            older: keys.older,
+            memos: keys.memos,
+            meta: keys.meta,
+            tags: keys.tags,
+            tagSets: tags.sets,
+          },
+          { guardMode: guard.guardMode, guardValue: guard.guardValue, id, read: raw, marks: tags.marks },
         )) as Reply,
       );
     }

@@ -21,8 +21,8 @@ export class Pins {
     const reply = written(
       await this.scripts.run(
         'pin',
-        { ...guard.keys, memos: keys.memos, pins: keys.pins },
-        { ...guard.args, id, now: now.getTime(), maxPins: max },
+        { guard: guard.guard, memos: keys.memos, pins: keys.pins },
+        { guardMode: guard.guardMode, guardValue: guard.guardValue, id, now: now.getTime(), maxPins: max },
       ),
     );
     if (reply === 'full') throw new PinsFull(max);

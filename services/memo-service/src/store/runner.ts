@@ -122,8 +122,12 @@ function ordered(list: readonly Slot[], values: Values, what: string): string[] 
     if (Array.isArray(value)) out.push(...value.map(String));
     else out.push(String(value));
   }
-  const extra = Object.keys(values).filter((k) => !list.some((s) => s.name === k));
-  if (extra.length > 0) throw new Error(`${what}: unknown ${extra.join(', ')}`);
+  let given = 0;
+  for (const _ in values) given += 1;
+  if (given !== list.length) {
+    const extra = Object.keys(values).filter((k) => !list.some((s) => s.name === k));
+    throw new Error(`${what}: unknown ${extra.join(', ')}`);
+  }
   return out;
 }
 

@@ -74,20 +74,23 @@ export type Writer = Session | string;
 
 export const userOf = (writer: Writer): string => (typeof writer === 'string' ? writer : writer.userId);
 
+/**
+ * A writer's guard (commands/includes/guard.lua): its key and its two values, flat: the
+ * scripts' arguments are built as object literals, never by spreading (V8 makes a spread
+ * object slow to read: it halved the adds a second, measured).
+ */
 export interface Guard {
-  keys: { guard: string };
-  args: { guardMode: string; guardValue: string };
+  guard: string;
+  guardMode: string;
+  guardValue: string;
 }
 
-/** A writer's guard (commands/includes/guard.lua): its key, and its two values. */
 export function guardOf(writer: Writer): Guard {
-  const of = (guard: string, guardMode: string, guardValue: string): Guard => ({
-    keys: { guard },
-    args: { guardMode, guardValue },
-  });
-  if (typeof writer === 'string') return of(memoKeys(writer).meta, '', '');
-  if (writer.legacy) return of(sessionsEndedKey(writer.userId), 'l', String(writer.issuedAt * 1000));
-  return of(sessionKey(writer.userId, writer.sessionId), 's', writer.userId);
+  if (typeof writer === 'string') return { guard: memoKeys(writer).meta, guardMode: '', guardValue: '' };
+  if (writer.legacy) {
+    return { guard: sessionsEndedKey(writer.userId), guardMode: 'l', guardValue: String(writer.issuedAt * 1000) };
+  }
+  return { guard: sessionKey(writer.userId, writer.sessionId), guardMode: 's', guardValue: writer.userId };
 }
 
 /** A write script's reply, or SessionEnded when its guard refused it. */
@@ -96,7 +99,7 @@ export function written<T>(reply: T): T {
   return reply;
 }
 
-/** The four keys of the order and the entries, as every memo script names them. */
+/** The four keys of the order and the entries, as the order scripts name them (get, move). */
 export const orderKeys = (k: MemoKeys): { list: string; older: string; memos: string; meta: string } => ({
   list: k.list,
   older: k.older,
