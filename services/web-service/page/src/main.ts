@@ -17,6 +17,7 @@ import {
 } from './format.js';
 import { button, storage, ui } from './dom.js';
 import { RequestFailed, api, whenAnsweredOffline, type Memo, type Page, type Person, type Usage } from './api.js';
+import { Drafts } from './drafts.js';
 import { Outbox, afterFailedSend, randomKey, type Outgoing } from './outbox-store.js';
 import { toggleTask } from './markdown.js';
 import {
@@ -32,12 +33,6 @@ import { STRINGS, type ErrorCode, type Language, type Strings } from './strings.
 let maxLength = 10_000;
 const UNDO_MS = 5_000;
 const LANGUAGE_KEY = 'memo:lang';
-/** What a person was writing, kept on the device per person (`memo:draft:<id>`). */
-const DRAFT_PREFIX = 'memo:draft:';
-/** Where one draft for everyone was kept before: never shown to anyone, removed. */
-const SHARED_DRAFT_KEY = 'memo:draft';
-/** Who last used the page on this device: when someone else logs in, their draft goes. */
-const LAST_USER_KEY = 'memo:user';
 /** Set once the page has asked a person who declined to share their name: it asks only once. */
 const NAME_ASKED_KEY = 'memo:name-asked';
 
@@ -126,20 +121,13 @@ function announce(message: string): void {
   ui.announce.textContent = message;
 }
 
-/** Keeps what is being written for the person logged in (null: forget it). */
-function keepDraft(text: string | null): void {
-  if (userId) storage.set(DRAFT_PREFIX + userId, text);
-}
+/** What a person was writing, kept on the device for them alone (drafts.ts). */
+const drafts = new Drafts(storage);
+const keepDraft = (text: string | null): void => drafts.keep(text);
 
-/**
- * Someone is logged in: what was kept on this device for anyone else (a draft) goes, so that
- * the next person on a shared device never sees the last one's words.
- */
+/** Someone is logged in: theirs is the page now, and nothing of anyone else's stays (drafts.ts). */
 function adoptUser(id: string): void {
-  const last = storage.get(LAST_USER_KEY);
-  if (last !== null && last !== id) storage.set(DRAFT_PREFIX + last, null);
-  storage.set(SHARED_DRAFT_KEY, null);
-  storage.set(LAST_USER_KEY, id);
+  drafts.adopt(id);
   userId = id;
 }
 
@@ -834,7 +822,7 @@ async function showMemos(): Promise<void> {
     // (api() sets it when the service worker answered from its copy.)
     if (servedOffline as boolean) say(t.offlineShown);
     else void flushOutbox();
-    const draft = storage.get(DRAFT_PREFIX + userId);
+    const draft = drafts.current();
     if (draft && ui.text.value === '') {
       ui.text.value = draft;
       onInput();
