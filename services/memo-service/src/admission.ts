@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { HttpError, memoKeys, unauthorized, type RedisClient, type Session } from '@memo/common';
-import { Scripts } from './store/runner.js';
+import { HttpError, memoKeys, unauthorized, type Session } from '@memo/common';
+import type { Scripts } from './store/runner.js';
 import { guardOf } from './store/types.js';
 
 /**
@@ -17,16 +17,14 @@ import { guardOf } from './store/types.js';
 export const RETRY_AFTER_SECONDS = 5;
 
 export class Admission {
-  private readonly scripts: Scripts;
   private running = 0;
 
   constructor(
-    redis: RedisClient,
+    /** The store's scripts (hold.lua and release.lua are among them). */
+    private readonly scripts: Scripts,
     private readonly perProcess: number,
     private readonly holdMs: number,
-  ) {
-    this.scripts = new Scripts(redis);
-  }
+  ) {}
 
   /** Heavy requests this process runs now. */
   get inFlight(): number {

@@ -42,7 +42,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     limits: config,
     writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT),
     // A hold a little longer than the longest heavy request, should a process die holding it.
-    admission: new Admission(redis, config.HEAVY_MAX_PER_PROCESS, config.HEAVY_DEADLINE_MS + 5_000),
+    admission: new Admission(store.scripts, config.HEAVY_MAX_PER_PROCESS, config.HEAVY_DEADLINE_MS + 5_000),
     onChange: (action) => memos.inc({ action }),
   };
   const routes = memoRoutes(deps);

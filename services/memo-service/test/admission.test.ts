@@ -2,13 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, memoKeys, sessionKey, sessionsEndedKey, type Session } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { Admission } from '../src/admission.js';
+import { Scripts } from '../src/store/runner.js';
 import { redisClient, uniqueUser } from '../../../test/support/env.js';
 
 /** Heavy requests (export, import, rename): one per user on any replica, a few per process. */
 
 let redis: Redis;
+let scripts: Scripts;
 beforeAll(() => {
   redis = redisClient();
+  scripts = new Scripts(redis);
 });
 afterAll(() => redis.disconnect());
 
@@ -36,13 +39,13 @@ const refusal = async (work: Promise<unknown>): Promise<{ status: number; code: 
 
 describe('Admission', () => {
   it('lets one heavy request of a user in at a time and gives the place back', async () => {
-    const admission = new Admission(redis, 4, 10_000);
+    const admission = new Admission(scripts, 4, 10_000);
     const s = await session();
     const leave = await admission.enter(s);
     expect(await redis.pttl(memoKeys(s.userId).busy)).toBeGreaterThan(9_000);
     expect(await refusal(admission.enter(s))).toEqual({ status: 429, code: 'busy', retry: '5' });
     // Another process (replica) sees the same hold.
-    expect((await refusal(new Admission(redis, 4, 10_000).enter(s))).status).toBe(429);
+    expect((await refusal(new Admission(scripts, 4, 10_000).enter(s))).status).toBe(429);
     await leave();
     await leave(); // twice is once
     expect(await redis.exists(memoKeys(s.userId).busy)).toBe(0);
@@ -53,7 +56,7 @@ describe('Admission', () => {
   });
 
   it('runs at most perProcess at once for everybody, refusing the next at once', async () => {
-    const admission = new Admission(redis, 2, 10_000);
+    const admission = new Admission(scripts, 2, 10_000);
     const [a, b, c] = [await session(), await session(), await session()];
     const leaveA = await admission.enter(a);
     const leaveB = await admission.enter(b);
@@ -69,7 +72,7 @@ describe('Admission', () => {
   });
 
   it('takes no hold for a session that ended (nothing of a deleted user is made again)', async () => {
-    const admission = new Admission(redis, 2, 10_000);
+    const admission = new Admission(scripts, 2, 10_000);
     const s = await session();
     await redis.del(sessionKey(s.userId, s.sessionId));
     expect(await refusal(admission.enter(s))).toMatchObject({ status: 401 });

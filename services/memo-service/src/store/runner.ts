@@ -91,8 +91,21 @@ function fill(text: string, file: string): string {
 const methodOf = (name: string): string =>
   `memo${name.replace(/(^|-)([a-z])/g, (_, _dash: string, c: string) => c.toUpperCase())}`;
 
+/** Commands read so far, by name: each file is read once per process. */
+const loaded = new Map<CommandName, Command>();
+
+/** A command: its file, its includes and its header, read once. */
+export function loadCommand(name: CommandName): Command {
+  let command = loaded.get(name);
+  if (!command) {
+    command = readCommand(name, COMMANDS_DIR);
+    loaded.set(name, command);
+  }
+  return command;
+}
+
 /** Reads a command file, its includes and its header. */
-export function loadCommand(name: CommandName, dir = COMMANDS_DIR): Command {
+function readCommand(name: CommandName, dir: string): Command {
   const file = `${name}.lua`;
   const source = readFileSync(`${dir}${file}`, 'utf8');
   const header = /--\[\[([\s\S]*?)\]\]/.exec(source)?.[1]?.split('\n') ?? [];
