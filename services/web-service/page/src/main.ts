@@ -15,9 +15,10 @@ import {
   usageShare,
   type CounterLevel,
 } from './format.js';
-import { button, storage, ui } from './dom.js';
+import { storage, ui } from './dom.js';
 import { RequestFailed, api, whenAnsweredOffline, type Memo, type Page, type Person, type Usage } from './api.js';
 import { Drafts } from './drafts.js';
+import { Tags } from './tags.js';
 import { Outbox, afterFailedSend, randomKey, type Outgoing } from './outbox-store.js';
 import { toggleTask } from './markdown.js';
 import {
@@ -51,7 +52,6 @@ let servedOffline = false;
 /** Who is logged in (their outbox is theirs only). */
 let userId = '';
 /** The tag the list is filtered by (`?tag=` in the address), or null for every memo. */
-let activeTag: string | null = null;
 /** The memo each list item shows. */
 const shown = new WeakMap<HTMLLIElement, Memo>();
 
@@ -177,7 +177,7 @@ function applyLanguage(): void {
   updateCounter();
   updatePreview();
   showUsage();
-  showTagFilter();
+  tags.showFilter();
   void loadTags();
   applySearch();
 }
@@ -434,14 +434,14 @@ function removeMemo(li: HTMLLIElement): void {
 
 async function loadMemos(cursor: string | null, limit?: number): Promise<void> {
   const params = new URLSearchParams();
-  if (activeTag !== null) params.set('tag', activeTag);
+  if (tags.active !== null) params.set('tag', tags.active);
   if (cursor) params.set('cursor', cursor);
   if (limit) params.set('limit', String(limit));
   const query = params.size > 0 ? `memo?${params.toString()}` : 'memo';
   const page = await api<Page>(query);
   if (!cursor) ui.list.replaceChildren();
   ui.list.append(...page.memos.map((memo) => renderMemo(memo)));
-  if (!cursor && activeTag === null) showOutbox();
+  if (!cursor && tags.active === null) showOutbox();
   nextCursor = page.nextCursor;
   ui.more.hidden = nextCursor === null;
   usage = page.usage;
@@ -495,104 +495,16 @@ function searchEverything(): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tags
+// Tags (tags.ts)
 
-interface TagCount {
-  tag: string;
-  count: number;
-}
-
-/** Shows the memos carrying `tag` (null: every memo), with the address to match. */
-async function filterByTag(tag: string | null, push = true): Promise<void> {
-  activeTag = tag;
-  if (push) {
-    const params = new URLSearchParams(location.search);
-    if (tag === null) params.delete('tag');
-    else params.set('tag', tag);
-    const query = params.toString();
-    history.pushState(null, '', location.pathname + (query ? `?${query}` : ''));
-  }
-  showTagFilter();
-  try {
-    await loadMemos(null);
-  } catch (err) {
-    handleFailure(err);
-  }
-}
-
-function showTagFilter(): void {
-  ui.tagFilter.hidden = activeTag === null;
-  if (activeTag !== null) ui.tagFilterText.textContent = fill(t.tagFilter, { tag: activeTag });
-}
-
-/** The tag list, when it is open (most used first). */
-async function loadTags(): Promise<void> {
-  if (!ui.tagsPanel.open) return;
-  try {
-    const { tags } = await api<{ tags: TagCount[] }>('memo/tags');
-    ui.tagsEmpty.hidden = tags.length > 0;
-    ui.tagList.replaceChildren(
-      ...tags.map(({ tag, count }) => {
-        const li = document.createElement('li');
-        const a = document.createElement('a');
-        a.href = `?tag=${encodeURIComponent(tag)}`;
-        a.className = 'tag';
-        a.dataset.tag = tag;
-        a.textContent = `#${tag}`;
-        const n = document.createElement('span');
-        n.className = 'count';
-        n.textContent = count.toLocaleString(locale);
-        li.append(
-          a,
-          n,
-          button(t.tagRename, fill(t.tagRenameLabel, { tag }), () => askRename(tag, count), 'quiet'),
-        );
-        return li;
-      }),
-    );
-  } catch (err) {
-    handleFailure(err);
-  }
-}
-
-let renaming: string | null = null;
-
-function askRename(tag: string, count: number): void {
-  renaming = tag;
-  ui.renameTitle.textContent = fill(t.tagRenameTitle, { tag });
-  ui.renameText.textContent = fill(t.tagRenameText, { n: count.toLocaleString(locale) });
-  ui.renameTo.value = tag;
-  ui.renameDialog.showModal();
-  ui.renameTo.select();
-}
-
-async function renameTag(): Promise<void> {
-  const from = renaming;
-  const to = ui.renameTo.value.trim().replace(/^#/, '');
-  if (from === null) return;
-  try {
-    const done = await api<{ from: string; to: string; renamed: number }>('memo/tags/rename', {
-      method: 'POST',
-      body: JSON.stringify({ from, to }),
-    });
-    ui.renameDialog.close();
-    if (activeTag !== null && (activeTag === done.from || activeTag.startsWith(`${done.from}/`))) {
-      await filterByTag(done.to + activeTag.slice(done.from.length));
-    } else {
-      await loadMemos(null);
-    }
-    await loadTags();
-    say(fill(t.tagRenamed, { from: done.from, to: done.to, n: done.renamed.toLocaleString(locale) }));
-  } catch (err) {
-    if (err instanceof RequestFailed && err.code === 'tag_invalid') {
-      ui.renameTo.setCustomValidity(t.errors.tag_invalid);
-      ui.renameTo.reportValidity();
-      return;
-    }
-    ui.renameDialog.close();
-    handleFailure(err);
-  }
-}
+const tags = new Tags({
+  speech,
+  reloadMemos: () => loadMemos(null),
+  say: (message) => say(message),
+  failed: (err) => handleFailure(err),
+  showing: () => !ui.memoView.hidden,
+});
+const loadTags = (): Promise<void> => tags.load();
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -841,8 +753,7 @@ function start(): void {
   whenAnsweredOffline(() => (servedOffline = true));
   const params = new URLSearchParams(location.search);
   const loginError = params.get('login_error');
-  activeTag = params.get('tag');
-  showTagFilter();
+  tags.start();
   applyLanguage();
   if (loginError !== null) {
     const known = ['access_denied', 'invalid_state', 'naver_error', 'naver_unavailable', 'unavailable'];
@@ -872,27 +783,6 @@ function start(): void {
   });
   ui.more.addEventListener('click', () => void loadMore());
   // A #태그 in a memo or in the tag list filters the list; the address keeps it (back works).
-  document.addEventListener('click', (event) => {
-    const link = event.target instanceof Element ? event.target.closest<HTMLAnchorElement>('a.tag') : null;
-    if (!link?.dataset.tag || ui.preview.contains(link)) {
-      if (link && ui.preview.contains(link)) event.preventDefault();
-      return;
-    }
-    event.preventDefault();
-    void filterByTag(link.dataset.tag).then(() => ui.tagFilterText.focus());
-  });
-  addEventListener('popstate', () => {
-    const tag = new URLSearchParams(location.search).get('tag');
-    if (tag !== activeTag && !ui.memoView.hidden) void filterByTag(tag, false);
-  });
-  ui.tagClear.addEventListener('click', () => void filterByTag(null));
-  ui.tagsPanel.addEventListener('toggle', () => void loadTags());
-  ui.renameTo.addEventListener('input', () => ui.renameTo.setCustomValidity(''));
-  ui.renameCancel.addEventListener('click', () => ui.renameDialog.close());
-  ui.renameForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void renameTag();
-  });
   if ('IntersectionObserver' in window) {
     // More memos load as the "more" button scrolls into view; the button still works by hand.
     new IntersectionObserver((entries) => {
