@@ -68,12 +68,12 @@ export class AccountEraser {
    */
   async erase(userId: string, requestId: string, opts: { revoke?: boolean } = {}): Promise<Revoked> {
     const revoked = opts.revoke === false ? 'no_token' : await this.revoke(userId, requestId);
+    // Sessions first: from then on every write script refuses the person's requests still in
+    // flight, so what is read below is all there will be.
+    const sessions = await this.endSessions(userId);
     // The memo index of each tag the user has (at most TAGS_MAX_PER_USER, named in the tag list).
     const tags = await this.redis.zrange(memoKeys(userId).tags, 0, -1);
-    const sessions = await this.unlinkWithSessions(userId, [
-      ...tags.map((tag) => tagKey(userId, tag)),
-      ...accountKeys(userId),
-    ]);
+    await this.unlinkEach([...tags.map((tag) => tagKey(userId, tag)), ...accountKeys(userId)]);
     this.log.info({ reqId: requestId, sessions, revoked }, 'account deleted');
     await this.requestRewrite().catch((err: unknown) => {
       this.log.warn({ reqId: requestId, err: String(err) }, 'could not ask for an append-only file rewrite');
@@ -83,22 +83,26 @@ export class AccountEraser {
 
   /** Ends every session of the user and forgets their Naver tokens, keeping their memos. */
   async signOut(userId: string, requestId: string): Promise<void> {
-    const sessions = await this.unlinkWithSessions(userId, [sessionsKey(userId), naverTokensKey(userId)]);
+    const sessions = await this.endSessions(userId);
+    await this.unlinkEach([naverTokensKey(userId)]);
     this.log.info({ reqId: requestId, sessions }, 'signed out everywhere');
   }
 
   /**
-   * Unlinks every session of the user (their ids are in `sessionsKey`, at most
-   * SESSION_MAX_PER_USER) and `keys`, one key per command: on a Redis Cluster the profile and
-   * the bare name key live in other slots. Returns how many sessions there were.
+   * Ends every session of the user: the mark that voids those minted before now (wherever they
+   * are kept) first, then each session (their ids are in `sessionsKey`, at most
+   * SESSION_MAX_PER_USER) and the index. Returns how many sessions there were.
    */
-  private async unlinkWithSessions(userId: string, keys: readonly string[]): Promise<number> {
-    // First: from now on no session minted before is honoured, wherever it is kept.
+  private async endSessions(userId: string): Promise<number> {
     await this.redis.set(sessionsEndedKey(userId), String(Date.now()), 'EX', this.options.sessionTtlSeconds);
     const sessions = await this.redis.zrange(sessionsKey(userId), 0, -1);
-    const all = [...sessions.map((id) => sessionKey(userId, id)), ...keys];
-    await Promise.all(all.map((key) => this.redis.unlink(key)));
+    await this.unlinkEach([...sessions.map((id) => sessionKey(userId, id)), sessionsKey(userId)]);
     return sessions.length;
+  }
+
+  /** One UNLINK a key: on a Redis Cluster the profile and the bare name key live in other slots. */
+  private async unlinkEach(keys: readonly string[]): Promise<void> {
+    await Promise.all(keys.map((key) => this.redis.unlink(key)));
   }
 
   private async revoke(userId: string, requestId: string): Promise<Revoked> {
