@@ -10,9 +10,6 @@ import { LOGIN_STATES_KEY, LOGIN_STATE_TIMES_KEY, legacyLoginStateKey, type Redi
  * 600 addresses at the per-client limit; the state costs ~1.5 MB at most.
  */
 
-export const STATES_KEY = LOGIN_STATES_KEY;
-export const STATE_TIMES_KEY = LOGIN_STATE_TIMES_KEY;
-
 /**
  * KEYS: states, their times. ARGV: state, what it holds, ttl (s), now (ms), max. Forgets the
  * expired ones and the oldest beyond max. Each call costs O(log n) plus what it forgets.
@@ -70,8 +67,8 @@ export class LoginStates {
   /** Keeps a new login's state; returns how many old ones it forgot (expired or pushed out). */
   async start(state: string, holds: string, now = Date.now()): Promise<number> {
     return this.redis.loginStateStart(
-      STATES_KEY,
-      STATE_TIMES_KEY,
+      LOGIN_STATES_KEY,
+      LOGIN_STATE_TIMES_KEY,
       state,
       holds,
       String(this.ttlSeconds),
@@ -83,8 +80,8 @@ export class LoginStates {
   /** What the state holds, taken once; null when unknown, pushed out or expired. */
   async take(state: string, now = Date.now()): Promise<string | null> {
     const held = await this.redis.loginStateTake(
-      STATES_KEY,
-      STATE_TIMES_KEY,
+      LOGIN_STATES_KEY,
+      LOGIN_STATE_TIMES_KEY,
       state,
       String(this.ttlSeconds),
       String(now),
@@ -94,6 +91,6 @@ export class LoginStates {
 
   /** Logins waiting now (expired ones not yet forgotten included). */
   async size(): Promise<number> {
-    return this.redis.zcard(STATE_TIMES_KEY);
+    return this.redis.zcard(LOGIN_STATE_TIMES_KEY);
   }
 }

@@ -5,7 +5,7 @@ import { installOpenApiCheck } from '../../../test/support/openapi.js';
 import { OPENAPI_FILE } from '../src/routes.js';
 import { freePort } from '@memo/stack';
 import { startRedis } from '@memo/stack';
-import { STATES_KEY, STATE_TIMES_KEY } from '../src/login-state.js';
+import { LOGIN_STATES_KEY as STATES_KEY, LOGIN_STATE_TIMES_KEY as STATE_TIMES_KEY } from '@memo/common';
 import { redisClient, sessionKeys } from '../../../test/support/env.js';
 import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
 

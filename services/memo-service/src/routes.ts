@@ -68,7 +68,7 @@ export function quotaError(err: QuotaExceeded): HttpError {
  * The store's refusals as the API's answers: a quota (409/413), or the session ended while
  * the request ran (401: nothing was written).
  */
-async function withQuota<T>(work: Promise<T>): Promise<T> {
+async function refusals<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
@@ -260,7 +260,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     async (req, res) => {
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
       const key = parseIdempotencyKey(req.headers['idempotency-key']);
-      const { memo, replayed } = await withQuota(store.addOnce(sessionOf(req), text, key));
+      const { memo, replayed } = await refusals(store.addOnce(sessionOf(req), text, key));
       if (!replayed) onChange?.('created');
       // A retry of an add that was stored (its answer lost on the way): the same memo, once.
       if (memo === null) throw new HttpError(410, 'memo_deleted', 'This memo was added and has been deleted since');
@@ -278,7 +278,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
       const id = idOf(req);
       const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
       if (!isMemoId(id)) throw notFound('No such memo');
-      const memo = await withQuota(store.update(sessionOf(req), id, text));
+      const memo = await refusals(store.update(sessionOf(req), id, text));
       if (!memo) throw notFound('No such memo');
       onChange?.('edited');
       sendJson(res, 200, memo, NO_STORE);
@@ -291,7 +291,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     limitWrites,
     async (req, res) => {
       const id = idOf(req);
-      if (!isMemoId(id) || !(await withQuota(store.remove(sessionOf(req), id)))) throw notFound('No such memo');
+      if (!isMemoId(id) || !(await refusals(store.remove(sessionOf(req), id)))) throw notFound('No such memo');
       onChange?.('deleted');
       res.statusCode = 204;
       res.end();
@@ -373,7 +373,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
           { max: limits.MEMO_MAX_COUNT },
         );
       }
-      const { imported, skipped, quota } = await withQuota(store.importMemos(sessionOf(req), oldestFirst(memos)));
+      const { imported, skipped, quota } = await refusals(store.importMemos(sessionOf(req), oldestFirst(memos)));
       if (imported > 0) onChange?.('created');
       if (quota) {
         // What came in before the limit stays (running the import again later merges the rest).
@@ -398,7 +398,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     const { from: rawFrom, to: rawTo } = req.body as Record<string, unknown>;
     const from = parseTagParam(rawFrom, 'from');
     const to = parseTagParam(rawTo, 'to');
-    const { renamed, skipped } = await withQuota(store.renameTag(sessionOf(req), from, to, limits.MEMO_MAX_LENGTH));
+    const { renamed, skipped } = await refusals(store.renameTag(sessionOf(req), from, to, limits.MEMO_MAX_LENGTH));
     if (renamed > 0) onChange?.('edited');
     sendJson(res, 200, { from, to, renamed, skipped }, NO_STORE);
   });
@@ -407,7 +407,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.put('/:id/pin', limitWrites, async (req, res) => {
     const id = idOf(req);
     try {
-      if (!isMemoId(id) || !(await withQuota(store.pin(sessionOf(req), id)))) throw notFound('No such memo');
+      if (!isMemoId(id) || !(await refusals(store.pin(sessionOf(req), id)))) throw notFound('No such memo');
     } catch (err) {
       if (err instanceof PinsFull) {
         throw new HttpError(409, 'pins_full', `You can pin at most ${String(err.max)} memos`, {}, { max: err.max });

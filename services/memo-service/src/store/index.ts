@@ -86,7 +86,6 @@ export class MemoStore {
 export type { Memo } from '../layout.js';
 export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from '../layout.js';
 export type { ImportResult, Incoming } from './imports.js';
-export { IMPORT_BATCH } from './imports.js';
 export { IDEMPOTENCY_KEEP } from './memos.js';
 export type { TagCount } from './tags.js';
 export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO } from './runner.js';

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DRAFT_PREFIX, Drafts, LAST_USER_KEY, SHARED_DRAFT_KEY } from '../src/drafts.js';
-import type { KeyValueStore } from '../src/outbox-store.js';
-
-function device(): KeyValueStore & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get: (key) => map.get(key) ?? null,
-    set: (key, value) => {
-      if (value === null || value === '') map.delete(key);
-      else map.set(key, value);
-    },
-  };
-}
+import { device } from './device.js';
 
 describe('drafts on a shared device (budgets issue, finding 4)', () => {
   it('keeps a draft for its writer only, and drops it when someone else logs in', () => {

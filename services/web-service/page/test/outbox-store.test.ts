@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { device } from './device.js';
 import {
   OUTBOX_MAX,
   OUTBOX_PREFIX,
@@ -7,19 +8,6 @@ import {
   randomKey,
   type KeyValueStore,
 } from '../src/outbox-store.js';
-
-/** The outbox without a browser: a Map stands in for localStorage. */
-function device(): KeyValueStore & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    get: (key) => map.get(key) ?? null,
-    set: (key, value) => {
-      if (value === null || value === '') map.delete(key);
-      else map.set(key, value);
-    },
-  };
-}
 
 const memo = (i: number): { key: string; text: string; createdAt: string } => ({
   key: `key-${String(i)}`,
