@@ -684,8 +684,10 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     console.log(`page weight (first visit, gzip): ${JSON.stringify(weight)}`);
     // A budget, not a timing: the first visit (HTML, CSS, JS and the who-am-I call) stays small.
     // 16,000 until Markdown came: marked and DOMPurify, the kept libraries that render memos
-    // safely, add ~28 KB gzip (43.8 KB measured with them); docs/decisions.md says why.
-    expect(weight.bodyBytes).toBeLessThan(48_000);
+    // safely, add ~28 KB gzip (43.8 KB measured with them); docs/decisions.md says why. 48,000
+    // until the page was cut into layers (issue 22): the controllers' method and handler names,
+    // which a minifier must keep, cost 1.0 KB gzip (script 41.7 → 42.7 KB; all 47.6 → 48.5 KB).
+    expect(weight.bodyBytes).toBeLessThan(49_000);
     await context.close();
   });
 });

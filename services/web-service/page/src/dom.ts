@@ -92,3 +92,9 @@ export function button(label: string, aria: string, onClick: () => void, classNa
   b.addEventListener('click', onClick);
   return b;
 }
+
+/** A textarea grows with its text, up to a cap set in CSS. */
+export function grow(area: HTMLTextAreaElement): void {
+  area.style.height = 'auto';
+  area.style.height = `${String(area.scrollHeight + 2)}px`;
+}

@@ -7,14 +7,7 @@ import type { Memo } from './api.js';
 import { button } from './dom.js';
 import { fill, formatFull, formatWhen, lengthOf } from './format.js';
 import { renderMarkdown } from './markdown.js';
-import type { Language, Strings } from './strings.js';
-
-/** The words and the locale the view speaks in (they change with the language). */
-export interface Speech {
-  t: Strings;
-  language: Language;
-  locale: string;
-}
+import type { Speech } from './strings.js';
 
 /** What a memo's buttons and task boxes do: the controllers' business. */
 export interface MemoHandlers {

@@ -1,8 +1,10 @@
 /**
  * The outbox, without the page: memos written offline wait on the device, per person, under
- * their idempotency key, oldest first, at most OUTBOX_MAX; and what a failed send means. Pure
- * (storage is handed in), so it is tested without a browser (page/test/outbox-store.test.ts).
+ * their idempotency key, oldest first, at most OUTBOX_MAX; what a failed send means; and sending
+ * them all in order. Pure (storage and the send are handed in), so it is tested without a
+ * browser (page/test/outbox-store.test.ts).
  */
+import { RequestFailed } from './api.js';
 
 /** A memo written offline, waiting on this device under its idempotency key. */
 export interface Outgoing {
@@ -31,26 +33,29 @@ const isOutgoing = (x: unknown): x is Outgoing =>
 
 /** One person's waiting memos on this device (`user()` is who is logged in; '' for nobody). */
 export class Outbox {
-  constructor(
-    private readonly storage: KeyValueStore,
-    private readonly user: () => string,
-  ) {}
+  readonly #storage: KeyValueStore;
+  readonly #user: () => string;
+
+  constructor(storage: KeyValueStore, user: () => string) {
+    this.#storage = storage;
+    this.#user = user;
+  }
 
   /** The waiting memos, oldest first; whatever is not one is left out. */
   read(): Outgoing[] {
-    const user = this.user();
+    const user = this.#user();
     if (!user) return [];
     try {
-      const items: unknown = JSON.parse(this.storage.get(OUTBOX_PREFIX + user) ?? '[]');
+      const items: unknown = JSON.parse(this.#storage.get(OUTBOX_PREFIX + user) ?? '[]');
       return Array.isArray(items) ? items.filter(isOutgoing) : [];
     } catch {
       return [];
     }
   }
 
-  private write(items: Outgoing[]): void {
-    const user = this.user();
-    if (user) this.storage.set(OUTBOX_PREFIX + user, items.length > 0 ? JSON.stringify(items) : null);
+  #write(items: Outgoing[]): void {
+    const user = this.#user();
+    if (user) this.#storage.set(OUTBOX_PREFIX + user, items.length > 0 ? JSON.stringify(items) : null);
   }
 
   /**
@@ -60,7 +65,7 @@ export class Outbox {
   queue(item: Outgoing): boolean {
     const items = this.read();
     if (items.length >= OUTBOX_MAX) return false;
-    this.write([...items, item]);
+    this.#write([...items, item]);
     return this.read().some((x) => x.key === item.key);
   }
 
@@ -71,12 +76,12 @@ export class Outbox {
 
   /** Takes one memo out (sent, or given back). */
   drop(key: string): void {
-    this.write(this.read().filter((x) => x.key !== key));
+    this.#write(this.read().filter((x) => x.key !== key));
   }
 
   /** Forgets every waiting memo of the person (회원 탈퇴). */
   clear(): void {
-    this.write([]);
+    this.#write([]);
   }
 }
 
@@ -93,6 +98,55 @@ export function afterFailedSend(status: number, code: string): 'later' | 'login'
   if (status === 0 || code === 'offline' || status >= 500 || status === 429) return 'later';
   if (status === 401) return 'login';
   return 'refused';
+}
+
+/** What sending the outbox tells as it goes (outbox.ts shows it on the page). */
+export interface SendEvents<T> {
+  /** `item` is being sent now. */
+  sending(item: Outgoing): void;
+  /** `item` was stored (`answer`) and left the outbox. */
+  sent(item: Outgoing, answer: T): void;
+  /** `item` was stored earlier and deleted since: it left the outbox quietly. */
+  gone(item: Outgoing): void;
+  /** `item` was refused for good and left the outbox: its text goes back to the person. */
+  refused(item: Outgoing, err: RequestFailed): void;
+  /** `item` could not go now and stays: sending stops here. */
+  held(item: Outgoing): void;
+}
+
+/**
+ * Sends the waiting memos, oldest first, one at a time, each under its own key (`send` must use
+ * it as the Idempotency-Key, so a memo whose answer was lost is not added twice when sent again).
+ * Stops at the first that cannot go yet, and says why: 'later' (offline, the service away, a rate
+ * limit) or 'login' (the session ended); null when the outbox is empty.
+ */
+export async function sendWaiting<T>(
+  outbox: Outbox,
+  send: (item: Outgoing) => Promise<T>,
+  on: SendEvents<T>,
+): Promise<{ sent: number; stopped: 'later' | 'login' | null }> {
+  let sent = 0;
+  for (let item = outbox.next(); item; item = outbox.next()) {
+    on.sending(item);
+    let answer: T;
+    try {
+      answer = await send(item);
+    } catch (err) {
+      const next = err instanceof RequestFailed ? afterFailedSend(err.status, err.code) : 'later';
+      if (next === 'later' || next === 'login' || !(err instanceof RequestFailed)) {
+        on.held(item);
+        return { sent, stopped: next === 'login' ? 'login' : 'later' };
+      }
+      outbox.drop(item.key);
+      if (next === 'gone') on.gone(item);
+      else on.refused(item, err);
+      continue;
+    }
+    outbox.drop(item.key);
+    sent += 1;
+    on.sent(item, answer);
+  }
+  return { sent, stopped: null };
 }
 
 /** 128 random bits as hex: an idempotency key (crypto.randomUUID needs HTTPS; this does not). */

@@ -238,3 +238,10 @@ const en: Strings = {
 
 export const STRINGS = { ko, en } as const;
 export type Language = keyof typeof STRINGS;
+
+/** The words and the locale the page speaks in now (they change with the language). */
+export interface Speech {
+  t: Strings;
+  language: Language;
+  locale: string;
+}

@@ -6,7 +6,7 @@
 import { RequestFailed, api } from './api.js';
 import { button, ui } from './dom.js';
 import { fill } from './format.js';
-import type { Speech } from './memo-view.js';
+import type { Speech } from './strings.js';
 
 interface TagCount {
   tag: string;
@@ -27,9 +27,13 @@ export interface TagsPage {
 export class Tags {
   /** The tag whose memos are shown; null: every memo. */
   active: string | null = null;
-  private renaming: string | null = null;
+  #renaming: string | null = null;
 
-  constructor(private readonly page: TagsPage) {}
+  readonly #page: TagsPage;
+
+  constructor(page: TagsPage) {
+    this.#page = page;
+  }
 
   /** Takes the tag from the address (a reload, a shared link) and wires the elements. */
   start(): void {
@@ -46,7 +50,7 @@ export class Tags {
     });
     addEventListener('popstate', () => {
       const tag = new URLSearchParams(location.search).get('tag');
-      if (tag !== this.active && this.page.showing()) void this.filter(tag, false);
+      if (tag !== this.active && this.#page.showing()) void this.filter(tag, false);
     });
     ui.tagClear.addEventListener('click', () => void this.filter(null));
     ui.tagsPanel.addEventListener('toggle', () => void this.load());
@@ -54,7 +58,7 @@ export class Tags {
     ui.renameCancel.addEventListener('click', () => ui.renameDialog.close());
     ui.renameForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      void this.rename();
+      void this.#rename();
     });
   }
 
@@ -70,15 +74,15 @@ export class Tags {
     }
     this.showFilter();
     try {
-      await this.page.reloadMemos();
+      await this.#page.reloadMemos();
     } catch (err) {
-      this.page.failed(err);
+      this.#page.failed(err);
     }
   }
 
   /** The "#태그 memos" line above the list, in the page's words. */
   showFilter(): void {
-    const { t } = this.page.speech();
+    const { t } = this.#page.speech();
     ui.tagFilter.hidden = this.active === null;
     if (this.active !== null) ui.tagFilterText.textContent = fill(t.tagFilter, { tag: this.active });
   }
@@ -86,7 +90,7 @@ export class Tags {
   /** The tag list, when it is open (most used first). */
   async load(): Promise<void> {
     if (!ui.tagsPanel.open) return;
-    const { t, locale } = this.page.speech();
+    const { t, locale } = this.#page.speech();
     try {
       const { tags } = await api<{ tags: TagCount[] }>('memo/tags');
       ui.tagsEmpty.hidden = tags.length > 0;
@@ -104,19 +108,19 @@ export class Tags {
           li.append(
             a,
             n,
-            button(t.tagRename, fill(t.tagRenameLabel, { tag }), () => this.askRename(tag, count), 'quiet'),
+            button(t.tagRename, fill(t.tagRenameLabel, { tag }), () => this.#askRename(tag, count), 'quiet'),
           );
           return li;
         }),
       );
     } catch (err) {
-      this.page.failed(err);
+      this.#page.failed(err);
     }
   }
 
-  private askRename(tag: string, count: number): void {
-    const { t, locale } = this.page.speech();
-    this.renaming = tag;
+  #askRename(tag: string, count: number): void {
+    const { t, locale } = this.#page.speech();
+    this.#renaming = tag;
     ui.renameTitle.textContent = fill(t.tagRenameTitle, { tag });
     ui.renameText.textContent = fill(t.tagRenameText, { n: count.toLocaleString(locale) });
     ui.renameTo.value = tag;
@@ -124,9 +128,9 @@ export class Tags {
     ui.renameTo.select();
   }
 
-  private async rename(): Promise<void> {
-    const { t, locale } = this.page.speech();
-    const from = this.renaming;
+  async #rename(): Promise<void> {
+    const { t, locale } = this.#page.speech();
+    const from = this.#renaming;
     const to = ui.renameTo.value.trim().replace(/^#/, '');
     if (from === null) return;
     try {
@@ -139,10 +143,10 @@ export class Tags {
       if (active !== null && (active === done.from || active.startsWith(`${done.from}/`))) {
         await this.filter(done.to + active.slice(done.from.length));
       } else {
-        await this.page.reloadMemos();
+        await this.#page.reloadMemos();
       }
       await this.load();
-      this.page.say(fill(t.tagRenamed, { from: done.from, to: done.to, n: done.renamed.toLocaleString(locale) }));
+      this.#page.say(fill(t.tagRenamed, { from: done.from, to: done.to, n: done.renamed.toLocaleString(locale) }));
     } catch (err) {
       if (err instanceof RequestFailed && err.code === 'tag_invalid') {
         ui.renameTo.setCustomValidity(t.errors.tag_invalid);
@@ -150,7 +154,7 @@ export class Tags {
         return;
       }
       ui.renameDialog.close();
-      this.page.failed(err);
+      this.#page.failed(err);
     }
   }
 }

@@ -1,0 +1,53 @@
+/**
+ * What the page knows now, in one place: the language it speaks, who is logged in, their use of
+ * the quotas, the server's limits, and whether answers came from the offline copy. Controllers
+ * read and change it (main.ts makes the one instance and hands it to them); nothing below this
+ * module keeps any state of the page.
+ */
+import type { Usage } from './api.js';
+import { storage } from './dom.js';
+import { localeFor, pickLanguage } from './format.js';
+import { STRINGS, type Language, type Speech, type Strings } from './strings.js';
+
+/** The person's own choice of language, kept on the device. */
+const LANGUAGE_KEY = 'memo:lang';
+
+export class PageState {
+  language: Language = pickLanguage(storage.get(LANGUAGE_KEY), navigator.languages);
+  t: Strings = STRINGS[this.language];
+  locale = localeFor(this.language, navigator.languages);
+  /** Who is logged in ('' for nobody): their outbox and their draft are theirs only. */
+  userId = '';
+  userName = '';
+  /** The person's use of their quotas, as the last page said and kept up since. */
+  usage: Usage | null = null;
+  /** Characters a memo may hold: the server says so with every page (limits.memoLength). */
+  maxLength = 10_000;
+  /** Whether an answer came from the service worker's copy (offline) since the last look. */
+  servedOffline = false;
+
+  /** The words and the locale the views speak in now. */
+  speech(): Speech {
+    return { t: this.t, language: this.language, locale: this.locale };
+  }
+
+  /** A number as the page's language writes it. */
+  number(n: number): string {
+    return n.toLocaleString(this.locale);
+  }
+
+  /** Korean ⇄ English, remembered on the device. */
+  switchLanguage(): void {
+    this.language = this.language === 'ko' ? 'en' : 'ko';
+    this.t = STRINGS[this.language];
+    this.locale = localeFor(this.language, navigator.languages);
+    storage.set(LANGUAGE_KEY, this.language);
+  }
+
+  /** Nobody is logged in any more. */
+  signOut(): void {
+    this.userId = '';
+    this.userName = '';
+    this.usage = null;
+  }
+}
