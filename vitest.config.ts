@@ -24,7 +24,7 @@ export default defineConfig({
             'test/**/*.test.ts',
           ],
           exclude: ['test/budgets/**', '**/node_modules/**'],
-          globalSetup: ['./test/support/global-setup.ts'],
+          globalSetup: ['./packages/testing/support/global-setup.ts'],
         },
       },
       {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKeys, memoKeys, tagKey } from '@memo/common';
-import { uniqueUser } from '../support/env.js';
+import { uniqueUser } from '@memo/testing/env';
 import {
   cookieFor,
   cost,

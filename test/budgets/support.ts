@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { heavyRequests } from '@memo/bench/heavy';
-import { sessionCookie } from '../support/services.js';
-import { spawnService, waitFor, type ServiceProcess } from '../support/process.js';
-import { sessionKeys, type KeyPair } from '../support/env.js';
+import { sessionCookie } from '@memo/testing/services';
+import { spawnService, waitFor, type ServiceProcess } from '@memo/testing/process';
+import { sessionKeys, type KeyPair } from '@memo/testing/env';
 
 /**
  * What the budget tests measure memo-service with: the service as its own process (its event

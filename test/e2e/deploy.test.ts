@@ -7,7 +7,7 @@ import { startService, type ServiceHandle } from '@memo/common';
 import { freePort } from '@memo/stack';
 import { buildWebService } from '../../services/web-service/src/app.js';
 import { PAGE_FILES, loadPageAssets, type PageAssets } from '../../services/web-service/src/assets.js';
-import { hasBrowser, launchBrowser, launchProfile } from '../support/browser.js';
+import { hasBrowser, launchBrowser, launchProfile } from '@memo/testing/browser';
 
 /**
  * Installing the page, and a new deploy as a browser that has it meets it: web-service with one build,

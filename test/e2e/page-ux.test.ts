@@ -6,9 +6,9 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, BrowserContextOptions, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type LocalRedis } from '@memo/stack';
-import { hasBrowser, launchBrowser, launchProfile } from '../support/browser.js';
-import { forgetMemos, memoCount, storeOn } from '../support/memos.js';
-import { runStack, type StartedStack } from '../support/stack.js';
+import { hasBrowser, launchBrowser, launchProfile } from '@memo/testing/browser';
+import { forgetMemos, memoCount, storeOn } from '@memo/testing/memos';
+import { runStack, type StartedStack } from '@memo/testing/stack';
 import { STRINGS } from '../../services/web-service/page/src/strings.js';
 
 /**

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasBrowser, launchBrowser } from '../support/browser.js';
+import { hasBrowser, launchBrowser } from '@memo/testing/browser';
 import { legacyId } from '../../services/memo-service/src/store.js';
-import { forgetMemos, memoCount, storeOn } from '../support/memos.js';
-import { runStack, type StartedStack } from '../support/stack.js';
+import { forgetMemos, memoCount, storeOn } from '@memo/testing/memos';
+import { runStack, type StartedStack } from '@memo/testing/stack';
 
 /** What a person does, in headless Chromium, through the gateway of a real `npm start`. */
 

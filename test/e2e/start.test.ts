@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../support/process.js';
-import { runStack } from '../support/stack.js';
-import { standInLogin } from '../support/standin.js';
+import { waitFor } from '@memo/testing/process';
+import { runStack } from '@memo/testing/stack';
+import { standInLogin } from '@memo/testing/standin';
 
 /** `npm start` as a process: what it prints, how it stops, and what survives a restart. */
 

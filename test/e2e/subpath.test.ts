@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@memo/stack';
-import { hasBrowser, launchBrowser } from '../support/browser.js';
-import { runStack, type StartedStack } from '../support/stack.js';
-import { personFlow } from '../support/flows.js';
+import { hasBrowser, launchBrowser } from '@memo/testing/browser';
+import { runStack, type StartedStack } from '@memo/testing/stack';
+import { personFlow } from '@memo/testing/flows';
 
 /**
  * `npm start` with PUBLIC_URL under a path, as on a shared domain (`https://team.example.com/memos/`):

@@ -5,7 +5,7 @@ import { AccountEraser } from '../../services/auth-service/src/account.js';
 import type { NaverClient } from '../../services/auth-service/src/naver.js';
 import type { NaverTokenStore } from '../../services/auth-service/src/tokens.js';
 import { MemoStore, SessionEnded } from '../../services/memo-service/src/store.js';
-import { redisUrl, uniqueUser } from '../support/env.js';
+import { redisUrl, uniqueUser } from '@memo/testing/env';
 
 /**
  * 회원 탈퇴 against a write in flight, made to land at the worst moment: right after the eraser

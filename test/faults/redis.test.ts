@@ -5,9 +5,9 @@ import { createLogger, createRedis, waitReady, type ServiceHandle } from '@memo/
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoStore } from '../../services/memo-service/src/store.js';
-import { sessionKeys, uniqueUser } from '../support/env.js';
-import { waitFor } from '../support/process.js';
-import { sessionCookie, startMemo } from '../support/services.js';
+import { sessionKeys, uniqueUser } from '@memo/testing/env';
+import { waitFor } from '@memo/testing/process';
+import { sessionCookie, startMemo } from '@memo/testing/services';
 
 /** Redis going away and coming back, and Redis crashing with acknowledged memos in it. */
 

@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROUTES, createGateway, freePort, listenGateway } from '@memo/stack';
-import { memoTexts } from '../support/memos.js';
-import { redisClient, redisUrl, sessionKeys, uniqueUser } from '../support/env.js';
-import { spawnService, waitFor, type ServiceProcess } from '../support/process.js';
-import { sessionCookie } from '../support/services.js';
+import { memoTexts } from '@memo/testing/memos';
+import { redisClient, redisUrl, sessionKeys, uniqueUser } from '@memo/testing/env';
+import { spawnService, waitFor, type ServiceProcess } from '@memo/testing/process';
+import { sessionCookie } from '@memo/testing/services';
 
 /**
  * Two memo-service replicas behind the gateway under a steady stream of writes and reads; one

@@ -1,8 +1,8 @@
 import type { ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisUrl, sessionKeys } from '../support/env.js';
-import { spawnService } from '../support/process.js';
-import { startStub } from '../support/services.js';
+import { redisUrl, sessionKeys } from '@memo/testing/env';
+import { spawnService } from '@memo/testing/process';
+import { startStub } from '@memo/testing/services';
 
 /**
  * SIGTERM: readiness turns false at once, the request in flight finishes, then the process

@@ -4,9 +4,9 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebService } from '../../services/web-service/src/app.js';
 import { memoKey } from '../../services/memo-service/src/store.js';
-import { restoreMemos, snapshotMemos, storeOn } from '../support/memos.js';
-import { redisClient, sessionKeys, uniqueUser } from '../support/env.js';
-import { sessionCookie, startAuth, startMemo, startStub } from '../support/services.js';
+import { restoreMemos, snapshotMemos, storeOn } from '@memo/testing/memos';
+import { redisClient, sessionKeys, uniqueUser } from '@memo/testing/env';
+import { sessionCookie, startAuth, startMemo, startStub } from '@memo/testing/services';
 
 /**
  * Random and hostile requests at every route. The answer is always a 2xx, 3xx or 4xx (a 4xx

@@ -11,7 +11,7 @@ import * as policy from 'kubernetes-models/policy/v1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { importSessionKey } from '@memo/common';
-import { ALL_ON, CHART, NAVER, ROOT, find, helm, render, type K8sObject } from '../support/helm.js';
+import { ALL_ON, CHART, NAVER, ROOT, find, helm, render, type K8sObject } from '@memo/testing/helm';
 
 /** The Helm chart: lint, render, validate every object, and hold every pod to our security bar. */
 

@@ -17,11 +17,11 @@ import {
   quantityBytes,
   stateOf,
   terminate,
-} from '../support/docker.js';
-import { sessionKeys, uniqueUser } from '../support/env.js';
-import { sessionCookie } from '../support/services.js';
+} from '@memo/testing/docker';
+import { sessionKeys, uniqueUser } from '@memo/testing/env';
+import { sessionCookie } from '@memo/testing/services';
 import { describeLoad, fullExport, heavyLoad } from '../budgets/support.js';
-import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '../support/helm.js';
+import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '@memo/testing/helm';
 
 /**
  * The images themselves, built as skaffold builds them and started exactly as the chart starts

@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
-import { CHART, ROOT, chartEnv, find, render, runHelmTest, secretValue } from '../support/helm.js';
+import { CHART, ROOT, chartEnv, find, render, runHelmTest, secretValue } from '@memo/testing/helm';
 
 /**
  * What can be proven of the images without a Docker engine: skaffold.yaml is valid, every

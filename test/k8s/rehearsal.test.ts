@@ -7,14 +7,14 @@ import type { Browser } from 'playwright-core';
 import { Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@memo/stack';
-import { hasBrowser, launchBrowser } from '../support/browser.js';
-import { PodContainer, TEST_TAG, buildImages, hasDocker } from '../support/docker.js';
+import { hasBrowser, launchBrowser } from '@memo/testing/browser';
+import { PodContainer, TEST_TAG, buildImages, hasDocker } from '@memo/testing/docker';
 
 const run = promisify(execFile);
-import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '../support/helm.js';
-import { ingressNginxConfig, startNginx } from '../support/ingress-nginx.js';
-import { standInLogin } from '../support/standin.js';
-import { personFlow } from '../support/flows.js';
+import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '@memo/testing/helm';
+import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
+import { standInLogin } from '@memo/testing/standin';
+import { personFlow } from '@memo/testing/flows';
 
 /**
  * The deployment, rehearsed on one machine: Redis with AOF on a volume and a password, two

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve, routesUnder, type Resolved, type ServiceName } from '@memo/stack';
-import { ALL_ON, NAVER, render, type K8sObject } from '../support/helm.js';
-import type { IngressSpec } from '../support/ingress-nginx.js';
+import { ALL_ON, NAVER, render, type K8sObject } from '@memo/testing/helm';
+import type { IngressSpec } from '@memo/testing/ingress-nginx';
 
 /**
  * `npm start`'s gateway and the chart's Ingress and HTTPRoute must route the same paths to the

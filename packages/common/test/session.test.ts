@@ -11,7 +11,7 @@ import {
   remoteSessionKeys,
 } from '../src/session.js';
 import { legacySessionKey, sessionKey, sessionsKey, userTag } from '../src/keys.js';
-import { redisClient, sessionKeys, uniqueUser } from '../../../test/support/env.js';
+import { redisClient, sessionKeys, uniqueUser } from '@memo/testing/env';
 
 const keys = sessionKeys();
 const otherKeys = sessionKeys();

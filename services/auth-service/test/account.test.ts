@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import type { ServiceHandle } from '@memo/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installOpenApiCheck } from '../../../test/support/openapi.js';
+import { installOpenApiCheck } from '@memo/testing/openapi';
 import { OPENAPI_FILE } from '../src/routes.js';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
-import { sessionKeys } from '../../../test/support/env.js';
-import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
-import { standInLogin } from '../../../test/support/standin.js';
+import { sessionKeys } from '@memo/testing/env';
+import { startAuth, startMemo, startStub } from '@memo/testing/services';
+import { standInLogin } from '@memo/testing/standin';
 
 /**
  * 회원 탈퇴: deleting an account leaves nothing of the person in Redis — not a key, not a value —

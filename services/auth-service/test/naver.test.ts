@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NaverClient, NaverError } from '../src/naver.js';
-import { startStub } from '../../../test/support/services.js';
+import { startStub } from '@memo/testing/services';
 
 let stub: ServiceHandle;
 beforeAll(async () => {

@@ -1,13 +1,13 @@
 import type { ServiceHandle } from '@memo/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installOpenApiCheck } from '../../../test/support/openapi.js';
+import { installOpenApiCheck } from '@memo/testing/openapi';
 import { OPENAPI_FILE } from '../src/routes.js';
 import { freePort } from '@memo/stack';
 import { startRedis } from '@memo/stack';
 import { LOGIN_STATES_KEY as STATES_KEY, LOGIN_STATE_TIMES_KEY as STATE_TIMES_KEY } from '@memo/common';
-import { redisClient, sessionKeys } from '../../../test/support/env.js';
-import { startAuth, startMemo, startStub } from '../../../test/support/services.js';
+import { redisClient, sessionKeys } from '@memo/testing/env';
+import { startAuth, startMemo, startStub } from '@memo/testing/services';
 
 const keys = sessionKeys();
 let stub: ServiceHandle;

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { loadAuthConfig } from '../src/config.js';
 import { OPENAPI_FILE, authRoutes, type AuthDeps } from '../src/routes.js';
-import { describedOperations, openApiCheck, routerOperations } from '../../../test/support/openapi.js';
+import { describedOperations, openApiCheck, routerOperations } from '@memo/testing/openapi';
 
 /** auth-service's OpenAPI 3.1 description: complete, and a check that can fail. */
 

@@ -1,12 +1,12 @@
 import type { ServiceHandle } from '@memo/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installOpenApiCheck } from '../../../test/support/openapi.js';
+import { installOpenApiCheck } from '@memo/testing/openapi';
 import { OPENAPI_FILE } from '../src/routes.js';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { unlinkNotice } from '../../naver-stub/src/unlink.js';
-import { sessionKeys } from '../../../test/support/env.js';
-import { sessionCookie, startAuth, startMemo, startStub } from '../../../test/support/services.js';
+import { sessionKeys } from '@memo/testing/env';
+import { sessionCookie, startAuth, startMemo, startStub } from '@memo/testing/services';
 
 /**
  * Naver's unlink notice (연결끊기 Callback): a genuine one ends the person's sessions and deletes

@@ -3,7 +3,7 @@ import { HttpError, memoKeys, sessionKey, sessionsEndedKey, type Session } from 
 import type { Redis } from 'ioredis';
 import { Admission } from '../src/admission.js';
 import { Scripts } from '../src/store/runner.js';
-import { redisClient, uniqueUser } from '../../../test/support/env.js';
+import { redisClient, uniqueUser } from '@memo/testing/env';
 
 /** Heavy requests (export, import, rename): one per user on any replica, a few per process. */
 

@@ -2,9 +2,9 @@ import { createLogger, createRedis, waitReady, type RedisClient, type ServiceHan
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoKey } from '../src/store.js';
 import { OPENAPI_FILE } from '../src/routes.js';
-import { installOpenApiCheck } from '../../../test/support/openapi.js';
-import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
-import { sessionCookie, startMemo } from '../../../test/support/services.js';
+import { installOpenApiCheck } from '@memo/testing/openapi';
+import { sessionKeys, uniqueUser } from '@memo/testing/env';
+import { sessionCookie, startMemo } from '@memo/testing/services';
 
 /**
  * memo-service over HTTP, run against one Redis (api.test.ts) and a Redis Cluster

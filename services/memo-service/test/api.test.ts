@@ -1,4 +1,4 @@
-import { redisUrl } from '../../../test/support/env.js';
+import { redisUrl } from '@memo/testing/env';
 import { apiSuite } from './api.suite.js';
 
 apiSuite(() => ({ REDIS_URL: redisUrl() }));

@@ -1,13 +1,13 @@
 import { createLogger, createRedis, waitReady } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type LocalCluster } from '../../../test/support/cluster.js';
+import { startCluster, type LocalCluster } from '@memo/testing/cluster';
 import { apiSuite } from './api.suite.js';
 import { storeSuite } from './store.suite.js';
 import { migrateAll } from '../src/migrate.js';
 import { seedLegacy } from '@memo/testing/seed';
 import { MemoStore, userKeys } from '../src/store.js';
-import { uniqueUser } from '../../../test/support/env.js';
+import { uniqueUser } from '@memo/testing/env';
 
 /** The same memo tests on a three-master Redis Cluster (ioredis cluster mode from configuration). */
 

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { SCRIPTS } from '../src/store.js';
 import { MemoStore, QuotaExceeded, userKeys } from '../src/store.js';
 import { seedCurrent, seedLegacy } from '@memo/testing/seed';
-import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
-import { sessionCookie, startMemo } from '../../../test/support/services.js';
+import { sessionKeys, uniqueUser } from '@memo/testing/env';
+import { sessionCookie, startMemo } from '@memo/testing/services';
 
 /**
  * What one user can cost everyone: each test has a Redis of its own, so that Redis's own

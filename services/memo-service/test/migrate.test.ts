@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoStore, userKeys } from '../src/store.js';
 import { seedCurrent, seedLegacy } from '@memo/testing/seed';
-import { uniqueUser } from '../../../test/support/env.js';
+import { uniqueUser } from '@memo/testing/env';
 
 /**
  * `npm run migrate` on data of every earlier shape, seeded with raw commands: killed half way

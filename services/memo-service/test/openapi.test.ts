@@ -5,9 +5,9 @@ import type { RateLimiter, SessionVerifier } from '@memo/common';
 import type { Admission } from '../src/admission.js';
 import { OPENAPI_FILE, memoRoutes } from '../src/routes.js';
 import type { MemoStore } from '../src/store.js';
-import { describedOperations, openApiCheck, routerOperations } from '../../../test/support/openapi.js';
-import { sessionKeys } from '../../../test/support/env.js';
-import { startMemo } from '../../../test/support/services.js';
+import { describedOperations, openApiCheck, routerOperations } from '@memo/testing/openapi';
+import { sessionKeys } from '@memo/testing/env';
+import { startMemo } from '@memo/testing/services';
 
 /** memo-service's OpenAPI 3.1 description: served, complete, and a check that can fail. */
 

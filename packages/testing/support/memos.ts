@@ -1,5 +1,5 @@
 import { tagKey, type RedisClient } from '@memo/common';
-import { MemoStore, userKeys } from '../../services/memo-service/src/store.js';
+import { MemoStore, userKeys } from '../../../services/memo-service/src/store.js';
 
 /** A user's memos as tests look at them from outside memo-service (layout: layout.ts). */
 

@@ -1,10 +1,10 @@
 import { importSessionKey, publicJwk, startService, type RedisClient, type ServiceHandle } from '@memo/common';
-import { SessionIssuer } from '../../services/auth-service/src/sessions.js';
-import { buildAuthService } from '../../services/auth-service/src/app.js';
-import { loadAuthConfig } from '../../services/auth-service/src/config.js';
-import { buildMemoService } from '../../services/memo-service/src/app.js';
-import { loadMemoConfig } from '../../services/memo-service/src/config.js';
-import { buildStub } from '../../services/naver-stub/src/app.js';
+import { SessionIssuer } from '../../../services/auth-service/src/sessions.js';
+import { buildAuthService } from '../../../services/auth-service/src/app.js';
+import { loadAuthConfig } from '../../../services/auth-service/src/config.js';
+import { buildMemoService } from '../../../services/memo-service/src/app.js';
+import { loadMemoConfig } from '../../../services/memo-service/src/config.js';
+import { buildStub } from '../../../services/naver-stub/src/app.js';
 import { redisClient, redisUrl, type KeyPair } from './env.js';
 
 /** Each service runs in the test process over real sockets, on free loopback ports. */

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * chooses a free port and a data folder), and reads the addresses it prints.
  */
 
-const START = fileURLToPath(new URL('../../packages/stack/dist/start.js', import.meta.url));
+const START = fileURLToPath(new URL('../../stack/dist/start.js', import.meta.url));
 
 export interface StartedStack {
   process: ChildProcess;

@@ -20,13 +20,13 @@ declare module 'vitest' {
   }
 }
 
-const HELM_SCRIPT = fileURLToPath(new URL('../../scripts/helm.mjs', import.meta.url));
+const HELM_SCRIPT = fileURLToPath(new URL('../../../scripts/helm.mjs', import.meta.url));
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let redis: LocalRedis | undefined;
 let container: StartedTestContainer | undefined;
-const BASE_IMAGES = fileURLToPath(new URL('../../scripts/base-images.sh', import.meta.url));
+const BASE_IMAGES = fileURLToPath(new URL('../../../scripts/base-images.sh', import.meta.url));
 
 export async function setup(project: TestProject): Promise<void> {
   // helm installs itself into tools/helm on first use: once here, before test files run at once.
@@ -70,7 +70,7 @@ export async function setup(project: TestProject): Promise<void> {
 /** The Redis image the chart names (values.yaml). */
 function redisImage(): string {
   const values = parse(
-    readFileSync(fileURLToPath(new URL('../../helm/memo/values.yaml', import.meta.url)), 'utf8'),
+    readFileSync(fileURLToPath(new URL('../../../helm/memo/values.yaml', import.meta.url)), 'utf8'),
   ) as {
     redis: { image: { repository: string; tag: string } };
   };

@@ -12,7 +12,7 @@ export interface ServiceProcess {
 }
 
 export function serviceEntry(service: string): string {
-  return fileURLToPath(new URL(`../../services/${service}/dist/server.js`, import.meta.url));
+  return fileURLToPath(new URL(`../../../services/${service}/dist/server.js`, import.meta.url));
 }
 
 export function spawnService(service: string, env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
