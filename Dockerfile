@@ -12,6 +12,7 @@ WORKDIR /app
 # Manifests first: the dependency layer is reused until the lock file changes.
 COPY package.json package-lock.json tsconfig.json ./
 COPY packages/common/package.json packages/common/
+COPY packages/store/package.json packages/store/
 COPY packages/stack/package.json packages/stack/
 COPY packages/testing/package.json packages/testing/
 COPY packages/bench/package.json packages/bench/
@@ -19,23 +20,28 @@ COPY services/auth-service/package.json services/auth-service/
 COPY services/memo-service/package.json services/memo-service/
 COPY services/web-service/package.json services/web-service/
 COPY services/naver-stub/package.json services/naver-stub/
-# Only what this service needs to compile (its workspace and common, with their dev tools).
-RUN npm ci --no-audit --no-fund --ignore-scripts --include-workspace-root=false -w packages/common -w services/${SERVICE}
+# Only the workspaces this service is built from: the @memo packages it depends on and its own
+# (scripts/workspaces.mjs reads them from the manifests), with their dev tools.
+COPY scripts/workspaces.mjs scripts/
+RUN npm ci --no-audit --no-fund --ignore-scripts --include-workspace-root=false $(node scripts/workspaces.mjs ${SERVICE})
 COPY packages/common packages/common
+COPY packages/store packages/store
 COPY services/${SERVICE} services/${SERVICE}
 # Build, then production dependencies only, then the run-time tree in /out: the root manifest and
-# node_modules, common's manifest, dist and node_modules, and the service's manifest,
-# node_modules and its package.json "files"; an entry point that starts the service.
+# node_modules, and of every workspace the service is built from its manifest, node_modules and
+# package.json "files"; an entry point that starts the service.
 RUN npm run build -w services/${SERVICE} \
- && rm -rf node_modules packages/common/node_modules services/${SERVICE}/node_modules \
- && npm ci --omit=dev --no-audit --no-fund --ignore-scripts --include-workspace-root=false -w packages/common -w services/${SERVICE} \
- && mkdir -p packages/common/node_modules services/${SERVICE}/node_modules \
- && node -e "const fs = require('fs'); const out = (p) => '/out/' + p; \
-      const copy = (p) => fs.cpSync(p, out(p), { recursive: true }); \
-      ['package.json', 'node_modules', 'packages/common/package.json', 'packages/common/dist', 'packages/common/node_modules'].forEach(copy); \
-      const dir = 'services/${SERVICE}'; const pkg = JSON.parse(fs.readFileSync(dir + '/package.json', 'utf8')); \
-      ['package.json', 'node_modules', ...pkg.files].forEach((f) => copy(dir + '/' + f)); \
-      fs.writeFileSync(out('server.mjs'), 'import \"./' + dir + '/' + pkg.main + '\";\n');"
+ && dirs="$(node scripts/workspaces.mjs ${SERVICE} --dirs)" \
+ && for dir in $dirs; do rm -rf "$dir/node_modules"; done && rm -rf node_modules \
+ && npm ci --omit=dev --no-audit --no-fund --ignore-scripts --include-workspace-root=false $(node scripts/workspaces.mjs ${SERVICE}) \
+ && for dir in $dirs; do mkdir -p "$dir/node_modules"; done \
+ && node -e "const fs = require('fs'); const copy = (p) => fs.cpSync(p, '/out/' + p, { recursive: true }); \
+      ['package.json', 'node_modules'].forEach(copy); \
+      const dirs = process.argv.slice(1); \
+      for (const dir of dirs) { const pkg = JSON.parse(fs.readFileSync(dir + '/package.json', 'utf8')); \
+        ['package.json', 'node_modules', ...pkg.files].forEach((f) => copy(dir + '/' + f)); } \
+      const dir = dirs[dirs.length - 1]; const main = JSON.parse(fs.readFileSync(dir + '/package.json', 'utf8')).main; \
+      fs.writeFileSync('/out/server.mjs', 'import \"./' + dir + '/' + main + '\";\n');" $dirs
 
 # Runtime: node and our compiled output only; no shell, no npm, not root.
 FROM ${RUNTIME_IMAGE}

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBrowser, launchBrowser } from '@memo/testing/browser';
-import { legacyId } from '../../services/memo-service/src/store.js';
+import { legacyId } from '@memo/store';
 import { forgetMemos, memoCount, storeOn } from '@memo/testing/memos';
 import { runStack, type StartedStack } from '@memo/testing/stack';
 

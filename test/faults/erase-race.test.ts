@@ -4,7 +4,7 @@ import { createLogger, memoKeys, sessionKey, sessionsKey, tagKey, type RedisClie
 import { AccountEraser } from '../../services/auth-service/src/account.js';
 import type { NaverClient } from '../../services/auth-service/src/naver.js';
 import type { NaverTokenStore } from '../../services/auth-service/src/tokens.js';
-import { MemoStore, SessionEnded } from '../../services/memo-service/src/store.js';
+import { MemoStore, SessionEnded } from '@memo/store';
 import { redisUrl, uniqueUser } from '@memo/testing/env';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLogger, createRedis, waitReady, type ServiceHandle } from '@memo/common';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoStore } from '../../services/memo-service/src/store.js';
+import { MemoStore } from '@memo/store';
 import { sessionKeys, uniqueUser } from '@memo/testing/env';
 import { waitFor } from '@memo/testing/process';
 import { sessionCookie, startMemo } from '@memo/testing/services';

@@ -3,7 +3,7 @@ import { startService, type ServiceHandle } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWebService } from '../../services/web-service/src/app.js';
-import { memoKey } from '../../services/memo-service/src/store.js';
+import { memoKey } from '@memo/store';
 import { restoreMemos, snapshotMemos, storeOn } from '@memo/testing/memos';
 import { redisClient, sessionKeys, uniqueUser } from '@memo/testing/env';
 import { sessionCookie, startAuth, startMemo, startStub } from '@memo/testing/services';

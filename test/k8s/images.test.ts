@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -127,8 +127,20 @@ describe('skaffold.yaml and the Dockerfiles', () => {
       expect(text).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
       expect(text).toMatch(/^USER nonroot$/m);
       expect(text).toMatch(/npm ci /);
-      // The runtime gets only production dependencies, of this service and common only.
-      expect(text).toMatch(/npm ci --omit=dev .*-w packages\/common -w services\//);
+      // The runtime gets only production dependencies, of the service and the @memo packages it
+      // depends on (scripts/workspaces.mjs), each with its package.json "files".
+      expect(text).toMatch(/npm ci --omit=dev .*\$\(node scripts\/workspaces\.mjs \$\{SERVICE\}\)/);
+      const built = execFileSync('node', ['scripts/workspaces.mjs', service, '--dirs'], { cwd: ROOT, encoding: 'utf8' })
+        .trim()
+        .split(' ');
+      expect(built[0]).toBe('packages/common');
+      expect(built.at(-1)).toBe(`services/${service}`);
+      expect(built.includes('packages/store')).toBe(service === 'memo-service');
+      for (const dir of built.slice(0, -1)) {
+        expect(text, dir).toContain(`COPY ${dir} ${dir}`);
+        const { files } = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8')) as { files: string[] };
+        for (const file of files) expect(existsSync(join(ROOT, dir, file)), `${dir}/${file}`).toBe(true);
+      }
       const { copies, cmd } = readDockerfile(path, service);
       expect(copies.length).toBeGreaterThan(5);
       // npm ci needs every workspace's manifest, or the lock file and the tree disagree.

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import type { Redis } from 'ioredis';
 import { seedLegacy } from '@memo/testing/seed';
-import { SCRIPTS } from '@memo/memo-service/store';
+import { SCRIPTS } from '@memo/store';
 import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
 
 export interface BenchUser {

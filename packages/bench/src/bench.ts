@@ -13,21 +13,32 @@
  * BENCH_ABUSE_WRITE_RATE (its reader's and each attacker's requests per second: 2000, 1000),
  * BENCH_HEAVY_READ_RATE (the heavy-requests scenario's reader, per second: 500; heavy.ts).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { freePort, startRedis, startStack, type LocalRedis, type RunningStack } from '@memo/stack';
 import { seedCurrent } from '@memo/testing/seed';
-import { renderAbuse, runAbuse, type AbuseResult } from './abuse.js';
-import { renderHeavy, runHeavy, type HeavyResult } from './heavy.js';
-import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+import { runAbuse, type AbuseResult } from './abuse.js';
+import { runHeavy, type HeavyResult } from './heavy.js';
+import { nginxConfig, seedPlain } from './original.js';
+import {
+  ROOT,
+  has,
+  here,
+  load,
+  log,
+  median,
+  memoServiceLike,
+  readyTimes,
+  rssMb,
+  startProcess,
+  stopProcess,
+} from './processes.js';
+import { machine, render, settingsOf, type Settings } from './report.js';
+import type { LoadResult, LoadSpec, Measured, Memory, RequestSpec, Scenario } from './types.js';
+import { logIn } from './users.js';
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 5);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -47,225 +58,9 @@ const ABUSE = (process.env.BENCH_ABUSE ?? '1000x256,100000x1000')
 const SMALL_MEMO = JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' });
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-// ---------------------------------------------------------------------------------------------
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-const has = (command: string): boolean => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-function rssMb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
-  try {
-    const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
-    const kb = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
-    return kb ? Number(kb) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs one measurement in a separate process (the load generator never shares our loop). */
-function load(spec: LoadSpec): Promise<LoadResult> {
-  return new Promise((resolveLoad, reject) => {
-    // The spec goes through stdin: a list of ids to pick from can be larger than argv allows.
-    const child = spawn(process.execPath, [here('./load.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
-    child.stdin.end(JSON.stringify(spec));
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`load generator exited with ${String(code)}`));
-      else resolveLoad(JSON.parse(out) as LoadResult);
-    });
-  });
-}
-
-function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} not ready in 10 s`)), 10_000);
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (ready.test(line)) {
-        clearTimeout(timer);
-        resolveStart(child);
-      }
-    });
-    child.stderr.resume();
-    child.once('exit', (code) => reject(new Error(`${command} exited with ${String(code)}`)));
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Logging in (the real flow, through the Naver stand-in) and seeding
-
-const setCookies = (res: Response): string[] => res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
-
-async function logIn(site: string, user: string): Promise<{ cookie: string; id: string }> {
-  const start = await fetch(new URL('auth/login', site), { redirect: 'manual' });
-  const stateCookie = setCookies(start).join('; ');
-  const authorize = new URL(start.headers.get('location') ?? '', site);
-  const form = new URLSearchParams({ user });
-  for (const name of ['client_id', 'redirect_uri', 'state']) form.set(name, authorize.searchParams.get(name) ?? '');
-  const picked = await fetch(new URL(authorize.pathname, authorize), {
-    method: 'POST',
-    body: form,
-    redirect: 'manual',
-  });
-  const callback = await fetch(picked.headers.get('location') ?? '', {
-    headers: { cookie: stateCookie },
-    redirect: 'manual',
-  });
-  const cookie = setCookies(callback).find((c) => c.startsWith('userId=')) ?? '';
-  if (!cookie) throw new Error(`login of ${user} failed: ${callback.headers.get('location') ?? ''}`);
-  const me = (await (await fetch(new URL('auth/me', site), { headers: { cookie } })).json()) as { id: string };
-  return { cookie, id: me.id };
-}
-
-/** `count` plain-string memos of about fifty bytes, as the original app stores them. */
-async function seedPlain(redis: Redis, key: string, count: number): Promise<void> {
-  await redis.del(key);
-  for (let start = 0; start < count; start += 1000) {
-    const batch: string[] = [];
-    for (let i = start; i < Math.min(count, start + 1000); i += 1) {
-      batch.push(`a memo of about fifty bytes, written for the bench ${String(i)}`);
-    }
-    await redis.lpush(key, ...batch);
-  }
-}
-
-/** A service's environment, read from its process (to start one more like it). */
-function environOf(pid: number): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    readFileSync(`/proc/${String(pid)}/environ`, 'utf8')
-      .split('\0')
-      .filter(Boolean)
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// nginx in front of memo, as the ingress will be (for the comparison with the original)
-
-function nginxConfig(dir: string, port: number, upstreams: Record<'memo' | 'auth' | 'web', string>): string {
-  const upstream = (name: string, url: string): string =>
-    `upstream ${name} { server ${new URL(url).host}; keepalive 64; }`;
-  const proxy = `proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $remote_addr; proxy_set_header X-Forwarded-Proto $scheme;`;
-  return `worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  ${upstream('memo', upstreams.memo)}
-  ${upstream('auth', upstreams.auth)}
-  ${upstream('web', upstreams.web)}
-  server {
-    listen 127.0.0.1:${String(port)};
-    location = /memo { proxy_pass http://memo/; ${proxy} }
-    location /memo/ { proxy_pass http://memo/; ${proxy} }
-    location /auth/ { proxy_pass http://auth/; ${proxy} }
-    location / { proxy_pass http://web; ${proxy} }
-  }
-}
-`;
-}
-
-// ---------------------------------------------------------------------------------------------
-
-interface Scenario {
-  name: string;
-  /** Which side of a comparison, for the tables. */
-  via: 'service' | 'gateway' | 'floor' | 'nginx' | 'original';
-  spec: LoadSpec;
-}
-
-interface Measured {
-  name: string;
-  via: Scenario['via'];
-  runs: LoadResult[];
-  rps: number;
-  p50: number;
-  p99: number;
-  p999: number;
-  errors: number;
-}
-
-interface Memory {
-  process: string;
-  idleMb: number;
-  peakMb: number;
-}
-
-async function readyTimes(stack: RunningStack): Promise<Record<string, number[]>> {
-  const times: Record<string, number[]> = {};
-  for (const name of ['auth-service', 'memo-service', 'web-service']) {
-    const pid = stack.processes.get(name)?.pid ?? 0;
-    const env = environOf(pid);
-    times[name] = [];
-    for (let i = 0; i < 3; i += 1) {
-      const admin = await freePort();
-      const began = performance.now();
-      const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'server.js')], {
-        env: { ...env, PORT: String(await freePort()), ADMIN_PORT: String(admin) },
-        stdio: 'ignore',
-      });
-      for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${String(admin)}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        );
-        if (ok) break;
-        if (performance.now() - began > 10_000) throw new Error(`${name} not ready in 10 s`);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      times[name].push(Math.round(performance.now() - began));
-      await stopProcess(child);
-    }
-  }
-  return times;
-}
-
-/** A memo-service of its own, like the stack's but with these quotas; its port and process. */
-async function memoServiceLike(
-  stack: RunningStack,
-  maxCount: number,
-  maxBytes: number,
-): Promise<{ port: number; child: ChildProcess }> {
-  const port = await freePort();
-  const child = await startProcess(
-    process.execPath,
-    [join(ROOT, 'services', 'memo-service', 'dist', 'server.js')],
-    {
-      ...environOf(stack.processes.get('memo-service')?.pid ?? 0),
-      PORT: String(port),
-      ADMIN_PORT: String(await freePort()),
-      MEMO_MAX_COUNT: String(maxCount),
-      MEMO_MAX_BYTES: String(maxBytes),
-      LOG_LEVEL: 'warn',
-    },
-    /^memo-service listening/,
-  );
-  return { port, child };
-}
-
 async function main(): Promise<void> {
   const started = new Date();
+  const settings: Settings = { duration: DURATION, runs: RUNS, connections: CONNECTIONS };
   mkdirSync(OUT, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'memo-bench-'));
   chmodSync(work, 0o755);
@@ -542,13 +337,13 @@ async function main(): Promise<void> {
     log('measuring time to ready (3 cold starts each) …');
     const ready = stack ? await readyTimes(stack) : {};
 
-    const report = render({ started, measured, memory, ready, baseline, abuse, heavy });
+    const report = render({ started, settings, measured, memory, ready, baseline, abuse, heavy });
     process.stdout.write(`${report}\n`);
     writeFileSync(join(OUT, 'latest.md'), `${report}\n`);
     writeFileSync(
       join(OUT, 'latest.json'),
       JSON.stringify(
-        { machine: machine(), settings: settings(), baseline, measured, memory, ready, abuse, heavy },
+        { machine: machine(), settings: settingsOf(settings), baseline, measured, memory, ready, abuse, heavy },
         null,
         2,
       ),
@@ -557,121 +352,6 @@ async function main(): Promise<void> {
   } finally {
     await cleanup();
   }
-}
-
-function machine(): Record<string, string | number> {
-  const redisVersion = /v=(\S+)/.exec(spawnSync('redis-server', ['--version']).stdout.toString())?.[1] ?? '?';
-  return {
-    cores: cpus().length,
-    cpu: cpus()[0]?.model ?? '?',
-    memoryGb: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    redis: redisVersion,
-  };
-}
-
-const settings = (): Record<string, number | string> => ({
-  durationSeconds: DURATION,
-  runs: RUNS,
-  connections: CONNECTIONS,
-  loadGenerator: 'autocannon (separate process, same machine)',
-});
-
-function render(r: {
-  started: Date;
-  measured: Measured[];
-  memory: Memory[];
-  ready: Record<string, number[]>;
-  baseline: string;
-  abuse: AbuseResult[];
-  heavy: HeavyResult[];
-}): string {
-  const m = machine();
-  const find = (name: string, via: Scenario['via']): Measured | undefined =>
-    r.measured.find((x) => x.name === name && x.via === via);
-  const ratio = (a?: Measured, b?: Measured): string => (a && b && b.rps > 0 ? (a.rps / b.rps).toFixed(2) : '–');
-  const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
-  const lines: string[] = [];
-  lines.push(`## memo bench, ${r.started.toISOString()}`);
-  lines.push('');
-  lines.push(
-    `Machine: ${String(m.cores)} cores (${String(m.cpu)}), ${String(m.memoryGb)} GB, Node ${String(m.node)}, Redis ${String(m.redis)}. ` +
-      `The load generator (autocannon, its own process) shares the machine. ${String(CONNECTIONS)} connections, ` +
-      `${String(RUNS)} runs of ${String(DURATION)} s per scenario, medians. Original stack: ${r.baseline}.`,
-  );
-  lines.push('');
-  lines.push('| scenario | via | req/s | p50 ms | p99 ms | p99.9 ms | errors |');
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
-  for (const x of r.measured) {
-    lines.push(
-      `| ${x.name} | ${x.via} | ${String(x.rps)} | ${ms(x.p50)} | ${ms(x.p99)} | ${ms(x.p999)} | ${String(x.errors)} |`,
-    );
-  }
-  lines.push('');
-  lines.push('| target | figure | met |');
-  lines.push('| --- | --- | :---: |');
-  const target = (what: string, figure: string, met: boolean | null): void => {
-    lines.push(`| ${what} | ${figure} | ${met === null ? '–' : met ? 'yes' : 'no'} |`);
-  };
-  for (const size of ['10', '1000', '100000']) {
-    const a = find(`get_memo_${size}`, 'service');
-    const b = find(`get_memo_${size}`, 'floor');
-    const v = Number(ratio(a, b));
-    target(`GET /memo (${size} memos) ≥ 70% of the floor`, `${ratio(a, b)}×`, Number.isNaN(v) ? null : v >= 0.7);
-  }
-  {
-    const same = Number(ratio(find('get_memo_100000_limit10', 'service'), find('get_memo_10', 'service')));
-    const literal = ratio(find('get_memo_100000', 'service'), find('get_memo_10', 'service'));
-    target(
-      'first page at 100,000 memos within 10% of 10 memos (same page size: 10)',
-      `${same.toFixed(2)}× (default page, 20 vs 10 memos: ${literal}×)`,
-      Number.isNaN(same) ? null : same >= 0.9,
-    );
-  }
-  for (const [size, want] of [
-    ['10', 3],
-    ['1000', null],
-    ['10000', 100],
-  ] as const) {
-    const a = find(`get_memo_${size}`, 'nginx');
-    const b = find(`get_memo_${size}`, 'original');
-    const v = Number(ratio(a, b));
-    target(
-      `GET /memo (${size} memos) vs the original${want ? ` ≥ ${String(want)}×` : ''}`,
-      `${ratio(a, b)}×, p99 ${a ? ms(a.p99) : '–'} vs ${b ? ms(b.p99) : '–'} ms`,
-      a && b ? (want === null || v >= want) && a.p99 < b.p99 : null,
-    );
-  }
-  for (const name of ['post_memo', 'get_page']) {
-    const a = find(name, 'nginx');
-    const b = find(name, 'original');
-    target(
-      `${name} vs the original, lower p99`,
-      `${ratio(a, b)}×, p99 ${a ? ms(a.p99) : '–'} vs ${b ? ms(b.p99) : '–'} ms`,
-      a && b ? a.p99 < b.p99 : null,
-    );
-  }
-  for (const x of r.memory.filter((p) => p.process.endsWith('-service'))) {
-    target(
-      `${x.process}: idle < 80 MB, under load < 150 MB`,
-      `${String(x.idleMb)} / ${String(x.peakMb)} MB`,
-      x.idleMb < 80 && x.peakMb < 150,
-    );
-  }
-  for (const [name, times] of Object.entries(r.ready)) {
-    target(
-      `${name} ready < 1 s after start`,
-      `${String(median(times))} ms (${times.join(', ')})`,
-      median(times) < 1000,
-    );
-  }
-  lines.push('');
-  lines.push('| process | idle RSS MB | peak RSS MB under load |');
-  lines.push('| --- | ---: | ---: |');
-  for (const x of r.memory) lines.push(`| ${x.process} | ${String(x.idleMb)} | ${String(x.peakMb)} |`);
-  for (const a of r.abuse) lines.push('', ...renderAbuse(a));
-  for (const h of r.heavy) lines.push('', ...renderHeavy(h));
-  return lines.join('\n');
 }
 
 await main();

@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
-import { PAGE_SCRIPT, userKeys } from '@memo/memo-service/store';
+import { PAGE_SCRIPT, userKeys } from '@memo/store';
 
 interface PageCommand {
   memoPage(...args: string[]): Promise<[string, number, number, string[]]>;

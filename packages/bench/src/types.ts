@@ -34,3 +34,27 @@ export interface LoadResult {
   /** Requests that got no answer in time, or whose connection failed. */
   timeouts: number;
 }
+
+export interface Scenario {
+  name: string;
+  /** Which side of a comparison, for the tables. */
+  via: 'service' | 'gateway' | 'floor' | 'nginx' | 'original';
+  spec: LoadSpec;
+}
+
+export interface Measured {
+  name: string;
+  via: Scenario['via'];
+  runs: LoadResult[];
+  rps: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  errors: number;
+}
+
+export interface Memory {
+  process: string;
+  idleMb: number;
+  peakMb: number;
+}

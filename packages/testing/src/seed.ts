@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { LAYOUT_VERSION, encodeEntry, legacyId, ref, textSize, userKeys } from '@memo/memo-service/layout';
+import { LAYOUT_VERSION, encodeEntry, legacyId, ref, textSize, userKeys } from '@memo/store/layout';
 
 /**
  * Writes memos straight into Redis with raw commands, in the current layout or in the two

@@ -1,7 +1,7 @@
 import { tagKey, type RedisClient } from '@memo/common';
-import { MemoStore, userKeys } from '../../../services/memo-service/src/store.js';
+import { MemoStore, userKeys } from '@memo/store';
 
-/** A user's memos as tests look at them from outside memo-service (layout: layout.ts). */
+/** A user's memos as tests look at them from outside memo-service (layout: @memo/store, packages/store/src/layout.ts). */
 
 /** Big enough never to refuse what a test seeds. */
 const QUOTAS = { maxCount: 1_000_000, maxBytes: 1e9 };

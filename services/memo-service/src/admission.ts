@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HttpError, memoKeys, unauthorized, type Session } from '@memo/common';
-import type { Scripts } from './store/runner.js';
-import { guardOf } from './store/types.js';
+import { guardOf, type Scripts } from '@memo/store';
 
 /**
  * Admission of heavy requests (export, import, tag rename): each reads or writes every memo of a

@@ -17,7 +17,7 @@ import {
 import type { Config } from './config.js';
 import { memoRoutes, type MemoDeps } from './routes.js';
 import { Admission } from './admission.js';
-import { MemoStore } from './store.js';
+import { MemoStore } from '@memo/store';
 
 export const SERVICE = 'memo-service';
 

@@ -15,7 +15,7 @@ import {
   waitReady,
   type RedisClient,
 } from '@memo/common';
-import { MemoStore } from './store.js';
+import { MemoStore } from '@memo/store';
 
 /** The users whose memos a Redis node holds: every `memo:<id>` list. */
 async function* usersOn(node: Redis): AsyncGenerator<string> {

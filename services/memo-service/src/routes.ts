@@ -25,7 +25,7 @@ import {
   type Cursor,
   type Incoming,
   type MemoStore,
-} from './store.js';
+} from '@memo/store';
 import { exportJson, exportZip, importBody, parseExport, splitText } from './transfer.js';
 import { RequestSchemas } from '@memo/common/openapi';
 import { TAG_MAX_LENGTH, parseTag } from '@memo/common/tags';

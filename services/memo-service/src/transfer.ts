@@ -4,8 +4,8 @@ import express, { type RequestHandler, type Response } from 'express';
 import yazl from 'yazl';
 import { HttpError, jsonBody, refuseNonUtf8 } from '@memo/common';
 import { tagsOf } from '@memo/common/tags';
-import type { Memo } from './layout.js';
-import { isMemoId, parseCursor, type MemoStore } from './store.js';
+import type { Memo } from '@memo/store';
+import { isMemoId, parseCursor, type MemoStore } from '@memo/store';
 
 /**
  * Export and import. An export is every memo of the person, lossless (id, text, times) with a

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, memoKeys, sessionKey, sessionsEndedKey, type Session } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { Admission } from '../src/admission.js';
-import { Scripts } from '../src/store/runner.js';
+import { Scripts } from '@memo/store';
 import { redisClient, uniqueUser } from '@memo/testing/env';
 
 /** Heavy requests (export, import, rename): one per user on any replica, a few per process. */

@@ -1,83 +1,21 @@
-import { createLogger, createRedis, waitReady, type RedisClient, type ServiceHandle } from '@memo/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoKey } from '../src/store.js';
-import { OPENAPI_FILE } from '../src/routes.js';
-import { installOpenApiCheck } from '@memo/testing/openapi';
-import { sessionKeys, uniqueUser } from '@memo/testing/env';
-import { sessionCookie, startMemo } from '@memo/testing/services';
+import { describe, expect, it } from 'vitest';
+import { memoKey } from '@memo/store';
+import { apiContext, type ApiMemo } from './api.context.js';
 
 /**
  * memo-service over HTTP, run against one Redis (api.test.ts) and a Redis Cluster
- * (cluster.test.ts): `env` says where Redis is.
+ * (cluster.test.ts): `env` says where Redis is. Bodies, the memo routes, tags, idempotency,
+ * paging and bad input; the limits are api-limits.suite.ts's.
  */
 export function apiSuite(env: () => NodeJS.ProcessEnv): void {
-  let restoreFetch: () => void = () => undefined;
-  const keys = sessionKeys();
-  let memo: ServiceHandle;
-  let redis: RedisClient;
-
-  interface Memo {
-    id: string;
-    text: string;
-    createdAt: string | null;
-    updatedAt: string | null;
-  }
-
-  beforeAll(async () => {
-    memo = await startMemo(keys, {
-      ...env(),
-      MEMO_MAX_LENGTH: '50',
-      BODY_LIMIT_BYTES: '2048',
-      PAGE_DEFAULT: '3',
-      PAGE_MAX: '5',
-    });
-    const where = env();
-    redis = createRedis(
-      { REDIS_URL: new URL(where.REDIS_URL ?? ''), REDIS_CLUSTER: where.REDIS_CLUSTER === 'true' },
-      createLogger('test', 'silent'),
-    );
-    await waitReady(redis);
-    // Every answer memo-service gives below is checked against its OpenAPI description.
-    restoreFetch = installOpenApiCheck(OPENAPI_FILE, () => memo.url);
-  });
-  afterAll(async () => {
-    restoreFetch();
-    await memo.close();
-    redis.disconnect();
-  });
-
-  async function user(): Promise<{ id: string; cookie: string }> {
-    const id = uniqueUser();
-    return { id, cookie: await sessionCookie(keys, id, redis) };
-  }
-
-  interface Init {
-    method?: string;
-    body?: string;
-    headers?: Record<string, string>;
-  }
-
-  function call(path: string, cookie: string, init: Init = {}): Promise<Response> {
-    return fetch(`${memo.url}${path}`, { ...init, headers: { cookie, ...init.headers } });
-  }
-
-  function post(cookie: string, body: string, contentType = 'application/json', path = '/'): Promise<Response> {
-    return call(path, cookie, { method: 'POST', body, headers: { 'content-type': contentType } });
-  }
-
-  async function expectError(res: Response, status: number, code: string): Promise<void> {
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = (await res.json()) as { error: { code: string; message: string } };
-    expect(body.error.code).toBe(code);
-    expect(body.error.message.length).toBeGreaterThan(0);
-  }
+  const api = apiContext(env);
+  const { user, call, post, expectError } = api;
 
   describe('memo-service API', () => {
     it('answers alike whether a body comes with a Content-Length or chunked', async () => {
       const { id, cookie } = await user();
       const send = (body: Uint8Array, chunked: boolean): Promise<Response> =>
-        fetch(`${memo.url}/`, {
+        fetch(`${api.memo.url}/`, {
           method: 'POST',
           headers: { cookie, 'content-type': 'application/json' },
           body: chunked ? new Blob([new Uint8Array(body)]).stream() : new Uint8Array(body),
@@ -123,9 +61,9 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
         'an array': [400, 'invalid_body', 400, 'invalid_body'],
       });
       // Exactly the two valid writes were stored.
-      expect(await redis.llen(memoKey(id))).toBe(2);
+      expect(await api.redis.llen(memoKey(id))).toBe(2);
       // And the same refusals in the same order: no session first, other sites refused.
-      const anonymous = await fetch(`${memo.url}/`, {
+      const anonymous = await fetch(`${api.memo.url}/`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"text": ',
@@ -140,25 +78,25 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
         403,
         'cross_origin',
       );
-      expect(await redis.llen(memoKey(id))).toBe(2);
+      expect(await api.redis.llen(memoKey(id))).toBe(2);
     });
 
     it('adds, lists newest first with paging, edits and deletes', async () => {
       const { cookie } = await user();
-      const created: Memo[] = [];
+      const created: ApiMemo[] = [];
       for (const text of ['one', 'two', 'three', 'four']) {
         const res = await post(cookie, JSON.stringify({ text }));
         expect(res.status).toBe(201);
-        created.push((await res.json()) as Memo);
+        created.push((await res.json()) as ApiMemo);
       }
       expect(created[0]).toMatchObject({ text: 'one', updatedAt: null });
       expect(Date.parse(created[0]?.createdAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
 
-      const first = (await (await call('/', cookie)).json()) as { memos: Memo[]; nextCursor: string | null };
+      const first = (await (await call('/', cookie)).json()) as { memos: ApiMemo[]; nextCursor: string | null };
       expect(first.memos.map((m) => m.text)).toEqual(['four', 'three', 'two']);
       expect(first.nextCursor).not.toBeNull();
       const second = (await (await call(`/?cursor=${first.nextCursor ?? ''}`, cookie)).json()) as {
-        memos: Memo[];
+        memos: ApiMemo[];
         nextCursor: string | null;
       };
       expect(second).toMatchObject({ memos: [created[0]], nextCursor: null });
@@ -174,7 +112,7 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       const del = await call(`/${id}`, cookie, { method: 'DELETE' });
       expect(del.status).toBe(204);
       await expectError(await call(`/${id}`, cookie, { method: 'DELETE' }), 404, 'not_found');
-      const all = (await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] };
+      const all = (await (await call('/?limit=5', cookie)).json()) as { memos: ApiMemo[] };
       expect(all.memos.map((m) => m.text)).toEqual(['four', 'three', 'one']);
     });
 
@@ -193,22 +131,22 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       ]);
       // Pages of 3 (PAGE_DEFAULT), newest first; the tag in any case and width.
       const first = (await (await call(`/?tag=${encodeURIComponent('#일')}`, cookie)).json()) as {
-        memos: Memo[];
+        memos: ApiMemo[];
         nextCursor: string | null;
       };
       expect(first.memos.map((m) => m.text)).toEqual(['#일 넷', '#일/회의 둘', '#일 하나']);
       expect(first.nextCursor).toBeNull();
       const two = (await (await call('/?tag=%EC%9D%BC&limit=2', cookie)).json()) as {
-        memos: Memo[];
+        memos: ApiMemo[];
         nextCursor: string;
       };
       expect(two.nextCursor).toMatch(/^t\d+$/);
       const rest = (await (await call(`/?tag=%EC%9D%BC&limit=2&cursor=${two.nextCursor}`, cookie)).json()) as {
-        memos: Memo[];
+        memos: ApiMemo[];
         nextCursor: string | null;
       };
       expect(rest).toMatchObject({ memos: [{ text: '#일 하나' }], nextCursor: null });
-      expect(((await (await call('/?tag=HOME', cookie)).json()) as { memos: Memo[] }).memos).toHaveLength(1);
+      expect(((await (await call('/?tag=HOME', cookie)).json()) as { memos: ApiMemo[] }).memos).toHaveLength(1);
       await expectError(await call('/?tag=a%20b', cookie), 400, 'tag_invalid');
       await expectError(await call('/?tag=123', cookie), 400, 'tag_invalid');
       await expectError(await call('/?tag=a&cursor=3.4', cookie), 400, 'invalid_cursor');
@@ -218,7 +156,7 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       const renamed = await rename({ from: '일', to: '#업무' });
       expect(renamed.status).toBe(200);
       expect(await renamed.json()).toEqual({ from: '일', to: '업무', renamed: 3, skipped: 0 });
-      const texts = ((await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] }).memos.map((m) => m.text);
+      const texts = ((await (await call('/?limit=5', cookie)).json()) as { memos: ApiMemo[] }).memos.map((m) => m.text);
       expect(texts).toEqual(['#일상 다섯', '#업무 넷', '#Home 셋', '#업무/회의 둘', '#업무 하나']);
       expect(await (await rename({ from: '일', to: '업무' })).json()).toEqual({
         from: '일',
@@ -255,28 +193,28 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       const first = await send('k-0123456789abcdef');
       expect(first.status).toBe(201);
       expect(first.headers.get('idempotent-replayed')).toBeNull();
-      const made = (await first.json()) as Memo;
+      const made = (await first.json()) as ApiMemo;
       const again = await send('k-0123456789abcdef');
       expect(again.status).toBe(201);
       expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(await again.json()).toEqual(made);
       // Concurrent retries of one key: still one memo.
       const burst = await Promise.all([send('k-burst-000001'), send('k-burst-000001'), send('k-burst-000001')]);
-      const ids = await Promise.all(burst.map(async (r) => ((await r.json()) as Memo).id));
+      const ids = await Promise.all(burst.map(async (r) => ((await r.json()) as ApiMemo).id));
       expect(new Set(ids).size).toBe(1);
-      const listed = ((await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] }).memos;
+      const listed = ((await (await call('/?limit=5', cookie)).json()) as { memos: ApiMemo[] }).memos;
       expect(listed.map((m) => m.id)).toEqual([ids[0], made.id]);
       await expectError(await send('short'), 400, 'invalid_idempotency_key');
       await expectError(await send('has space in it'), 400, 'invalid_idempotency_key');
       expect(await call(`/${made.id}`, cookie, { method: 'DELETE' })).toHaveProperty('status', 204);
       await expectError(await send('k-0123456789abcdef'), 410, 'memo_deleted');
-      expect(((await (await call('/?limit=5', cookie)).json()) as { memos: Memo[] }).memos).toHaveLength(1);
+      expect(((await (await call('/?limit=5', cookie)).json()) as { memos: ApiMemo[] }).memos).toHaveLength(1);
     });
 
     it('caps limit at the maximum and rejects bad paging input', async () => {
       const { cookie, id } = await user();
-      await redis.lpush(memoKey(id), ...Array.from({ length: 8 }, (_, i) => `m${i}`));
-      const capped = (await (await call('/?limit=1000', cookie)).json()) as { memos: Memo[] };
+      await api.redis.lpush(memoKey(id), ...Array.from({ length: 8 }, (_, i) => `m${i}`));
+      const capped = (await (await call('/?limit=1000', cookie)).json()) as { memos: ApiMemo[] };
       expect(capped.memos).toHaveLength(5);
       for (const q of ['limit=0', 'limit=-1', 'limit=abc', 'limit=1&limit=2', 'limit=99999']) {
         await expectError(await call(`/?${q}`, cookie), 400, 'invalid_limit');
@@ -309,7 +247,7 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
         await expectError(await post(cookie, body, type), status, code);
       }
       await expectError(await call('/', cookie, { method: 'POST' }), 400, 'invalid_body');
-      expect(await redis.llen(memoKey(id))).toBe(0);
+      expect(await api.redis.llen(memoKey(id))).toBe(0);
     });
 
     it('accepts exactly the limit, counted in characters, and round-trips Unicode byte for byte', async () => {
@@ -319,17 +257,17 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       expect(res.status).toBe(201);
       const raw = Buffer.from(await res.arrayBuffer());
       expect(raw.includes(Buffer.from(text, 'utf8'))).toBe(true);
-      const list = (await (await call('/', cookie)).json()) as { memos: Memo[] };
+      const list = (await (await call('/', cookie)).json()) as { memos: ApiMemo[] };
       expect(list.memos[0]?.text).toBe(text);
       const html = '<script>alert(1)</script>';
-      const stored = (await (await post(cookie, JSON.stringify({ text: html }))).json()) as Memo;
+      const stored = (await (await post(cookie, JSON.stringify({ text: html }))).json()) as ApiMemo;
       expect(stored.text).toBe(html);
     });
 
     it('answers 401 without a valid session, and 404 for unknown or foreign ids', async () => {
       const owner = await user();
       const stranger = await user();
-      const created = (await (await post(owner.cookie, JSON.stringify({ text: 'mine' }))).json()) as Memo;
+      const created = (await (await post(owner.cookie, JSON.stringify({ text: 'mine' }))).json()) as ApiMemo;
       for (const cookie of ['', 'userId=', `userId=${owner.id}`, 'userId=a.b.c']) {
         await expectError(await call('/', cookie), 401, 'unauthorized');
         await expectError(await post(cookie, '{"text":"x"}'), 401, 'unauthorized');
@@ -339,140 +277,8 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       await expectError(await call(`/${created.id}`, stranger.cookie, { method: 'DELETE' }), 404, 'not_found');
       await expectError(await call('/not-an-id', owner.cookie, { method: 'DELETE' }), 404, 'not_found');
       await expectError(await call('/m0000000000000000', owner.cookie, body), 404, 'not_found');
-      const list = (await (await call('/', owner.cookie)).json()) as { memos: Memo[] };
+      const list = (await (await call('/', owner.cookie)).json()) as { memos: ApiMemo[] };
       expect(list.memos).toEqual([created]);
-    });
-
-    it('limits writes per user with 429 and Retry-After, and refuses writes from other sites', async () => {
-      const limited = await startMemo(keys, { ...env(), MEMO_WRITE_RATE_LIMIT: '3' });
-      try {
-        const { cookie, id } = await user();
-        const other = await user();
-        const send = (c: string): Promise<Response> =>
-          fetch(limited.url, {
-            method: 'POST',
-            body: '{"text":"x"}',
-            headers: { cookie: c, 'content-type': 'application/json' },
-          });
-        const statuses = [];
-        for (let i = 0; i < 4; i++) statuses.push((await send(cookie)).status);
-        expect(statuses).toEqual([201, 201, 201, 429]);
-        const refused = await send(cookie);
-        expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
-        await expectError(refused, 429, 'rate_limited');
-        expect(await redis.llen(memoKey(id))).toBe(3);
-        expect((await send(other.cookie)).status).toBe(201);
-        // Reads are not limited.
-        expect((await fetch(limited.url, { headers: { cookie } })).status).toBe(200);
-      } finally {
-        await limited.close();
-      }
-      const { cookie, id } = await user();
-      const cross = await post(cookie, '{"text":"csrf"}', 'application/json');
-      expect(cross.status).toBe(201);
-      const crossSite: Record<string, string>[] = [
-        { 'sec-fetch-site': 'cross-site' },
-        { origin: 'https://evil.example' },
-      ];
-      for (const headers of crossSite) {
-        const res = await call('/', cookie, {
-          method: 'POST',
-          body: '{"text":"csrf"}',
-          headers: { 'content-type': 'application/json', ...headers },
-        });
-        await expectError(res, 403, 'cross_origin');
-      }
-      expect(await redis.llen(memoKey(id))).toBe(1);
-    });
-
-    it('counts memos created, edited and deleted, and times requests and Redis commands', async () => {
-      const { cookie } = await user();
-      const created = (await (await post(cookie, '{"text":"count me"}')).json()) as Memo;
-      await call(`/${created.id}`, cookie, {
-        method: 'PUT',
-        body: '{"text":"x"}',
-        headers: { 'content-type': 'application/json' },
-      });
-      await call(`/${created.id}`, cookie, { method: 'DELETE' });
-      const metrics = await (await fetch(`${memo.adminUrl}/metrics`)).text();
-      /** The value of a sample with at least these labels, in whatever order they are printed. */
-      const sample = (name: string, labels: Record<string, string>): number => {
-        const line = metrics
-          .split('\n')
-          .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
-        return Number(line?.split(' ').at(-1) ?? 0);
-      };
-      for (const action of ['created', 'edited', 'deleted']) {
-        expect(sample('memo_memos_total', { action, service: 'memo-service' }), action).toBeGreaterThan(0);
-      }
-      expect(
-        sample('http_request_duration_seconds_count', { method: 'POST', route: '/', status: '201' }),
-      ).toBeGreaterThan(0);
-      expect(
-        sample('http_request_duration_seconds_count', { method: 'DELETE', route: '/:id', status: '204' }),
-      ).toBeGreaterThan(0);
-      // Scripts are timed by the name the store gave them, not as an anonymous evalsha.
-      for (const command of ['memoAdd', 'memoReplace', 'memoDelete', 'memoPage']) {
-        expect(sample('redis_command_duration_seconds_count', { command }), command).toBeGreaterThan(0);
-      }
-      expect(metrics).toMatch(/process_resident_memory_bytes/);
-      expect((await fetch(`${memo.adminUrl}/healthz`)).status).toBe(200);
-      expect((await fetch(`${memo.adminUrl}/readyz`)).status).toBe(200);
-    });
-
-    it('refuses writes past a quota with 409 or 413 quota_exceeded, saying what is left, storing nothing', async () => {
-      const capped = await startMemo(keys, {
-        ...env(),
-        MEMO_MAX_COUNT: '2',
-        MEMO_MAX_BYTES: '1024',
-        MEMO_MAX_LENGTH: '1000',
-      });
-      try {
-        const { cookie, id } = await user();
-        const write = (method: string, path: string, text: string): Promise<Response> =>
-          fetch(`${capped.url}${path}`, {
-            method,
-            body: JSON.stringify({ text }),
-            headers: { cookie, 'content-type': 'application/json' },
-          });
-        const first = (await (await write('POST', '/', '첫 메모')).json()) as Memo;
-        expect((await write('POST', '/', 'second')).status).toBe(201);
-        const full = await write('POST', '/', 'third');
-        expect(full.status).toBe(409);
-        const body = (await full.json()) as {
-          error: { code: string; message: string; quota: Record<string, unknown> };
-        };
-        expect(body.error.code).toBe('quota_exceeded');
-        expect(body.error.message).toMatch(/2 memos/);
-        const bytes = Buffer.byteLength('첫 메모') + Buffer.byteLength('second');
-        expect(body.error.quota).toEqual({
-          reached: 'memos',
-          memos: { used: 2, limit: 2, remaining: 0 },
-          bytes: { used: bytes, limit: 1024, remaining: 1024 - bytes },
-        });
-        // An edit that would not fit in the bytes left: 413, the memo unchanged.
-        const tooBig = await write('PUT', `/${first.id}`, '가'.repeat(400));
-        expect(tooBig.status).toBe(413);
-        expect(((await tooBig.json()) as { error: { quota: { reached: string } } }).error.quota.reached).toBe('bytes');
-        const page = (await (await fetch(capped.url, { headers: { cookie } })).json()) as {
-          memos: Memo[];
-          usage: { memos: { used: number; limit: number }; bytes: { used: number; limit: number } };
-        };
-        expect(page.memos.map((m) => m.text)).toEqual(['second', '첫 메모']);
-        expect(page.usage).toEqual({ memos: { used: 2, limit: 2 }, bytes: { used: bytes, limit: 1024 } });
-        expect(await redis.llen(memoKey(id))).toBe(2);
-        // Deleting makes room again.
-        expect((await fetch(`${capped.url}/${first.id}`, { method: 'DELETE', headers: { cookie } })).status).toBe(204);
-        expect((await write('POST', '/', 'third')).status).toBe(201);
-      } finally {
-        await capped.close();
-      }
-    });
-
-    it('treats a leading // as / (gateway prefix rewrites)', async () => {
-      const { cookie } = await user();
-      const res = await call('//', cookie);
-      expect(res.status).toBe(200);
     });
   });
 }

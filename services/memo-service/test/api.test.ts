@@ -1,4 +1,7 @@
 import { redisUrl } from '@memo/testing/env';
+import { apiLimitsSuite } from './api-limits.suite.js';
 import { apiSuite } from './api.suite.js';
 
-apiSuite(() => ({ REDIS_URL: redisUrl() }));
+const env = (): NodeJS.ProcessEnv => ({ REDIS_URL: redisUrl() });
+apiSuite(env);
+apiLimitsSuite(env);

@@ -2,14 +2,17 @@ import { createLogger, createRedis, waitReady } from '@memo/common';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type LocalCluster } from '@memo/testing/cluster';
+import { apiLimitsSuite } from './api-limits.suite.js';
 import { apiSuite } from './api.suite.js';
-import { storeSuite } from './store.suite.js';
 import { migrateAll } from '../src/migrate.js';
 import { seedLegacy } from '@memo/testing/seed';
-import { MemoStore, userKeys } from '../src/store.js';
+import { MemoStore, userKeys } from '@memo/store';
 import { uniqueUser } from '@memo/testing/env';
 
-/** The same memo tests on a three-master Redis Cluster (ioredis cluster mode from configuration). */
+/**
+ * The API's tests and the migration on a three-master Redis Cluster (ioredis cluster mode from
+ * configuration); the store's own run there in packages/store/test/cluster.test.ts.
+ */
 
 let cluster: LocalCluster;
 beforeAll(async () => {
@@ -20,8 +23,9 @@ afterAll(async () => {
 });
 
 describe('on a Redis Cluster', () => {
-  storeSuite(() => ({ REDIS_URL: new URL(cluster.url), REDIS_CLUSTER: true }));
-  apiSuite(() => ({ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true' }));
+  const env = (): NodeJS.ProcessEnv => ({ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true' });
+  apiSuite(env);
+  apiLimitsSuite(env);
 
   it('migrates the users of every master', async () => {
     const redis = createRedis({ REDIS_URL: new URL(cluster.url), REDIS_CLUSTER: true }, createLogger('test', 'silent'));

@@ -4,7 +4,7 @@ import { createLogger, createRedis, waitReady, type RedisClient } from '@memo/co
 import { startRedis, type LocalRedis } from '@memo/stack';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoStore, userKeys } from '../src/store.js';
+import { MemoStore, userKeys } from '@memo/store';
 import { seedCurrent, seedLegacy } from '@memo/testing/seed';
 import { uniqueUser } from '@memo/testing/env';
 

@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import type { RateLimiter, SessionVerifier } from '@memo/common';
 import type { Admission } from '../src/admission.js';
 import { OPENAPI_FILE, memoRoutes } from '../src/routes.js';
-import type { MemoStore } from '../src/store.js';
+import type { MemoStore } from '@memo/store';
 import { describedOperations, openApiCheck, routerOperations } from '@memo/testing/openapi';
 import { sessionKeys } from '@memo/testing/env';
 import { startMemo } from '@memo/testing/services';

@@ -6,7 +6,7 @@ import type { ServiceHandle } from '@memo/common';
 import { tagsOf } from '@memo/common/tags';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPENAPI_FILE } from '../src/routes.js';
-import type { Memo } from '../src/store.js';
+import type { Memo } from '@memo/store';
 import { installOpenApiCheck } from '@memo/testing/openapi';
 import { sessionKeys, uniqueUser } from '@memo/testing/env';
 import { sessionCookie, startMemo } from '@memo/testing/services';

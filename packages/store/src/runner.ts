@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { RedisClient } from '@memo/common';
 
 /**
- * The store's Redis scripts, kept as files (`services/memo-service/commands/<name>.lua`, the way
+ * The store's Redis scripts, kept as files (`packages/store/commands/<name>.lua`, the way
  * bullmq keeps its commands): each opens with a header that lists every `KEYS[i]` and `ARGV[i]`
  * by name, the last of each may be a list (`KEYS[9..] tagSets`), and shared Lua comes in with
  * `--- @include "<name>"` (commands/includes/). The header is the one place the order is
@@ -11,7 +11,7 @@ import type { RedisClient } from '@memo/common';
  * arguments from TypeScript (`run('page', { list, … }, { limit, … })`).
  */
 
-export const COMMANDS_DIR = fileURLToPath(new URL('../../commands/', import.meta.url));
+export const COMMANDS_DIR = fileURLToPath(new URL('../commands/', import.meta.url));
 
 /** The work of one move step: a ref moved costs 1, an entry of an earlier layout converted 4. */
 export const MOVE_WORK = 256;

@@ -1,6 +1,6 @@
 import { memoKeys, sessionKey, legacySessionLive, tagKey, type Session } from '@memo/common';
 import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
-import { decodeEntry, encodeEntry, entryTail, newId, publicMemo, textSize, type Entry, type Memo } from '../layout.js';
+import { decodeEntry, encodeEntry, entryTail, newId, publicMemo, textSize, type Entry, type Memo } from './layout.js';
 import type { Moves } from './moves.js';
 import type { Scripts } from './runner.js';
 import {

@@ -1,6 +1,6 @@
 import { legacySessionLive, memoKeys, sessionKey, tagKey, type Session } from '@memo/common';
 import { TAGS_MAX_PER_USER, isUnder, renameTag, tagsOf } from '@memo/common/tags';
-import { decodeEntry, publicMemo } from '../layout.js';
+import { decodeEntry, publicMemo } from './layout.js';
 import { REPLACE_TRIES, tagChange, type Memos } from './memos.js';
 import type { Moves } from './moves.js';
 import type { Scripts } from './runner.js';

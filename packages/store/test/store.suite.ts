@@ -1,59 +1,25 @@
 import type { RedisClient, RedisWhere } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  accountKeys,
-  createLogger,
-  createRedis,
-  legacySessionKey,
-  sessionKey,
-  sessionsEndedKey,
-  tagKey,
-  waitReady,
-  type Session,
-} from '@memo/common';
+import { legacySessionKey, sessionKey } from '@memo/common';
 import type { Redis } from 'ioredis';
-import {
-  IDEMPOTENCY_KEEP,
-  MemoStore,
-  QuotaExceeded,
-  SessionEnded,
-  legacyId,
-  parseCursor,
-  userKeys,
-  type Cursor,
-  type Page,
-} from '../src/store.js';
-import { MOVE_WORK } from '../src/store.js';
+import { IDEMPOTENCY_KEEP, MemoStore, QuotaExceeded, legacyId, userKeys } from '@memo/store';
+import { MOVE_WORK } from '@memo/store';
 import { seedCurrent, seedLegacy } from '@memo/testing/seed';
 import { uniqueUser } from '@memo/testing/env';
+import { all, connect, next } from './connect.js';
 
-/** The store's behaviour, run against one Redis (store.test.ts) and a Redis Cluster (cluster.test.ts). */
+/**
+ * The store's behaviour, run against one Redis (store.test.ts) and a Redis Cluster
+ * (cluster.test.ts): pages, writes, moves, pins, idempotent adds, the byte quota. The tag index
+ * is tags.suite.ts's, who may write writers.suite.ts's.
+ */
 export function storeSuite(where: () => RedisWhere): void {
   let redis: RedisClient;
   let store: MemoStore;
-
   beforeAll(async () => {
-    redis = createRedis(where(), createLogger('test', 'silent'));
-    await waitReady(redis);
-    store = new MemoStore(redis, { maxCount: 100_000, maxBytes: 100_000_000 });
+    ({ redis, store } = await connect(where));
   });
   afterAll(() => redis.disconnect());
-
-  /** The cursor of the next page (undefined on the last). */
-  const next = (page: Page): Cursor | undefined =>
-    page.nextCursor === null ? undefined : (parseCursor(page.nextCursor) ?? undefined);
-
-  /** Every memo's text, newest first, read page by page. */
-  async function all(s: MemoStore, user: string, limit = 7): Promise<string[]> {
-    const texts: string[] = [];
-    let page = await s.list(user, limit);
-    texts.push(...page.memos.map((m) => m.text));
-    for (let cursor = next(page); cursor; cursor = next(page)) {
-      page = await s.list(user, limit, cursor);
-      texts.push(...page.memos.map((m) => m.text));
-    }
-    return texts;
-  }
 
   /** Seeds with raw commands (the seed helpers take a plain ioredis client or a Cluster alike). */
   const raw = (): Redis => redis as Redis;
@@ -375,177 +341,6 @@ export function storeSuite(where: () => RedisWhere): void {
     });
   });
 
-  describe('tags', () => {
-    /** Every memo of a tag, newest first, page by page (`limit` a page), and the pages it took. */
-    async function tagged(s: MemoStore, user: string, tag: string, limit = 7): Promise<string[]> {
-      const texts: string[] = [];
-      let below: number | undefined;
-      for (;;) {
-        const page = await s.listTagged({ userId: user, sessionId: 's', expiresAt: 0, issuedAt: 0 }, tag, limit, below);
-        if (!page) throw new Error('no session');
-        texts.push(...page.memos.map((m) => m.text));
-        if (!page.nextCursor) return texts;
-        below = Number(page.nextCursor.slice(1));
-      }
-    }
-    const live = async (user: string): Promise<void> => {
-      await redis.set(sessionKey(user, 's'), user);
-    };
-
-    it('indexes memos written before tags existed once, then keeps up with adds, edits and deletes, at the cap', async () => {
-      const user = uniqueUser();
-      await live(user);
-      const capped = new MemoStore(redis, { maxCount: 1000, maxBytes: 1_000_000 });
-      // 1,000 memos seeded with raw commands (no index yet): every third carries #일, every
-      // fifth #일/회의 (so #일 too), one in code only.
-      const texts = Array.from({ length: 1000 }, (_, i) =>
-        i === 7 ? '`#일` 코드 속' : `메모 ${String(i)}${i % 3 === 0 ? ' #일' : ''}${i % 5 === 0 ? ' #일/회의' : ''}`,
-      );
-      const ids = await seedCurrent(raw(), user, texts);
-      const withWork = texts.filter((_, i) => i !== 7 && (i % 3 === 0 || i % 5 === 0));
-      const meetings = texts.filter((_, i) => i % 5 === 0);
-      expect(await capped.tags(user)).toEqual([
-        { tag: '일', count: withWork.length },
-        { tag: '일/회의', count: meetings.length },
-      ]);
-      expect(await tagged(capped, user, '일')).toEqual([...withWork].reverse());
-      expect(await tagged(capped, user, '일/회의', 50)).toEqual([...meetings].reverse());
-      expect(await tagged(capped, user, '없음')).toEqual([]);
-      // At the cap, an add is refused and the index is unchanged.
-      await expect(capped.add(user, '하나 더 #일')).rejects.toBeInstanceOf(QuotaExceeded);
-      // Edit: tags that go and come; delete: its tags go.
-      expect(await capped.update(user, ids[0] ?? '', '바뀐 메모 #새')).not.toBeNull();
-      expect(await capped.remove(user, ids[3] ?? '')).toBe(true);
-      const counts = Object.fromEntries((await capped.tags(user)).map((t) => [t.tag, t.count]));
-      expect(counts).toEqual({ 일: withWork.length - 2, '일/회의': meetings.length - 1, 새: 1 });
-      const page = await capped.listTagged({ userId: user, sessionId: 's', expiresAt: 0, issuedAt: 0 }, '새', 10);
-      expect(page?.memos.map((m) => m.text)).toEqual(['바뀐 메모 #새']);
-      // A session that ended sees nothing.
-      expect(
-        await capped.listTagged({ userId: user, sessionId: 'gone', expiresAt: 0, issuedAt: 0 }, '일', 10),
-      ).toBeNull();
-    });
-
-    it('renames a tag and the tags under it in every memo, once, safe to run again', async () => {
-      const user = uniqueUser();
-      await live(user);
-      for (const text of ['#일 하나', '#일/회의 둘', '#일상 셋', '`#일` 넷', '#업무 다섯', '#일 #일/회의 여섯']) {
-        await store.add(user, text);
-      }
-      expect(await store.renameTag(user, '일', '업무', 10_000)).toEqual({ renamed: 3, skipped: 0 });
-      expect(await all(store, user)).toEqual([
-        '#업무 #업무/회의 여섯',
-        '#업무 다섯',
-        '`#일` 넷',
-        '#일상 셋',
-        '#업무/회의 둘',
-        '#업무 하나',
-      ]);
-      expect(await store.renameTag(user, '일', '업무', 10_000)).toEqual({ renamed: 0, skipped: 0 });
-      const counts = Object.fromEntries((await store.tags(user)).map((t) => [t.tag, t.count]));
-      expect(counts).toEqual({ 업무: 4, '업무/회의': 2, 일상: 1 });
-      expect(await tagged(store, user, '업무/회의')).toEqual(['#업무 #업무/회의 여섯', '#업무/회의 둘']);
-    });
-
-    it('skips a memo the new name makes too long, refuses past the byte quota, and heals a stale index', async () => {
-      const user = uniqueUser();
-      await live(user);
-      const tight = new MemoStore(redis, { maxCount: 100, maxBytes: 60 });
-      await tight.add(user, '#a 짧은');
-      await tight.add(user, `#a ${'x'.repeat(10)}`);
-      expect(await tight.renameTag(user, 'a', 'abcd', 13)).toEqual({ renamed: 1, skipped: 1 });
-      await expect(tight.renameTag(user, 'a', 'b'.repeat(50), 10_000)).rejects.toBeInstanceOf(QuotaExceeded);
-      expect((await tight.tags(user)).map((t) => t.tag).sort()).toEqual(['a', 'abcd']);
-      // An index entry that names a memo without the tag (written by hand here) goes on the next rename.
-      const [id] = (await tight.list(user, 1)).memos.map((m) => m.id);
-      await redis.zadd(`${userKeys(user).tags}:zz`, 1, id ?? '');
-      await redis.zadd(userKeys(user).tags, 1, 'zz');
-      expect(await tight.renameTag(user, 'zz', 'yy', 10_000)).toEqual({ renamed: 0, skipped: 0 });
-      expect((await tight.tags(user)).map((t) => t.tag).sort()).toEqual(['a', 'abcd']);
-    });
-  });
-
-  describe('writes of a session that ended (issue 20, findings 3 and 9)', () => {
-    const now = (): number => Math.floor(Date.now() / 1000);
-    const sessionOf = (user: string, extra: Partial<Session> = {}): Session => ({
-      userId: user,
-      sessionId: `s-${user}`,
-      expiresAt: now() + 600,
-      issuedAt: now() - 10,
-      ...extra,
-    });
-    /** Every key of the user that exists (each asked alone: on a Cluster they may be anywhere). */
-    async function keysOf(user: string, tags: string[] = []): Promise<string[]> {
-      const keys = [...accountKeys(user), ...tags.map((t) => tagKey(user, t)), sessionsEndedKey(user)];
-      const there: string[] = [];
-      for (const key of keys) if ((await redis.exists(key)) === 1) there.push(key);
-      return there;
-    }
-    const everyWrite = (session: Session, id: string): [string, () => Promise<unknown>][] => [
-      ['add', () => store.add(session, 'new #t')],
-      ['add with a key', () => store.addOnce(session, 'new #t', 'key-0123456789')],
-      ['edit', () => store.update(session, id, 'edited #t')],
-      ['delete', () => store.remove(session, id)],
-      ['pin', () => store.pin(session, id)],
-      ['import', () => store.importMemos(session, ['one #t', 'two #u'])],
-      ['rename', () => store.renameTag(session, 't', 'v', 10_000)],
-    ];
-
-    it('refuses every write once the session is gone (logout), changing nothing', async () => {
-      const user = uniqueUser();
-      const session = sessionOf(user);
-      await redis.set(sessionKey(user, session.sessionId), user, 'EX', 600);
-      const memo = await store.add(session, 'kept #t');
-      await redis.del(sessionKey(user, session.sessionId));
-      const before = await all(store, user);
-      // (The tag index being built once is not a write of the user's: leave it out.)
-      const meta = (): Promise<Record<string, string>> =>
-        redis.hgetall(userKeys(user).meta).then(({ tags: _built, ...rest }) => rest);
-      const metaBefore = await meta();
-      for (const [name, write] of everyWrite(session, memo.id)) {
-        await expect(write(), name).rejects.toBeInstanceOf(SessionEnded);
-      }
-      expect(await all(store, user)).toEqual(before);
-      expect(await meta()).toEqual(metaBefore);
-    });
-
-    it('recreates no key of a deleted user, whatever write was in flight', async () => {
-      const user = uniqueUser();
-      const session = sessionOf(user);
-      await redis.set(sessionKey(user, session.sessionId), user, 'EX', 600);
-      const memo = await store.add(session, 'gone #t');
-      await store.pin(session, memo.id);
-      // 회원 탈퇴: the sessions and every key go (what AccountEraser unlinks).
-      for (const key of [sessionKey(user, session.sessionId), ...accountKeys(user), tagKey(user, 't')]) {
-        await redis.del(key);
-      }
-      for (const [name, write] of everyWrite(session, memo.id)) {
-        await write().catch((err: unknown) => {
-          if (!(err instanceof SessionEnded)) throw err;
-        });
-        expect(await keysOf(user, ['t', 'u', 'v']), name).toEqual([]);
-      }
-    });
-
-    it('voids sessions minted before sessions moved into the slot once the account is erased after them', async () => {
-      const user = uniqueUser();
-      const legacy = sessionOf(user, { legacy: true, issuedAt: now() - 100 });
-      await redis.set(legacySessionKey(legacy.sessionId), user, 'EX', 600);
-      await store.add(legacy, 'before');
-      await expect(store.listIfLive(legacy, 10)).resolves.not.toBeNull();
-      await redis.set(sessionsEndedKey(user), String(Date.now()), 'EX', 600);
-      await expect(store.add(legacy, 'after')).rejects.toBeInstanceOf(SessionEnded);
-      await expect(store.importMemos(legacy, ['after'])).rejects.toBeInstanceOf(SessionEnded);
-      await expect(store.listIfLive(legacy, 10)).resolves.toBeNull();
-      // One minted after the mark (before the move was complete, on an old replica) still writes.
-      const later = sessionOf(user, { legacy: true, sessionId: `t-${user}`, issuedAt: now() + 1 });
-      await expect(store.add(later, 'later')).resolves.toMatchObject({ text: 'later' });
-      expect(await all(store, user)).toEqual(['later', 'before']);
-      // The mark names nobody: it lives in the user's slot under another tag and a digest.
-      expect(sessionsEndedKey(user)).not.toContain(user);
-    });
-  });
-
   describe('the byte quota counts text as stored (finding 7)', () => {
     it('counts JSON escapes: a control character six bytes, a quote two, Hangul three', async () => {
       const user = uniqueUser();
@@ -557,81 +352,6 @@ export function storeSuite(where: () => RedisWhere): void {
       const other = uniqueUser();
       await expect(small.add(other, '\u0001'.repeat(200))).rejects.toMatchObject({ which: 'bytes' });
       await small.add(other, 'a'.repeat(1_000));
-    });
-  });
-
-  describe('the original app writing beside this one (finding 12)', () => {
-    it('adopts a memo the original LPUSHes onto a moved user: the next page shows it first, never an error', async () => {
-      const user = uniqueUser();
-      for (const text of ['one', 'two']) await store.add(user, text);
-      await raw().lpush(userKeys(user).list, '원래 앱의 메모');
-      expect((await store.list(user, 10)).memos.map((m) => m.text)).toEqual(['원래 앱의 메모', 'two', 'one']);
-      // And one pushed under a newer memo of ours (both apps writing in turn): adopted as the
-      // newest (seqs only grow towards the head, docs/data.md), nothing lost.
-      await raw().lpush(userKeys(user).list, '또 하나');
-      await store.add(user, 'three');
-      expect((await store.list(user, 10)).memos.map((m) => m.text)).toEqual([
-        '또 하나',
-        'three',
-        '원래 앱의 메모',
-        'two',
-        'one',
-      ]);
-      const page = await store.list(user, 10);
-      expect(page.usage.memos.used).toBe(5);
-      await expect(store.update(user, page.memos[1]?.id ?? '', '고침')).resolves.toMatchObject({ text: '고침' });
-    });
-  });
-
-  describe('imports in batches (finding 5)', () => {
-    it('imports memos, ids and pins in a few scripts, merging by id, stopping at the quota', async () => {
-      const user = uniqueUser();
-      const small = new MemoStore(redis, { maxCount: 450, maxBytes: 1_000_000, maxPins: 3 });
-      const at = (i: number): string => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
-      const memos = Array.from({ length: 400 }, (_, i) => ({
-        id: `m${String(i).padStart(11, '0')}`,
-        text: `memo ${String(i)} #tag${String(i % 7)} #all`,
-        createdAt: at(i),
-        updatedAt: null,
-        ...(i % 100 === 0 ? { pinnedAt: at(i + 1_000) } : {}),
-      }));
-      expect(await small.importMemos(user, memos)).toEqual({ imported: 400, skipped: 0 });
-      expect(await small.importMemos(user, memos)).toEqual({ imported: 0, skipped: 400 });
-      const page = await small.list(user, 2);
-      // Pins up to the limit (3 of 4: the file's oldest first), newest pin first, then the newest memos.
-      expect(page.memos.map((m) => m.text.split(' #')[0])).toEqual([
-        'memo 200',
-        'memo 100',
-        'memo 0',
-        'memo 399',
-        'memo 398',
-      ]);
-      const counts = Object.fromEntries((await small.tags(user)).map((t) => [t.tag, t.count]));
-      expect(counts.all).toBe(400);
-      expect(counts.tag0).toBe(58);
-      // Texts: 60 more fit the count, the rest is refused with what came in before.
-      const result = await small.importMemos(
-        user,
-        Array.from({ length: 60 }, (_, i) => `text ${String(i)}`),
-      );
-      expect(result).toMatchObject({ imported: 50, skipped: 0 });
-      expect(result.quota).toBeInstanceOf(QuotaExceeded);
-      expect(result.quota?.which).toBe('memos');
-      expect((await small.list(user, 1)).memos[0]?.text.split(' #')[0]).toBe('memo 200');
-    });
-  });
-
-  describe('renames into a tag under the old one (finding 11)', () => {
-    it('renames a to a/a once: running it again changes nothing', async () => {
-      const user = uniqueUser();
-      for (const text of ['#a 하나', '#a/b 둘', '#b 셋']) await store.add(user, text);
-      expect(await store.renameTag(user, 'a', 'a/a', 10_000)).toEqual({ renamed: 2, skipped: 0 });
-      const once = await all(store, user);
-      expect(once).toEqual(['#b 셋', '#a/a/b 둘', '#a/a 하나']);
-      for (let i = 0; i < 2; i++) {
-        expect(await store.renameTag(user, 'a', 'a/a', 10_000)).toEqual({ renamed: 0, skipped: 0 });
-        expect(await all(store, user)).toEqual(once);
-      }
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { RedisClient, Session } from '@memo/common';
-import type { Memo } from '../layout.js';
+import type { Memo } from './layout.js';
 import { Imports, type ImportResult, type Incoming } from './imports.js';
 import { Memos } from './memos.js';
 import { Moves, type StepOutcome } from './moves.js';
@@ -9,7 +9,7 @@ import { Tags, type TagCount } from './tags.js';
 import type { Cursor, Page, Quotas, Writer } from './types.js';
 
 /**
- * A user's memos in Redis, by concern: memos (pages, add, edit, delete), pins, tags (the index,
+ * @memo/store: a user's memos in Redis, by concern: memos (pages, add, edit, delete), pins, tags (the index,
  * tag pages, renames), imports, and moves (into this layout, and compaction), each a small
  * module around one script runner (runner.ts; the scripts are commands/*.lua). This class only
  * puts them together and is what the routes and tools hold.
@@ -83,12 +83,12 @@ export class MemoStore {
   }
 }
 
-export type { Memo } from '../layout.js';
-export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from '../layout.js';
+export type { Memo } from './layout.js';
+export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
 export type { ImportResult, Incoming } from './imports.js';
 export { IDEMPOTENCY_KEEP } from './memos.js';
 export type { TagCount } from './tags.js';
-export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO } from './runner.js';
+export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO, Scripts } from './runner.js';
 export * from './types.js';
 
 /** Every script by its method name, for reports that meet them by their SHA-1 in SLOWLOG. */

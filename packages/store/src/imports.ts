@@ -1,6 +1,6 @@
 import { memoKeys, tagKey } from '@memo/common';
 import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
-import { entryTail, newId, textSize, type Memo } from '../layout.js';
+import { entryTail, newId, textSize, type Memo } from './layout.js';
 import type { Moves } from './moves.js';
 import type { Scripts } from './runner.js';
 import {
