@@ -354,4 +354,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// `npm run bench -- --against [ref]`: the regression gate (gate.ts) instead of the full bench.
+const args = process.argv.slice(2);
+if (args.includes('--against')) {
+  const { runGate } = await import('./gate.js');
+  process.exitCode = await runGate(args.filter((a) => a !== '--against'));
+} else {
+  await main();
+}
