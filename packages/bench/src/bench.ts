@@ -354,9 +354,13 @@ async function main(): Promise<void> {
   }
 }
 
-// `npm run bench -- --against [ref]`: the regression gate (gate.ts) instead of the full bench.
+// `npm run bench -- --against [ref]`: the regression gate (gate.ts) instead of the full bench;
+// `--profile [ref]`: where memo-service's time goes, on both sides (profile.ts).
 const args = process.argv.slice(2);
-if (args.includes('--against')) {
+if (args.includes('--profile')) {
+  const { runProfile } = await import('./profile.js');
+  process.exitCode = await runProfile(args.filter((a) => a !== '--profile'));
+} else if (args.includes('--against')) {
   const { runGate } = await import('./gate.js');
   process.exitCode = await runGate(args.filter((a) => a !== '--against'));
 } else {

@@ -18,11 +18,19 @@ export interface Side {
   site: string;
   services: Record<'memo' | 'auth' | 'web', { url: string; pid: number }>;
   nginx: string | null;
+  /** The side's own Redis. */
+  redisUrl: string;
   cookies: Record<'u10' | 'u1000' | 'post', string>;
   stop(): Promise<void>;
 }
 
-export async function startSide(label: Side['label'], root: string, work: string): Promise<Side> {
+/** Starts a side; `extraEnv` goes to every process of its stack (NODE_OPTIONS for a profile, say). */
+export async function startSide(
+  label: Side['label'],
+  root: string,
+  work: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<Side> {
   const dir = join(work, label);
   mkdirSync(dir, { recursive: true });
   const redis: LocalRedis = await startRedis({});
@@ -38,6 +46,7 @@ export async function startSide(label: Side['label'], root: string, work: string
     LOGIN_RATE_LIMIT: '0',
     MEMO_MAX_COUNT: '10000000',
     MEMO_MAX_BYTES: String(1024 ** 3),
+    ...extraEnv,
   };
   delete env.NAVER_CLIENT_ID;
   const child = spawn(process.execPath, [here('./side.js'), root, String(port), join(dir, 'data')], {
@@ -92,6 +101,7 @@ export async function startSide(label: Side['label'], root: string, work: string
     site,
     services,
     nginx: nginxSite,
+    redisUrl: redis.url,
     cookies: { u10: u10.cookie, u1000: u1000.cookie, post: post.cookie },
     stop: async () => {
       if (nginx) await stopProcess(nginx);
