@@ -68,8 +68,11 @@ export function prepareTree(sha: string): string {
   return dir;
 }
 
-/** node_modules for the worktree: the tree's packages, but its own workspaces under @memo. */
-function linkModules(dir: string): void {
+/**
+ * node_modules for another copy of the repository at `dir` (a worktree, a fresh copy): this
+ * checkout's packages, linked, but the copy's own workspaces under @memo.
+ */
+export function linkModules(dir: string): void {
   const from = join(ROOT, 'node_modules');
   const to = join(dir, 'node_modules');
   mkdirSync(to, { recursive: true });
