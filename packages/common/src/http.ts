@@ -134,11 +134,22 @@ export function sendJson(
   value: unknown,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  const body = JSON.stringify(value);
+  sendJsonText(res, status, JSON.stringify(value), headers);
+}
+
+/** As sendJson, for a body that is JSON text already (memo-service's page: its entries spliced). */
+export function sendJsonText(
+  res: ServerResponse,
+  status: number,
+  json: string,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  // Encoded once: its length is the header, the same bytes the body.
+  const body = Buffer.from(json, 'utf8');
   res.statusCode = status;
-  for (const [name, header] of Object.entries(headers)) res.setHeader(name, header);
+  for (const name in headers) res.setHeader(name, headers[name] ?? '');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.setHeader('Content-Length', body.length);
   res.end(body);
 }
 

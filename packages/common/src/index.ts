@@ -36,6 +36,7 @@ export {
   sameOriginWrites,
   fromAnotherSite,
   sendJson,
+  sendJsonText,
   withFastLane,
   API_CSP,
 } from './http.js';

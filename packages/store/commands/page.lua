@@ -26,7 +26,9 @@
 --- @include "helpers"
 local list, older, memos, meta, pins = K.list, K.older, K.memos, K.meta, K.pins
 if K.session[1] and redis.call('GET', K.session[1]) ~= A.user then return {'nosession'} end
-if legacy(list, older, meta) then return {'migrate'} end
+-- The layout and the usage in one read (legacy() reads the first alone; this is the hot path).
+local m = redis.call('HMGET', meta, 'v', 'count', 'bytes')
+if m[1] ~= '2' and (redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1) then return {'migrate'} end
 local limit, pos, target, budget = tonumber(A.limit), tonumber(A.pos), tonumber(A.seq), tonumber(A.budget)
 local lenA = redis.call('LLEN', list)
 local len = lenA + redis.call('LLEN', older)
@@ -93,5 +95,4 @@ while #out < limit and i < len and scanned < budget do
     end
   end
 end
-local usage = redis.call('HMGET', meta, 'count', 'bytes')
-return {'ok', len - i, last, out, num(usage[1]), num(usage[2]), pinned, pinnedAt}
+return {'ok', len - i, last, out, num(m[2]), num(m[3]), pinned, pinnedAt}

@@ -6,7 +6,7 @@ import { Moves, type StepOutcome } from './moves.js';
 import { Pins } from './pins.js';
 import { Scripts, loadCommand, scriptSources } from './runner.js';
 import { Tags, type TagCount } from './tags.js';
-import type { Cursor, Page, Quotas, Writer } from './types.js';
+import type { Cursor, Page, PageJson, Quotas, Writer } from './types.js';
 
 /**
  * @memo/store: a user's memos in Redis, by concern: memos (pages, add, edit, delete), pins, tags (the index,
@@ -36,6 +36,9 @@ export class MemoStore {
   }
   listIfLive(session: Session, limit: number, cursor?: Cursor): Promise<Page | null> {
     return this.memos.listIfLive(session, limit, cursor);
+  }
+  listJsonIfLive(session: Session, limit: number, cursor?: Cursor): Promise<PageJson | null> {
+    return this.memos.listJsonIfLive(session, limit, cursor);
   }
   add(writer: Writer, text: string, now?: Date): Promise<Memo> {
     return this.memos.add(writer, text, now);

@@ -1,6 +1,16 @@
 import { memoKeys, sessionKey, legacySessionLive, tagKey, type Session } from '@memo/common';
 import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
-import { decodeEntry, encodeEntry, entryTail, newId, publicMemo, textSize, type Entry, type Memo } from './layout.js';
+import {
+  decodeEntry,
+  encodeEntry,
+  entryTail,
+  newId,
+  publicJson,
+  publicMemo,
+  textSize,
+  type Entry,
+  type Memo,
+} from './layout.js';
 import type { Moves } from './moves.js';
 import type { Scripts } from './runner.js';
 import {
@@ -13,6 +23,7 @@ import {
   written,
   type Cursor,
   type Page,
+  type PageJson,
   type Quotas,
   type Reply,
   type Writer,
@@ -105,6 +116,42 @@ export class Memos {
           },
         )) as Reply,
     );
+  }
+
+  /** A page as the API's JSON text (its memos spliced from the entries: publicJson). */
+  private toPageJson(reply: Reply): PageJson {
+    const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = []] = reply as [
+      string,
+      number,
+      number,
+      string[],
+      number,
+      number,
+      string[]?,
+      string[]?,
+    ];
+    const memos: string[] = [];
+    for (let k = 0; k < pinned.length; k += 1) {
+      const json = publicJson(pinned[k] ?? '');
+      memos.push(`${json.slice(0, -1)},"pinnedAt":"${new Date(Number(pinnedAt[k])).toISOString()}"}`);
+    }
+    for (const raw of entries) memos.push(publicJson(raw));
+    return {
+      memos: `[${memos.join(',')}]`,
+      nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
+      usage: usageOf(this.quotas, count, bytes),
+    };
+  }
+
+  /**
+   * As listIfLive, with the memos as JSON text, ready to send: GET /memo, the hottest answer,
+   * parses and writes again none of them.
+   */
+  async listJsonIfLive(session: Session, limit: number, cursor?: Cursor): Promise<PageJson | null> {
+    const reply = await this.page(session.userId, limit, cursor, session);
+    if (reply[0] !== 'nosession') return this.toPageJson(reply);
+    if (!(await legacySessionLive(this.scripts.redis, session))) return null;
+    return this.toPageJson(await this.page(session.userId, limit, cursor));
   }
 
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */

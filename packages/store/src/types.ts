@@ -8,6 +8,13 @@ import type { Page as ApiPage, Usage } from '@memo/common/api-types';
 /** A page as the store reads it: the API's, without the limits the routes add. */
 export type Page = Omit<ApiPage, 'limits'>;
 
+/** A page with its memos as JSON text (an array), ready to send. */
+export interface PageJson {
+  memos: string;
+  nextCursor: string | null;
+  usage: Usage;
+}
+
 /** Where a page starts: after `pos` older refs, below the memo numbered `seq` (0: unknown). */
 export interface Cursor {
   pos: number;

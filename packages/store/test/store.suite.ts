@@ -106,6 +106,38 @@ export function storeSuite(where: () => RedisWhere): void {
       expect(page.usage.memos.used).toBe(1);
     });
 
+    it('gives the page as JSON text with the same memos as the page of objects, pins and moved entries too', async () => {
+      const user = uniqueUser();
+      const session = { userId: user, sessionId: 's-json', expiresAt: 0, issuedAt: 0 };
+      await redis.set(sessionKey(user, 's-json'), user);
+      // The original's plain strings (moved into this layout by the first read), then memos of
+      // every kind of text, one of them pinned.
+      await seedLegacy(raw(), user, ['원래 앱의 "메모" / 슬래시', 'tab\there']);
+      for (const text of ['이모지 😀', 'control \u0001 and \u001f', 'quote " backslash \\ </script>', 'plain']) {
+        await store.add(session, text);
+      }
+      const first = await store.list(user, 3);
+      expect(await store.pin(session, first.memos[1]?.id ?? '')).toBe(true);
+      let cursor: ReturnType<typeof next>;
+      for (let pages = 0; pages < 4; pages += 1) {
+        const objects = await store.list(user, 3, cursor);
+        const text = await store.listJsonIfLive(session, 3, cursor);
+        expect(text).not.toBeNull();
+        expect(JSON.parse(text?.memos ?? '')).toEqual(objects.memos);
+        expect(text?.nextCursor).toEqual(objects.nextCursor);
+        expect(text?.usage).toEqual(objects.usage);
+        cursor = next(objects);
+        if (!cursor) break;
+      }
+      expect(cursor).toBeUndefined();
+      // A pin shows on the first page only, with its time, as the objects carry it.
+      const pinned = JSON.parse((await store.listJsonIfLive(session, 3))?.memos ?? '[]') as { pinnedAt?: string }[];
+      expect(pinned[0]?.pinnedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      // A session that ended gets no page.
+      await redis.del(sessionKey(user, 's-json'));
+      expect(await store.listJsonIfLive(session, 3)).toBeNull();
+    });
+
     it('never reaches another user’s memo', async () => {
       const owner = uniqueUser();
       const other = uniqueUser();
