@@ -37,6 +37,8 @@ local function at(i)
   return redis.call('LINDEX', older, i - lenA)
 end
 local function range(i, j)
+  -- Within the list (no move under way, or a page of its first part): LRANGE's own answer.
+  if j < lenA then return redis.call('LRANGE', list, i, j) end
   local out = {}
   if i < lenA then
     for _, x in ipairs(redis.call('LRANGE', list, i, math.min(j, lenA - 1))) do out[#out + 1] = x end
