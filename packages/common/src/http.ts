@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import typeis from 'type-is';
@@ -64,12 +70,12 @@ function routeOf(req: Request): string {
  */
 function requestLog({ log, metrics }: AppContext): RequestHandler {
   return (req, res, next) => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     const reqId = requestId(req.headers['x-request-id']);
     req.id = reqId;
     res.setHeader('X-Request-Id', reqId);
     res.once('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const seconds = (performance.now() - start) / 1000;
       const { method } = req;
       const route = routeOf(req);
       const status = res.statusCode;
@@ -101,27 +107,58 @@ export function createApp(context: AppContext): Express {
       next();
     },
     requestLog(context),
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy },
-      xFrameOptions: { action: 'deny' },
-      // An API answers JSON, never a document: the headers that only steer how a browser treats
-      // a page (and old IE's downloads and Flash) are left to the page's service. Each answer is
-      // ~200 bytes lighter, which the proxy in front notices (docs/decisions.md).
-      ...(api
-        ? {
-            originAgentCluster: false,
-            xDnsPrefetchControl: false,
-            xDownloadOptions: false,
-            xPermittedCrossDomainPolicies: false,
-            xXssProtection: false,
-          }
-        : {}),
-    }),
+    fixedHeaders(
+      helmet({
+        contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy },
+        xFrameOptions: { action: 'deny' },
+        // An API answers JSON, never a document: the headers that only steer how a browser treats
+        // a page (and old IE's downloads and Flash) are left to the page's service. Each answer is
+        // ~200 bytes lighter, which the proxy in front notices (docs/decisions.md).
+        ...(api
+          ? {
+              originAgentCluster: false,
+              xDnsPrefetchControl: false,
+              xDownloadOptions: false,
+              xPermittedCrossDomainPolicies: false,
+              xXssProtection: false,
+            }
+          : {}),
+      }),
+    ),
     ...(context.sameOriginWrites ? [sameOriginWrites()] : []),
   ];
   FRONT.set(app, front);
   app.use(...front);
   return app;
+}
+
+/**
+ * helmet's headers, asked of helmet once and set on every answer: with our options (a fixed
+ * policy, no nonce) they do not depend on the request, and helmet's chain of a dozen
+ * middlewares cost more per answer than setting them (docs/benchmarks.md). Asked twice, of two
+ * different requests, to be sure; a difference is an error at start, not a silent change.
+ */
+export function fixedHeaders(middleware: RequestHandler): RequestHandler {
+  const ask = (url: string): [string, string][] => {
+    const headers = new Map<string, string>();
+    const res = {
+      setHeader: (name: string, value: unknown) => headers.set(name, String(value)),
+      removeHeader: (name: string) => headers.delete(name),
+      getHeader: (name: string) => headers.get(name),
+    };
+    const called = { next: false };
+    middleware({ method: 'GET', url, headers: {} } as Request, res as unknown as Response, () => {
+      called.next = true;
+    });
+    if (!called.next) throw new Error('security headers: the middleware did not answer at once');
+    return [...headers].sort(([a], [b]) => a.localeCompare(b));
+  };
+  const fixed = ask('/');
+  if (JSON.stringify(ask('/other?x=1')) !== JSON.stringify(fixed)) throw new Error('security headers vary by request');
+  return (_req, res, next) => {
+    for (const [name, value] of fixed) res.setHeader(name, value);
+    next();
+  };
 }
 
 /**
@@ -336,7 +373,7 @@ export function withFastLane(
 ): RequestListener {
   const front = FRONT.get(app) ?? [];
   // Each route's whole chain (the front middleware, then its handlers), made once.
-  const lanes = routes.map((route) => ({ route, chain: [...front, ...route.handlers] }));
+  const lanes = routes.map((route) => ({ route, chain: [...front, ...route.handlers], matched: { path: route.path } }));
   type Lane = (typeof lanes)[number];
   const table = new Map(lanes.map((lane) => [`${lane.route.method} ${lane.route.path}`, lane]));
   const withParam = new Map<string, { lane: Lane; name: string }>(
@@ -369,7 +406,7 @@ export function withFastLane(
       query: parseQuery(q < 0 ? '' : url.slice(q + 1)),
       params,
       baseUrl: '',
-      route: { path: lane.route.path },
+      route: lane.matched,
     }) as unknown as Request;
     run(lane.chain, request, res as Parameters<RequestHandler>[1], onError);
   };

@@ -3,7 +3,17 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { Metrics } from '../src/metrics.js';
-import { API_CSP, createApp, errorHandler, jsonBody, notFoundHandler, sameOriginWrites } from '../src/http.js';
+import helmet from 'helmet';
+import type { Request, RequestHandler, Response as ExpressResponse } from 'express';
+import {
+  API_CSP,
+  createApp,
+  errorHandler,
+  fixedHeaders,
+  jsonBody,
+  notFoundHandler,
+  sameOriginWrites,
+} from '../src/http.js';
 
 let server: Server;
 let base: string;
@@ -58,6 +68,30 @@ describe('createApp', () => {
     expect(
       (await fetch(`${base}/thing`, { headers: { 'x-request-id': 'bad id with spaces' } })).headers.get('x-request-id'),
     ).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  it('sets exactly what helmet sets, asked once, and refuses a middleware whose headers vary', () => {
+    const record = (handler: RequestHandler): Map<string, string> => {
+      const headers = new Map<string, string>();
+      const res = {
+        setHeader: (n: string, v: unknown) => headers.set(n.toLowerCase(), String(v)),
+        removeHeader: () => undefined,
+      };
+      handler({ method: 'GET', url: '/', headers: {} } as Request, res as unknown as ExpressResponse, () => undefined);
+      return headers;
+    };
+    const secure = helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } });
+    expect(record(fixedHeaders(secure))).toEqual(record(secure));
+    expect(record(fixedHeaders(secure)).size).toBeGreaterThan(8);
+    let n = 0;
+    const varying: RequestHandler = (_req, res, next) => {
+      n += 1;
+      res.setHeader('X-Seen', String(n));
+      next();
+    };
+    expect(() => fixedHeaders(varying)).toThrow(/vary by request/);
+    const late: RequestHandler = () => undefined;
+    expect(() => fixedHeaders(late)).toThrow(/did not answer at once/);
   });
 
   it('refuses writes from another site and allows same-origin ones and non-browser clients', async () => {
