@@ -26,6 +26,7 @@ import {
   type PageJson,
   type Quotas,
   type Reply,
+  type Usage,
   type Writer,
 } from './types.js';
 
@@ -70,7 +71,17 @@ export class Memos {
     }
   }
 
-  private toPage(reply: Reply): Page {
+  /**
+   * The page script's answer, named: the entries, the pinned ones with their pin times (ISO),
+   * where the next page starts, and the usage.
+   */
+  private pageParts(reply: Reply): {
+    entries: string[];
+    pinned: string[];
+    pinnedAt: string[];
+    nextCursor: string | null;
+    usage: Usage;
+  } {
     const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = []] = reply as [
       string,
       number,
@@ -81,15 +92,19 @@ export class Memos {
       string[]?,
       string[]?,
     ];
-    const pins = pinned.map((raw, k): Memo => ({
-      ...publicMemo(decodeEntry(raw)),
-      pinnedAt: new Date(Number(pinnedAt[k])).toISOString(),
-    }));
     return {
-      memos: [...pins, ...entries.map((raw) => publicMemo(decodeEntry(raw)))],
+      entries,
+      pinned,
+      pinnedAt: pinnedAt.map((at) => new Date(Number(at)).toISOString()),
       nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
       usage: usageOf(this.quotas, count, bytes),
     };
+  }
+
+  private toPage(reply: Reply): Page {
+    const { entries, pinned, pinnedAt, nextCursor, usage } = this.pageParts(reply);
+    const pins = pinned.map((raw, k): Memo => ({ ...publicMemo(decodeEntry(raw)), pinnedAt: pinnedAt[k] }));
+    return { memos: [...pins, ...entries.map((raw) => publicMemo(decodeEntry(raw)))], nextCursor, usage };
   }
 
   private page(userId: string, limit: number, cursor: Cursor | undefined, session?: Session): Promise<Reply> {
@@ -120,27 +135,21 @@ export class Memos {
 
   /** A page as the API's JSON text (its memos spliced from the entries: publicJson). */
   private toPageJson(reply: Reply): PageJson {
-    const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = []] = reply as [
-      string,
-      number,
-      number,
-      string[],
-      number,
-      number,
-      string[]?,
-      string[]?,
-    ];
-    const memos: string[] = [];
-    for (let k = 0; k < pinned.length; k += 1) {
-      const json = publicJson(pinned[k] ?? '');
-      memos.push(`${json.slice(0, -1)},"pinnedAt":"${new Date(Number(pinnedAt[k])).toISOString()}"}`);
-    }
+    const { entries, pinned, pinnedAt, nextCursor, usage } = this.pageParts(reply);
+    const memos = pinned.map((raw, k) => `${publicJson(raw).slice(0, -1)},"pinnedAt":"${pinnedAt[k] ?? ''}"}`);
     for (const raw of entries) memos.push(publicJson(raw));
-    return {
-      memos: `[${memos.join(',')}]`,
-      nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
-      usage: usageOf(this.quotas, count, bytes),
-    };
+    return { memos: `[${memos.join(',')}]`, nextCursor, usage };
+  }
+
+  /**
+   * The page script's answer for the session's user, or null when the session no longer lives
+   * (logout), asked in the same command: the session lives in the user's slot. A session minted
+   * before sessions moved there is looked up where it was, in a second command.
+   */
+  private async livePage(session: Session, limit: number, cursor?: Cursor): Promise<Reply | null> {
+    const reply = await this.page(session.userId, limit, cursor, session);
+    if (reply[0] !== 'nosession') return reply;
+    return (await legacySessionLive(this.scripts.redis, session)) ? this.page(session.userId, limit, cursor) : null;
   }
 
   /**
@@ -148,10 +157,8 @@ export class Memos {
    * parses and writes again none of them.
    */
   async listJsonIfLive(session: Session, limit: number, cursor?: Cursor): Promise<PageJson | null> {
-    const reply = await this.page(session.userId, limit, cursor, session);
-    if (reply[0] !== 'nosession') return this.toPageJson(reply);
-    if (!(await legacySessionLive(this.scripts.redis, session))) return null;
-    return this.toPageJson(await this.page(session.userId, limit, cursor));
+    const reply = await this.livePage(session, limit, cursor);
+    return reply && this.toPageJson(reply);
   }
 
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */
@@ -159,15 +166,10 @@ export class Memos {
     return this.toPage(await this.page(userId, limit, cursor));
   }
 
-  /**
-   * A page of the session's user, or null when the session no longer lives (logout), asked in
-   * the same command: the session lives in the user's slot. A session minted before sessions
-   * moved there is looked up where it was, in a second command.
-   */
+  /** A page of the session's user, or null when the session no longer lives (livePage). */
   async listIfLive(session: Session, limit: number, cursor?: Cursor): Promise<Page | null> {
-    const reply = await this.page(session.userId, limit, cursor, session);
-    if (reply[0] !== 'nosession') return this.toPage(reply);
-    return (await legacySessionLive(this.scripts.redis, session)) ? this.list(session.userId, limit, cursor) : null;
+    const reply = await this.livePage(session, limit, cursor);
+    return reply && this.toPage(reply);
   }
 
   /**
