@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe } from 'vitest';
-import { startCluster, type LocalCluster } from '@memo/testing/cluster';
+import { describe } from 'vitest';
+import { useCluster } from '@memo/testing/cluster';
 import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 
 /** The store's tests on a three-master Redis Cluster (every user's keys in one hash slot). */
-let cluster: LocalCluster;
-beforeAll(async () => {
-  cluster = await startCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const clusterUrl = useCluster();
 
 describe('on a Redis Cluster', () => {
   const where = (): { REDIS_URL: URL; REDIS_CLUSTER: true } => ({
-    REDIS_URL: new URL(cluster.url),
+    REDIS_URL: new URL(clusterUrl()),
     REDIS_CLUSTER: true,
   });
   storeSuite(where);

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { startRedis, type LocalRedis } from '@memo/stack';
 
 /** A three-master Redis Cluster of local redis-server processes on loopback ports. */
@@ -47,5 +48,23 @@ export async function startCluster(): Promise<LocalCluster> {
       await Promise.all(nodes.map((n) => n.stop()));
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A cluster for the tests of one file: started before them (it may take a while), stopped after.
+ * Returns its URL, to be read once the tests run.
+ */
+export function useCluster(): () => string {
+  let cluster: LocalCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (!cluster) throw new Error('the cluster is not started yet');
+    return cluster.url;
   };
 }

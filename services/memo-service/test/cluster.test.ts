@@ -1,7 +1,7 @@
 import { createLogger, createRedis, waitReady } from '@memo/common';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type LocalCluster } from '@memo/testing/cluster';
+import { describe, expect, it } from 'vitest';
+import { useCluster } from '@memo/testing/cluster';
 import { apiLimitsSuite } from './api-limits.suite.js';
 import { apiSuite } from './api.suite.js';
 import { migrateAll } from '../src/migrate.js';
@@ -14,21 +14,18 @@ import { uniqueUser } from '@memo/testing/env';
  * configuration); the store's own run there in packages/store/test/cluster.test.ts.
  */
 
-let cluster: LocalCluster;
-beforeAll(async () => {
-  cluster = await startCluster();
-}, 60_000);
-afterAll(async () => {
-  await cluster.stop();
-});
+const clusterUrl = useCluster();
 
 describe('on a Redis Cluster', () => {
-  const env = (): NodeJS.ProcessEnv => ({ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true' });
+  const env = (): NodeJS.ProcessEnv => ({ REDIS_URL: clusterUrl(), REDIS_CLUSTER: 'true' });
   apiSuite(env);
   apiLimitsSuite(env);
 
   it('migrates the users of every master', async () => {
-    const redis = createRedis({ REDIS_URL: new URL(cluster.url), REDIS_CLUSTER: true }, createLogger('test', 'silent'));
+    const redis = createRedis(
+      { REDIS_URL: new URL(clusterUrl()), REDIS_CLUSTER: true },
+      createLogger('test', 'silent'),
+    );
     try {
       await waitReady(redis);
       const users = Array.from({ length: 12 }, () => uniqueUser());
