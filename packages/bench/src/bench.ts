@@ -37,26 +37,19 @@ import {
   stopProcess,
 } from './processes.js';
 import { machine, render, settingsOf, type Settings } from './report.js';
-import type { LoadResult, LoadSpec, Measured, Memory, RequestSpec, Scenario } from './types.js';
+import type { LoadResult, Measured, Memory, RequestSpec, Scenario } from './types.js';
+import { CONNECTIONS, DURATION, ONLY, OUT, RUNS, loadSpec, postMemo } from './settings.js';
 import { logIn } from './users.js';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const ONLY = new RegExp(process.env.BENCH_ONLY ?? '.');
 const TARGET = process.env.BENCH_URL;
 const TARGET_REDIS = process.env.BENCH_REDIS_URL;
 const BASELINE_DIR =
   process.env.BENCH_BASELINE === 'off' ? null : resolve(ROOT, process.env.BENCH_BASELINE ?? '../shared/baseline');
-const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results');
 /** The abuse scenario's sizes: memos per attacker (the cap) × bytes per memo. */
 const ABUSE = (process.env.BENCH_ABUSE ?? '1000x256,100000x1000')
   .split(',')
   .filter((s) => /^\d+x\d+$/.test(s.trim()))
   .map((s) => s.trim().split('x').map(Number) as [number, number]);
-
-const SMALL_MEMO = JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' });
-const JSON_HEADERS = { 'content-type': 'application/json' };
 
 async function main(): Promise<void> {
   const started = new Date();
@@ -140,17 +133,9 @@ async function main(): Promise<void> {
     cleanups.push(() => stopProcess(floor));
     const floorUrl = `http://127.0.0.1:${String(floorPort)}/`;
 
-    const spec = (target: string, headers: Record<string, string>, requests?: RequestSpec[]): LoadSpec => ({
-      url: target,
-      connections: CONNECTIONS,
-      duration: DURATION,
-      headers,
-      ...(requests ? { requests } : {}),
-    });
-    const post = (path: string): RequestSpec => ({ method: 'POST', path, body: SMALL_MEMO, headers: JSON_HEADERS });
     const mixed = (path: string): RequestSpec[] => [
       ...Array.from({ length: 9 }, (): RequestSpec => ({ method: 'GET', path })),
-      post(path),
+      postMemo(path),
     ];
     const memo = url('memo-service');
     const auth = url('auth-service');
@@ -162,9 +147,9 @@ async function main(): Promise<void> {
       ['100000', users.u100000],
     ] as const) {
       scenarios.push(
-        { name: `get_memo_${size}`, via: 'service', spec: spec(memo, { cookie: user.cookie }) },
-        { name: `get_memo_${size}`, via: 'gateway', spec: spec(`${site}memo`, { cookie: user.cookie }) },
-        { name: `get_memo_${size}`, via: 'floor', spec: spec(floorUrl, { cookie: `userId=${user.id}` }) },
+        { name: `get_memo_${size}`, via: 'service', spec: loadSpec(memo, { cookie: user.cookie }) },
+        { name: `get_memo_${size}`, via: 'gateway', spec: loadSpec(`${site}memo`, { cookie: user.cookie }) },
+        { name: `get_memo_${size}`, via: 'floor', spec: loadSpec(floorUrl, { cookie: `userId=${user.id}` }) },
       );
     }
     // The default first page holds 20 memos, so a user with 10 gets a smaller answer; the same
@@ -172,17 +157,17 @@ async function main(): Promise<void> {
     scenarios.push({
       name: 'get_memo_100000_limit10',
       via: 'service',
-      spec: spec(`${memo}?limit=10`, { cookie: users.u100000.cookie }),
+      spec: loadSpec(`${memo}?limit=10`, { cookie: users.u100000.cookie }),
     });
     scenarios.push(
-      { name: 'post_memo', via: 'service', spec: spec(memo, { cookie: users.post.cookie }, [post('/')]) },
-      { name: 'post_memo', via: 'gateway', spec: spec(site, { cookie: users.post.cookie }, [post('/memo')]) },
-      { name: 'mixed_90_10', via: 'service', spec: spec(memo, { cookie: users.mixed.cookie }, mixed('/')) },
-      { name: 'mixed_90_10', via: 'gateway', spec: spec(site, { cookie: users.mixed.cookie }, mixed('/memo')) },
-      { name: 'get_page', via: 'service', spec: spec(web, { 'accept-encoding': 'gzip' }) },
-      { name: 'get_page', via: 'gateway', spec: spec(site, { 'accept-encoding': 'gzip' }) },
-      { name: 'get_me', via: 'service', spec: spec(`${auth}me`, { cookie: users.u10.cookie }) },
-      { name: 'get_me', via: 'gateway', spec: spec(`${site}auth/me`, { cookie: users.u10.cookie }) },
+      { name: 'post_memo', via: 'service', spec: loadSpec(memo, { cookie: users.post.cookie }, [postMemo('/')]) },
+      { name: 'post_memo', via: 'gateway', spec: loadSpec(site, { cookie: users.post.cookie }, [postMemo('/memo')]) },
+      { name: 'mixed_90_10', via: 'service', spec: loadSpec(memo, { cookie: users.mixed.cookie }, mixed('/')) },
+      { name: 'mixed_90_10', via: 'gateway', spec: loadSpec(site, { cookie: users.mixed.cookie }, mixed('/memo')) },
+      { name: 'get_page', via: 'service', spec: loadSpec(web, { 'accept-encoding': 'gzip' }) },
+      { name: 'get_page', via: 'gateway', spec: loadSpec(site, { 'accept-encoding': 'gzip' }) },
+      { name: 'get_me', via: 'service', spec: loadSpec(`${auth}me`, { cookie: users.u10.cookie }) },
+      { name: 'get_me', via: 'gateway', spec: loadSpec(`${site}auth/me`, { cookie: users.u10.cookie }) },
     );
 
     // The original, and memo behind the same nginx, when the original's folder and tools are here.
@@ -213,19 +198,23 @@ async function main(): Promise<void> {
         ['10000', users.u10000],
       ] as const) {
         scenarios.push(
-          { name: `get_memo_${size}`, via: 'nginx', spec: spec(`${ours}memo`, { cookie: user.cookie }) },
-          { name: `get_memo_${size}`, via: 'original', spec: spec(`${theirs}memo`, { cookie: `userId=u${size}` }) },
+          { name: `get_memo_${size}`, via: 'nginx', spec: loadSpec(`${ours}memo`, { cookie: user.cookie }) },
+          { name: `get_memo_${size}`, via: 'original', spec: loadSpec(`${theirs}memo`, { cookie: `userId=u${size}` }) },
         );
       }
       scenarios.push(
-        { name: 'post_memo', via: 'nginx', spec: spec(ours, { cookie: users.post.cookie }, [post('/memo')]) },
+        { name: 'post_memo', via: 'nginx', spec: loadSpec(ours, { cookie: users.post.cookie }, [postMemo('/memo')]) },
         {
           name: 'post_memo',
           via: 'original',
-          spec: spec(theirs, { cookie: 'userId=bench-post' }, [post('/memo/memo')]),
+          spec: loadSpec(theirs, { cookie: 'userId=bench-post' }, [postMemo('/memo/memo')]),
         },
-        { name: 'get_page', via: 'nginx', spec: spec(ours, { 'accept-encoding': 'gzip', cookie: users.u10.cookie }) },
-        { name: 'get_page', via: 'original', spec: spec(theirs, { cookie: 'userId=bench-user' }) },
+        {
+          name: 'get_page',
+          via: 'nginx',
+          spec: loadSpec(ours, { 'accept-encoding': 'gzip', cookie: users.u10.cookie }),
+        },
+        { name: 'get_page', via: 'original', spec: loadSpec(theirs, { cookie: 'userId=bench-user' }) },
       );
       baseline = `run from ${BASELINE_DIR}`;
     } else {

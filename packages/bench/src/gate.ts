@@ -17,15 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, load, log, median } from './processes.js';
 import { machine } from './report.js';
+import { CONNECTIONS, DURATION, ONLY, OUT, RUNS, loadSpec, postMemo } from './settings.js';
 import { startSide, type Side } from './sides.js';
-import type { LoadResult, LoadSpec, RequestSpec } from './types.js';
+import type { LoadResult, LoadSpec } from './types.js';
 import { git, prepareTree, resolveRef } from './worktree.js';
 
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const ONLY = new RegExp(process.env.BENCH_ONLY ?? '.');
-const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results');
 /** A hot route slower than this share of the ref is called out. */
 export const LOSS_CALLED_OUT = 0.9;
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
@@ -39,63 +35,48 @@ interface GateScenario {
   spec(side: Side): LoadSpec | null;
 }
 
-const SMALL_MEMO = JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' });
-const post = (path: string): RequestSpec => ({
-  method: 'POST',
-  path,
-  body: SMALL_MEMO,
-  headers: { 'content-type': 'application/json' },
-});
-const spec = (url: string, headers: Record<string, string>, requests?: RequestSpec[]): LoadSpec => ({
-  url,
-  connections: CONNECTIONS,
-  duration: DURATION,
-  headers,
-  ...(requests ? { requests } : {}),
-});
-
 export const GATE_SCENARIOS: GateScenario[] = [
   {
     name: 'get_memo_10',
     via: 'service',
     process: 'memo',
-    spec: (s) => spec(s.services.memo.url, { cookie: s.cookies.u10 }),
+    spec: (s) => loadSpec(s.services.memo.url, { cookie: s.cookies.u10 }),
   },
   {
     name: 'get_memo_10',
     via: 'nginx',
     process: 'memo',
-    spec: (s) => (s.nginx ? spec(`${s.nginx}memo`, { cookie: s.cookies.u10 }) : null),
+    spec: (s) => (s.nginx ? loadSpec(`${s.nginx}memo`, { cookie: s.cookies.u10 }) : null),
   },
   {
     name: 'get_memo_1000',
     via: 'service',
     process: 'memo',
-    spec: (s) => spec(s.services.memo.url, { cookie: s.cookies.u1000 }),
+    spec: (s) => loadSpec(s.services.memo.url, { cookie: s.cookies.u1000 }),
   },
   {
     name: 'post_memo',
     via: 'service',
     process: 'memo',
-    spec: (s) => spec(s.services.memo.url, { cookie: s.cookies.post }, [post('/')]),
+    spec: (s) => loadSpec(s.services.memo.url, { cookie: s.cookies.post }, [postMemo('/')]),
   },
   {
     name: 'post_memo',
     via: 'nginx',
     process: 'memo',
-    spec: (s) => (s.nginx ? spec(s.nginx, { cookie: s.cookies.post }, [post('/memo')]) : null),
+    spec: (s) => (s.nginx ? loadSpec(s.nginx, { cookie: s.cookies.post }, [postMemo('/memo')]) : null),
   },
   {
     name: 'get_me',
     via: 'service',
     process: 'auth',
-    spec: (s) => spec(`${s.services.auth.url}me`, { cookie: s.cookies.u10 }),
+    spec: (s) => loadSpec(`${s.services.auth.url}me`, { cookie: s.cookies.u10 }),
   },
   {
     name: 'get_page',
     via: 'nginx',
     process: 'web',
-    spec: (s) => (s.nginx ? spec(s.nginx, { 'accept-encoding': 'gzip' }) : null),
+    spec: (s) => (s.nginx ? loadSpec(s.nginx, { 'accept-encoding': 'gzip' }) : null),
   },
 ];
 
@@ -129,10 +110,10 @@ export interface Compared {
   calledOut: boolean;
 }
 
-async function measure(side: Side, s: GateScenario, loadSpec: LoadSpec): Promise<Sample> {
+async function measure(side: Side, s: GateScenario, what: LoadSpec): Promise<Sample> {
   const pid = side.services[s.process].pid;
   const before = cpuMicros(pid);
-  const r: LoadResult = await load(loadSpec);
+  const r: LoadResult = await load(what);
   const used = cpuMicros(pid) - before;
   return {
     rps: r.rps,

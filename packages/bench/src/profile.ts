@@ -13,13 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ROOT, load, log } from './processes.js';
+import { CONNECTIONS, DURATION, OUT, loadSpec, postMemo } from './settings.js';
 import { startSide, type Side } from './sides.js';
-import type { LoadSpec, RequestSpec } from './types.js';
+import type { LoadSpec } from './types.js';
 import { prepareTree, resolveRef } from './worktree.js';
-
-const DURATION = Number(process.env.BENCH_DURATION ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const OUT = process.env.BENCH_OUT ?? join(ROOT, 'bench-results');
 
 interface ProfileNode {
   id: number;
@@ -148,32 +145,9 @@ interface Route {
   name: string;
   spec(side: Side): LoadSpec;
 }
-const post: RequestSpec = {
-  method: 'POST',
-  path: '/',
-  body: JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' }),
-  headers: { 'content-type': 'application/json' },
-};
 const ROUTES: Route[] = [
-  {
-    name: 'GET /memo (10 memos)',
-    spec: (s) => ({
-      url: s.services.memo.url,
-      connections: CONNECTIONS,
-      duration: DURATION,
-      headers: { cookie: s.cookies.u10 },
-    }),
-  },
-  {
-    name: 'POST /memo',
-    spec: (s) => ({
-      url: s.services.memo.url,
-      connections: CONNECTIONS,
-      duration: DURATION,
-      headers: { cookie: s.cookies.post },
-      requests: [post],
-    }),
-  },
+  { name: 'GET /memo (10 memos)', spec: (s) => loadSpec(s.services.memo.url, { cookie: s.cookies.u10 }) },
+  { name: 'POST /memo', spec: (s) => loadSpec(s.services.memo.url, { cookie: s.cookies.post }, [postMemo('/')]) },
 ];
 
 export interface Breakdown {
