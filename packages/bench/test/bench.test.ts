@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runBench } from './run-bench.js';
 
 /**
  * `npm run bench` end to end, shortened (two scenarios, one run of one second): it starts what
@@ -11,8 +10,6 @@ import { describe, expect, it } from 'vitest';
  * result whose memo and floor answers were all 2xx. The figures themselves belong to
  * docs/benchmarks.md, not to a test.
  */
-
-const BENCH = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
 
 interface Attack {
   reader: { requests: number; s5xx: number; timeouts: number };
@@ -36,23 +33,12 @@ describe('npm run bench', () => {
   it('runs on its own and writes medians, memory and time to ready', { timeout: 120_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'memo-bench-test-'));
     try {
-      const code = await new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [BENCH], {
-          env: {
-            ...process.env,
-            BENCH_RUNS: '1',
-            BENCH_DURATION: '1',
-            BENCH_CONNECTIONS: '8',
-            BENCH_ONLY: '^(get_memo_10@(service|floor)|abuse@service)$',
-            BENCH_ABUSE: '300x200',
-            BENCH_ABUSE_READ_RATE: '200',
-            BENCH_ABUSE_WRITE_RATE: '100',
-            BENCH_BASELINE: 'off',
-            BENCH_OUT: out,
-          },
-          stdio: 'ignore',
-        });
-        child.once('exit', resolve);
+      const code = await runBench([], out, {
+        BENCH_ONLY: '^(get_memo_10@(service|floor)|abuse@service)$',
+        BENCH_ABUSE: '300x200',
+        BENCH_ABUSE_READ_RATE: '200',
+        BENCH_ABUSE_WRITE_RATE: '100',
+        BENCH_BASELINE: 'off',
       });
       expect(code).toBe(0);
       const result = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Result;

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runBench } from './run-bench.js';
 import { colour, compare, renderGate, type Sample } from '../src/gate.js';
 
 /**
@@ -12,7 +11,6 @@ import { colour, compare, renderGate, type Sample } from '../src/gate.js';
  * and compares them.
  */
 
-const BENCH = fileURLToPath(new URL('../dist/bench.js', import.meta.url));
 const sample = (rps: number, cpuMicros = 100): Sample => ({ rps, p99: 5, errors: 0, cpuMicros });
 
 describe('the regression gate', () => {
@@ -50,20 +48,7 @@ describe('the regression gate', () => {
   it('checks out a ref beside the working tree, builds it, and compares the two', { timeout: 300_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'memo-gate-test-'));
     try {
-      const code = await new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [BENCH, '--against', 'HEAD'], {
-          env: {
-            ...process.env,
-            BENCH_RUNS: '1',
-            BENCH_DURATION: '1',
-            BENCH_CONNECTIONS: '8',
-            BENCH_ONLY: '^get_memo_10@service$',
-            BENCH_OUT: out,
-          },
-          stdio: 'ignore',
-        });
-        child.once('exit', resolve);
-      });
+      const code = await runBench(['--against', 'HEAD'], out, { BENCH_ONLY: '^get_memo_10@service$' });
       expect(code).toBe(0);
       const result = JSON.parse(readFileSync(join(out, 'gate.json'), 'utf8')) as {
         ref: { name: string; sha: string };
