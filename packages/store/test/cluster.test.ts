@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import { useCluster } from '@memo/testing/cluster';
+import { useStore } from './connect.js';
 import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
@@ -8,11 +9,8 @@ import { writersSuite } from './writers.suite.js';
 const clusterUrl = useCluster();
 
 describe('on a Redis Cluster', () => {
-  const where = (): { REDIS_URL: URL; REDIS_CLUSTER: true } => ({
-    REDIS_URL: new URL(clusterUrl()),
-    REDIS_CLUSTER: true,
-  });
-  storeSuite(where);
-  tagsSuite(where);
-  writersSuite(where);
+  useStore(() => ({ REDIS_URL: new URL(clusterUrl()), REDIS_CLUSTER: true }));
+  storeSuite();
+  tagsSuite();
+  writersSuite();
 });

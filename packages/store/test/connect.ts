@@ -1,12 +1,24 @@
 import type { RedisClient, RedisWhere } from '@memo/common';
 import { createLogger, createRedis, waitReady } from '@memo/common';
 import { MemoStore, parseCursor, type Cursor, type Page } from '@memo/store';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
-/** A client of the Redis (or Cluster) `where` names, and a store on it with roomy quotas. */
-export async function connect(where: () => RedisWhere): Promise<{ redis: RedisClient; store: MemoStore }> {
-  const redis = createRedis(where(), createLogger('test', 'silent'));
-  await waitReady(redis);
-  return { redis, store: new MemoStore(redis, { maxCount: 100_000, maxBytes: 100_000_000 }) };
+/** The file's Redis (or Cluster), and a store on it with roomy quotas: set by useStore. */
+export let redis: RedisClient;
+export let store: MemoStore;
+
+/** Seeds with raw commands (the seed helpers take a plain ioredis client or a Cluster alike). */
+export const raw = (): Redis => redis as Redis;
+
+/** Connects to the Redis (or Cluster) `where` names before the file's tests, and leaves after. */
+export function useStore(where: () => RedisWhere): void {
+  beforeAll(async () => {
+    redis = createRedis(where(), createLogger('test', 'silent'));
+    await waitReady(redis);
+    store = new MemoStore(redis, { maxCount: 100_000, maxBytes: 100_000_000 });
+  });
+  afterAll(() => redis.disconnect());
 }
 
 /** The cursor of the next page (undefined on the last). */

@@ -1,29 +1,17 @@
-import type { RedisClient, RedisWhere } from '@memo/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { legacySessionKey, sessionKey } from '@memo/common';
-import type { Redis } from 'ioredis';
 import { IDEMPOTENCY_KEEP, MemoStore, QuotaExceeded, legacyId, userKeys } from '@memo/store';
 import { MOVE_WORK } from '@memo/store';
 import { seedCurrent, seedLegacy } from '@memo/testing/seed';
 import { uniqueUser } from '@memo/testing/env';
-import { all, connect, next } from './connect.js';
+import { all, next, raw, redis, store } from './connect.js';
 
 /**
  * The store's behaviour, run against one Redis (store.test.ts) and a Redis Cluster
  * (cluster.test.ts): pages, writes, moves, pins, idempotent adds, the byte quota. The tag index
  * is tags.suite.ts's, who may write writers.suite.ts's.
  */
-export function storeSuite(where: () => RedisWhere): void {
-  let redis: RedisClient;
-  let store: MemoStore;
-  beforeAll(async () => {
-    ({ redis, store } = await connect(where));
-  });
-  afterAll(() => redis.disconnect());
-
-  /** Seeds with raw commands (the seed helpers take a plain ioredis client or a Cluster alike). */
-  const raw = (): Redis => redis as Redis;
-
+export function storeSuite(): void {
   describe('MemoStore', () => {
     it('lists newest first and pages with a stable cursor while new memos arrive', async () => {
       const user = uniqueUser();

@@ -1,9 +1,10 @@
 import { redisUrl } from '@memo/testing/env';
+import { useStore } from './connect.js';
 import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 
-const where = (): { REDIS_URL: URL } => ({ REDIS_URL: new URL(redisUrl()) });
-storeSuite(where);
-tagsSuite(where);
-writersSuite(where);
+useStore(() => ({ REDIS_URL: new URL(redisUrl()) }));
+storeSuite();
+tagsSuite();
+writersSuite();

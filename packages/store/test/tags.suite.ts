@@ -1,24 +1,12 @@
-import type { RedisClient, RedisWhere } from '@memo/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessionKey } from '@memo/common';
-import type { Redis } from 'ioredis';
 import { MemoStore, QuotaExceeded, userKeys } from '@memo/store';
 import { seedCurrent } from '@memo/testing/seed';
 import { uniqueUser } from '@memo/testing/env';
-import { all, connect } from './connect.js';
+import { all, raw, redis, store } from './connect.js';
 
 /** The tag index and renames, against one Redis (store.test.ts) and a Redis Cluster (cluster.test.ts). */
-export function tagsSuite(where: () => RedisWhere): void {
-  let redis: RedisClient;
-  let store: MemoStore;
-  beforeAll(async () => {
-    ({ redis, store } = await connect(where));
-  });
-  afterAll(() => redis.disconnect());
-
-  /** Seeds with raw commands (the seed helpers take a plain ioredis client or a Cluster alike). */
-  const raw = (): Redis => redis as Redis;
-
+export function tagsSuite(): void {
   describe('tags', () => {
     /** Every memo of a tag, newest first, page by page (`limit` a page), and the pages it took. */
     async function tagged(s: MemoStore, user: string, tag: string, limit = 7): Promise<string[]> {

@@ -1,26 +1,14 @@
-import type { RedisClient, RedisWhere } from '@memo/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accountKeys, legacySessionKey, sessionKey, sessionsEndedKey, tagKey, type Session } from '@memo/common';
-import type { Redis } from 'ioredis';
 import { MemoStore, QuotaExceeded, SessionEnded, userKeys } from '@memo/store';
 import { uniqueUser } from '@memo/testing/env';
-import { all, connect } from './connect.js';
+import { all, raw, redis, store } from './connect.js';
 
 /**
  * Who may write: sessions that ended, the original app beside this one, imports in batches;
  * against one Redis (store.test.ts) and a Redis Cluster (cluster.test.ts).
  */
-export function writersSuite(where: () => RedisWhere): void {
-  let redis: RedisClient;
-  let store: MemoStore;
-  beforeAll(async () => {
-    ({ redis, store } = await connect(where));
-  });
-  afterAll(() => redis.disconnect());
-
-  /** Seeds with raw commands (the seed helpers take a plain ioredis client or a Cluster alike). */
-  const raw = (): Redis => redis as Redis;
-
+export function writersSuite(): void {
   describe('writes of a session that ended (issue 20, findings 3 and 9)', () => {
     const now = (): number => Math.floor(Date.now() / 1000);
     const sessionOf = (user: string, extra: Partial<Session> = {}): Session => ({
