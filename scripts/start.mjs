@@ -1,23 +1,15 @@
 // `npm start`: the whole stack in seconds, even on a fresh clone. No type checking here (the
-// tests do it: `npm test` runs `tsc -b`); esbuild turns every runtime workspace's TypeScript into
+// tests do it: `npm test` runs `tsc -b`); esbuild turns every workspace's TypeScript into
 // dist/ as tsc would lay it out (~0.2 s for all), the page is bundled when its sources changed,
 // and the launcher (packages/stack/dist/start.js) runs in this same process.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** What `npm start` runs: the launcher, the services and what they import. */
-const WORKSPACES = [
-  'packages/common',
-  'packages/store',
-  'packages/stack',
-  'services/auth-service',
-  'services/memo-service',
-  'services/web-service',
-  'services/naver-stub',
-];
+/** The workspaces (package.json): the launcher, the services and what they import, and the tools. */
+const { workspaces } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 
 const sources = (dir) =>
   existsSync(dir)
@@ -28,7 +20,7 @@ const sources = (dir) =>
     : [];
 
 await Promise.all(
-  WORKSPACES.map((workspace) =>
+  workspaces.map((workspace) =>
     build({
       entryPoints: sources(join(ROOT, workspace, 'src')),
       outdir: join(ROOT, workspace, 'dist'),
