@@ -4,7 +4,7 @@
  * the draft and the counter; the list and the outbox come in as `ComposerPage`.
  */
 import { RequestFailed, api, type Memo } from './api.js';
-import { grow, storage, ui } from './dom.js';
+import { grow, onSend, storage, ui } from './dom.js';
 import { Drafts } from './drafts.js';
 import { fill } from './format.js';
 import { renderText } from './memo-view.js';
@@ -38,18 +38,9 @@ export class Composer {
   }
 
   start(): void {
-    ui.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      void this.#send();
-    });
+    onSend(ui.form, ui.text, () => void this.#send());
     ui.text.addEventListener('input', () => this.#changed());
     ui.previewToggle.addEventListener('click', () => this.#togglePreview());
-    ui.text.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-        event.preventDefault();
-        void this.#send();
-      }
-    });
     this.updateCounter();
   }
 

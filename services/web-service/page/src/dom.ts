@@ -98,3 +98,17 @@ export function grow(area: HTMLTextAreaElement): void {
   area.style.height = 'auto';
   area.style.height = `${String(area.scrollHeight + 2)}px`;
 }
+
+/** A form that sends on its submit button and on Ctrl/⌘+Enter in its text area. */
+export function onSend(form: HTMLFormElement, area: HTMLTextAreaElement, send: () => void): void {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send();
+  });
+  area.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      send();
+    }
+  });
+}

@@ -3,7 +3,7 @@
  * Escape cancels, Ctrl/⌘+Enter saves. What saving and cancelling do is the controller's,
  * handed in as handlers.
  */
-import { grow } from './dom.js';
+import { grow, onSend } from './dom.js';
 import type { Speech } from './strings.js';
 
 export interface EditorHandlers {
@@ -45,13 +45,6 @@ export function openEditor(li: HTMLLIElement, text: string, { t }: Speech, on: E
   cancel.addEventListener('click', () => on.cancel());
   area.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') on.cancel();
-    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
   });
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void submit();
-  });
+  onSend(form, area, () => void submit());
 }
