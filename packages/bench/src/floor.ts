@@ -2,7 +2,9 @@
  * The floor: a bare node:http server doing what memo-service's GET /memo does in Redis (the
  * same Lua script, through the same client, ioredis) and nothing else: no framework, no
  * session check (the user id is taken from a bare `userId` cookie, as the original trusted
- * it), no logging, no metrics. memo-service's throughput is reported as a ratio of this.
+ * it), no logging, no metrics. memo-service's throughput is reported as a ratio of this. It
+ * builds the page every time: memo-service answers a first page it kept as it is (page.lua),
+ * which the floor does not, so memo-service can pass it on the first page.
  */
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
@@ -13,13 +15,14 @@ interface PageCommand {
 }
 
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-redis.defineCommand('memoPage', { numberOfKeys: 5, lua: PAGE_SCRIPT });
+redis.defineCommand('memoPage', { numberOfKeys: 6, lua: PAGE_SCRIPT });
 const pages = redis as Redis & PageCommand;
 
 const server = createServer((req, res) => {
   const user = /(?:^|;\s*)userId=([^;]+)/.exec(req.headers.cookie ?? '')?.[1] ?? 'nobody';
-  const { list, older, memos, meta, pins } = userKeys(user);
-  pages.memoPage(list, older, memos, meta, pins, '20', '-1', '0', '276').then(
+  const { list, older, memos, meta, pins, firstPage } = userKeys(user);
+  // No session to check (no key after firstPage), no form: nothing kept.
+  pages.memoPage(list, older, memos, meta, pins, firstPage, '20', '-1', '0', '276', '', '').then(
     ([, rest, last, entries]) => {
       const next = rest > 0 ? `"${String(rest)}.${String(last)}"` : 'null';
       const body = `{"memos":[${entries.join(',')}],"nextCursor":${next}}`;

@@ -40,6 +40,8 @@ export interface MemoKeys {
   idempotencyAt: string;
   /** Held while one of the user's heavy requests (export, import, rename) runs, on any replica. */
   busy: string;
+  /** The first page as last sent, answered as it is until a write (a hash; it expires). */
+  firstPage: string;
 }
 
 export function memoKeys(userId: string): MemoKeys {
@@ -54,6 +56,7 @@ export function memoKeys(userId: string): MemoKeys {
     idempotency: `${tag}:idem`,
     idempotencyAt: `${tag}:idem:at`,
     busy: `${tag}:busy`,
+    firstPage: `${tag}:page1`,
   };
 }
 
@@ -133,6 +136,7 @@ export function accountKeys(userId: string): string[] {
     memo.idempotency,
     memo.idempotencyAt,
     memo.busy,
+    memo.firstPage,
     sessionsKey(userId),
     naverTokensKey(userId),
     profileKey(userId),
@@ -169,6 +173,7 @@ export const KEY_PATTERNS: readonly string[] = [
   '{memo:<id>}:idem',
   '{memo:<id>}:idem:at',
   '{memo:<id>}:busy',
+  '{memo:<id>}:page1',
   '{memo:<id>}:naver',
   '{memo:<id>}:session:<sid>',
   '{memo:<id>}:sessions',

@@ -50,6 +50,7 @@ redis.call('HSET', meta, 'v', '2')
 if count == 0 then redis.call('HSET', meta, 'tags', '1') end
 redis.call('HINCRBY', meta, 'count', 1)
 redis.call('HINCRBY', meta, 'bytes', size)
+changed(meta)
 if key ~= '' then
   redis.call('HSET', K.idem, key, A.id)
   redis.call('ZADD', K.idemAt, tonumber(A.now), key)

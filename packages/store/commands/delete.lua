@@ -8,8 +8,9 @@
     KEYS[3] older
     KEYS[4] memos
     KEYS[5] meta
-    KEYS[6] tags        the tag list
-    KEYS[7..] tagSets   the memo set of each tag the memo carried
+    KEYS[6] pins
+    KEYS[7] tags        the tag list
+    KEYS[8..] tagSets   the memo set of each tag the memo carried
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
@@ -32,5 +33,8 @@ redis.call('HDEL', memos, A.id)
 redis.call('HINCRBY', meta, 'count', -1)
 redis.call('HINCRBY', meta, 'bytes', -(size or 0))
 redis.call('HINCRBY', meta, 'dead', 1)
+-- A pin of a deleted memo would only be skipped; it goes, so it does not count.
+redis.call('ZREM', K.pins, A.id)
+changed(meta)
 retag(A.id, seq, A.marks, 0, K.tags, K.tagSets)
 return {'ok', due(meta)}

@@ -102,4 +102,5 @@ if #pinned > 0 then
   end
   if #pin > 0 then redis.call('ZADD', pins, unpack(pin)) end
 end
+changed(meta)
 return {'ok', added, skipped, quota, count, bytes, due(meta)}

@@ -33,6 +33,8 @@ if redis.call('HGET', meta, 'moving') ~= '1' then
   end
   redis.call('HSET', meta, 'moving', '1')
 end
+-- Every step moves refs, and with them where a page's cursor points.
+changed(meta)
 
 local function validId(id)
   if type(id) ~= 'string' then return false end

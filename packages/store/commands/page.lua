@@ -7,30 +7,49 @@
   cursor) brings them all (at most PIN_MAX), newest pin first, and later pages skip them (each
   skip costs one ZSCORE; at most PIN_MAX of them).
 
+  The first page as last sent (KEYS[6] firstPage, kept by keep.lua) is answered as it is while
+  nothing changed: its key names the user's write count (meta's w, which every script that
+  changes what a page shows raises), the list's length (the original app's LPUSH raises no w),
+  the limit and the form of the caller's text. That is the hot read: a few O(1) commands.
+
   Input:
     KEYS[1] list       the order
     KEYS[2] older      its second half during a move
     KEYS[3] memos
     KEYS[4] meta
     KEYS[5] pins
-    KEYS[6..] session  the session that must still name the user (none: no check)
+    KEYS[6] firstPage  the first page as last sent (a hash: k its key, j its memos as JSON
+                       text, r and l what 'ok' says of the rest)
+    KEYS[7..] session  the session that must still name the user (none: no check)
     ARGV[1] limit
     ARGV[2] pos        -1 for the first page
     ARGV[3] seq        0: unknown
     ARGV[4] budget     refs the page may look at
     ARGV[5] user       the session's user
+    ARGV[6] form       the form of the caller's JSON text ('' : the first page is not kept)
 
   Output: {'ok', refs left, seq of the last ref read, entries, count, bytes, pinned entries,
-    their pin times}, or {'migrate'} / {'move'} (the caller moves first), or {'nosession'}.
+    their pin times, the key to keep this page under ('' : not to keep), the write count}, or
+    {'kept', refs left, seq of the last ref read, the memos as JSON text, count, bytes}, or
+    {'migrate'} / {'move'} (the caller moves first), or {'nosession'}.
 ]]
+-- The kept first page first, before anything else is defined: it is the hot read.
+if K.session[1] and redis.call('GET', K.session[1]) ~= A.user then return {'nosession'} end
+local m = redis.call('HMGET', K.meta, 'v', 'count', 'bytes', 'w')
+local lenA = redis.call('LLEN', K.list)
+local keep = ''
+if A.form ~= '' and tonumber(A.pos) < 0 and m[1] == '2' then
+  keep = (m[4] or '0') .. ':' .. lenA .. ':' .. A.limit .. ':' .. A.form
+  local kept = redis.call('HMGET', K.firstPage, 'k', 'j', 'r', 'l')
+  if kept[1] == keep then
+    return {'kept', tonumber(kept[3]), tonumber(kept[4]), kept[2], tonumber(m[2] or '0'), tonumber(m[3] or '0')}
+  end
+end
+
 --- @include "helpers"
 local list, older, memos, meta, pins = K.list, K.older, K.memos, K.meta, K.pins
-if K.session[1] and redis.call('GET', K.session[1]) ~= A.user then return {'nosession'} end
--- The layout and the usage in one read (legacy() reads the first alone; this is the hot path).
-local m = redis.call('HMGET', meta, 'v', 'count', 'bytes')
-if m[1] ~= '2' and (redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1) then return {'migrate'} end
+if m[1] ~= '2' and (lenA > 0 or redis.call('EXISTS', older) == 1) then return {'migrate'} end
 local limit, pos, target, budget = tonumber(A.limit), tonumber(A.pos), tonumber(A.seq), tonumber(A.budget)
-local lenA = redis.call('LLEN', list)
 local len = lenA + redis.call('LLEN', older)
 local function at(i)
   if i < lenA then return redis.call('LINDEX', list, i) end
@@ -97,4 +116,4 @@ while #out < limit and i < len and scanned < budget do
     end
   end
 end
-return {'ok', len - i, last, out, num(m[2]), num(m[3]), pinned, pinnedAt}
+return {'ok', len - i, last, out, num(m[2]), num(m[3]), pinned, pinnedAt, keep, m[4] or '0'}

@@ -32,6 +32,7 @@ if delta > 0 and num(usage[2]) + delta > tonumber(A.maxBytes) then
   return {'quota', 'bytes', num(usage[1]), num(usage[2])}
 end
 redis.call('HSET', memos, A.id, A.entry)
+changed(meta)
 if delta ~= 0 then redis.call('HINCRBY', meta, 'bytes', delta) end
 retag(A.id, (entryHead(current)), A.marks, tonumber(A.maxTags), K.tags, K.tagSets)
 return {'ok', due(meta)}

@@ -89,7 +89,7 @@ export class MemoStore {
 export type { Memo } from './layout.js';
 export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
 export type { ImportResult, Incoming } from './imports.js';
-export { IDEMPOTENCY_KEEP } from './memos.js';
+export { IDEMPOTENCY_KEEP, FIRST_PAGE_KEEP_BYTES, FIRST_PAGE_KEEP_MS } from './memos.js';
 export type { TagCount } from './tags.js';
 export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO, Scripts } from './runner.js';
 export * from './types.js';

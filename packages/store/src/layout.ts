@@ -11,7 +11,10 @@ import type { Memo } from '@memo/common/api-types';
  *   {memo:<u>}:memos     HASH  memo id -> entry (JSON, below)
  *   {memo:<u>}:meta      HASH  v (layout version, 2), seq (last sequence number), count (live
  *                              memos), bytes (UTF-8 bytes of their texts), dead (refs whose
- *                              memo is gone), moving (1 while a move is under way)
+ *                              memo is gone), moving (1 while a move is under way), w (writes
+ *                              that changed what a page shows)
+ *   {memo:<u>}:page1     HASH  the first page as last sent, answered as it is while w and the
+ *                              list's length are what they were (page.lua, keep.lua)
  *   {memo:<u>}:older     LIST  refs, only while a move is under way: the order is then
  *                              memo:<u> followed by this list
  *

@@ -36,6 +36,30 @@ const PAGE_SLACK = 256;
 export const REPLACE_TRIES = 5;
 /** Idempotency keys of adds remembered per user (a device's outbox holds far fewer). */
 export const IDEMPOTENCY_KEEP = 200;
+/**
+ * The first page as sent is kept in Redis (keep.lua) and answered as it is until the user's
+ * next write: up to this many bytes of memos' JSON a user (a larger page is built each time:
+ * sending it costs more than building it), for this long after it was last built.
+ */
+export const FIRST_PAGE_KEEP_BYTES = 64 * 1024;
+export const FIRST_PAGE_KEEP_MS = 10 * 60 * 1000;
+/** The form of the JSON text toPageJson writes: a kept page of another form is not answered. */
+const PAGE_FORM = 'j1';
+
+/** The page script's answer, named. */
+interface PageParts {
+  /** The memos as JSON text (a kept page), or their entries (pinned first) to be made into it. */
+  json: string | null;
+  entries: string[];
+  pinned: string[];
+  pinnedAt: string[];
+  rest: number;
+  last: number;
+  nextCursor: string | null;
+  usage: Usage;
+  /** Where the page may be kept: its key and the write count it was read at (null: not kept). */
+  keep: { key: string; w: string } | null;
+}
 
 /**
  * The tag sets a memo's write changes, from the tags of `before` to those of `after` (texts;
@@ -73,16 +97,28 @@ export class Memos {
 
   /**
    * The page script's answer, named: the entries, the pinned ones with their pin times (ISO),
-   * where the next page starts, and the usage.
+   * where the next page starts, and the usage; or a kept first page's JSON text.
    */
-  private pageParts(reply: Reply): {
-    entries: string[];
-    pinned: string[];
-    pinnedAt: string[];
-    nextCursor: string | null;
-    usage: Usage;
-  } {
-    const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = []] = reply as [
+  private pageParts(reply: Reply): PageParts {
+    const usage = (count: unknown, bytes: unknown): Usage => usageOf(this.quotas, Number(count), Number(bytes));
+    const cursorAfter = (rest: number, last: number): string | null =>
+      rest > 0 ? formatCursor({ pos: rest, seq: last }) : null;
+    if (reply[0] === 'kept') {
+      const [, rest, last, json, count, bytes] = reply as [string, number, number, string, number, number];
+      const nextCursor = cursorAfter(rest, last);
+      return {
+        json,
+        entries: [],
+        pinned: [],
+        pinnedAt: [],
+        rest,
+        last,
+        nextCursor,
+        usage: usage(count, bytes),
+        keep: null,
+      };
+    }
+    const [, rest, last, entries, count, bytes, pinned = [], pinnedAt = [], key = '', w = ''] = reply as [
       string,
       number,
       number,
@@ -91,13 +127,19 @@ export class Memos {
       number,
       string[]?,
       string[]?,
+      string?,
+      string?,
     ];
     return {
+      json: null,
       entries,
       pinned,
       pinnedAt: pinnedAt.map((at) => new Date(Number(at)).toISOString()),
-      nextCursor: rest > 0 ? formatCursor({ pos: rest, seq: last }) : null,
-      usage: usageOf(this.quotas, count, bytes),
+      rest,
+      last,
+      nextCursor: cursorAfter(rest, last),
+      usage: usage(count, bytes),
+      keep: key === '' ? null : { key, w },
     };
   }
 
@@ -107,7 +149,14 @@ export class Memos {
     return { memos: [...pins, ...entries.map((raw) => publicMemo(decodeEntry(raw)))], nextCursor, usage };
   }
 
-  private page(userId: string, limit: number, cursor: Cursor | undefined, session?: Session): Promise<Reply> {
+  /** `form`: the first page may be answered as kept, in that form ('' : never). */
+  private page(
+    userId: string,
+    limit: number,
+    cursor: Cursor | undefined,
+    session?: Session,
+    form = '',
+  ): Promise<Reply> {
     const keys = memoKeys(userId);
     return this.moves.runMoved(
       userId,
@@ -120,6 +169,7 @@ export class Memos {
             memos: keys.memos,
             meta: keys.meta,
             pins: keys.pins,
+            firstPage: keys.firstPage,
             session: session ? [sessionKey(userId, session.sessionId)] : [],
           },
           {
@@ -128,17 +178,36 @@ export class Memos {
             seq: cursor?.seq ?? 0,
             budget: limit + PAGE_SLACK,
             user: session ? userId : '',
+            form,
           },
         )) as Reply,
     );
   }
 
-  /** A page as the API's JSON text (its memos spliced from the entries: publicJson). */
-  private toPageJson(reply: Reply): PageJson {
-    const { entries, pinned, pinnedAt, nextCursor, usage } = this.pageParts(reply);
+  /**
+   * A page as the API's JSON text: as kept, or its memos spliced from the entries (publicJson),
+   * then kept when it may be (keep.lua).
+   */
+  private async toPageJson(userId: string, reply: Reply): Promise<PageJson> {
+    const { json, entries, pinned, pinnedAt, rest, last, nextCursor, usage, keep } = this.pageParts(reply);
+    if (json !== null) return { memos: json, nextCursor, usage };
     const memos = pinned.map((raw, k) => `${publicJson(raw).slice(0, -1)},"pinnedAt":"${pinnedAt[k] ?? ''}"}`);
     for (const raw of entries) memos.push(publicJson(raw));
-    return { memos: `[${memos.join(',')}]`, nextCursor, usage };
+    const text = `[${memos.join(',')}]`;
+    if (keep && text.length <= FIRST_PAGE_KEEP_BYTES) {
+      const keys = memoKeys(userId);
+      try {
+        await this.scripts.run(
+          'keep',
+          { meta: keys.meta, firstPage: keys.firstPage },
+          { w: keep.w, key: keep.key, json: text, rest, last, ttl: FIRST_PAGE_KEEP_MS },
+        );
+      } catch {
+        // Keeping only saves the next read some work: refused (Redis at its memory ceiling,
+        // a failover), the page is still right, and the next read builds it again.
+      }
+    }
+    return { memos: text, nextCursor, usage };
   }
 
   /**
@@ -146,19 +215,22 @@ export class Memos {
    * (logout), asked in the same command: the session lives in the user's slot. A session minted
    * before sessions moved there is looked up where it was, in a second command.
    */
-  private async livePage(session: Session, limit: number, cursor?: Cursor): Promise<Reply | null> {
-    const reply = await this.page(session.userId, limit, cursor, session);
+  private async livePage(session: Session, limit: number, cursor?: Cursor, form = ''): Promise<Reply | null> {
+    const reply = await this.page(session.userId, limit, cursor, session, form);
     if (reply[0] !== 'nosession') return reply;
-    return (await legacySessionLive(this.scripts.redis, session)) ? this.page(session.userId, limit, cursor) : null;
+    return (await legacySessionLive(this.scripts.redis, session))
+      ? this.page(session.userId, limit, cursor, undefined, form)
+      : null;
   }
 
   /**
-   * As listIfLive, with the memos as JSON text, ready to send: GET /memo, the hottest answer,
-   * parses and writes again none of them.
+   * As listIfLive, with the memos as JSON text, ready to send: GET /memo, the hottest answer.
+   * The first page is answered as kept while the user wrote nothing since (page.lua): none of
+   * its memos is read, parsed or written again.
    */
   async listJsonIfLive(session: Session, limit: number, cursor?: Cursor): Promise<PageJson | null> {
-    const reply = await this.livePage(session, limit, cursor);
-    return reply && this.toPageJson(reply);
+    const reply = await this.livePage(session, limit, cursor, PAGE_FORM);
+    return reply && this.toPageJson(session.userId, reply);
   }
 
   /** Newest first. `cursor` is what the previous page returned as nextCursor. */
@@ -337,6 +409,7 @@ export class Memos {
             older: keys.older,
             memos: keys.memos,
             meta: keys.meta,
+            pins: keys.pins,
             tags: keys.tags,
             tagSets: tags.sets,
           },
@@ -346,8 +419,6 @@ export class Memos {
     }
     if (reply[0] === 'changed') throw new Error('memo changed too often to delete');
     if (reply[0] !== 'ok') return false;
-    // A pin of a deleted memo would only be skipped; it goes, so it does not count.
-    await this.scripts.redis.zrem(keys.pins, id);
     await this.moves.stepIfDue(userId, reply[1]);
     return true;
   }

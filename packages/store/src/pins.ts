@@ -21,7 +21,7 @@ export class Pins {
     const reply = written(
       await this.scripts.run(
         'pin',
-        { guard: guard.guard, memos: keys.memos, pins: keys.pins },
+        { guard: guard.guard, memos: keys.memos, pins: keys.pins, meta: keys.meta },
         { guardMode: guard.guardMode, guardValue: guard.guardValue, id, now: now.getTime(), maxPins: max },
       ),
     );
@@ -31,6 +31,7 @@ export class Pins {
 
   /** Unpins a memo: true when it was pinned. */
   async unpin(writer: Writer, id: string): Promise<boolean> {
-    return (await this.scripts.redis.zrem(memoKeys(userOf(writer)).pins, id)) === 1;
+    const keys = memoKeys(userOf(writer));
+    return (await this.scripts.run('unpin', { pins: keys.pins, meta: keys.meta }, { id })) === 1;
   }
 }

@@ -38,6 +38,8 @@ export const COMMANDS = [
   'tags-built',
   'hold',
   'release',
+  'keep',
+  'unpin',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

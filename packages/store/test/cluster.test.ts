@@ -4,6 +4,7 @@ import { useStore } from './connect.js';
 import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
+import { firstPageSuite } from './first-page.suite.js';
 
 /** The store's tests on a three-master Redis Cluster (every user's keys in one hash slot). */
 const clusterUrl = useCluster();
@@ -13,4 +14,5 @@ describe('on a Redis Cluster', () => {
   storeSuite();
   tagsSuite();
   writersSuite();
+  firstPageSuite();
 });

@@ -3,8 +3,10 @@ import { useStore } from './connect.js';
 import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
+import { firstPageSuite } from './first-page.suite.js';
 
 useStore(() => ({ REDIS_URL: new URL(redisUrl()) }));
 storeSuite();
 tagsSuite();
 writersSuite();
+firstPageSuite();

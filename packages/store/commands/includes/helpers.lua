@@ -28,6 +28,10 @@ end
 
 local function num(x) return tonumber(x or '0') or 0 end
 
+-- Every script that changes what a page shows says so here: the user's write count goes up, and
+-- the first page kept at the old count (page.lua, keep.lua) is not answered any more.
+local function changed(meta) redis.call('HINCRBY', meta, 'w', 1) end
+
 -- The bytes a text takes inside its JSON entry, as layout.ts textSize counts them: quotes and
 -- backslashes escaped with one more byte, b f n r t too, other control characters as six bytes.
 local function storedSize(text)
