@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
@@ -12,7 +11,6 @@ import express, {
 } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import typeis from 'type-is';
 import { HttpError, errorBody, storageFull } from './errors.js';
 import type { TrustProxy } from './client.js';
 import type { Metrics } from './metrics.js';
@@ -188,32 +186,6 @@ export function sendJsonText(
   // of the body first was 1.4 KB more garbage per page).
   res.setHeader('Content-Length', Buffer.byteLength(json));
   res.end(json);
-}
-
-/** body-parser's `verify` for our bodies: bytes that are not UTF-8 cannot round-trip, so they are refused (400 invalid_encoding) rather than stored as U+FFFD. */
-export function refuseNonUtf8(_req: IncomingMessage, _res: ServerResponse, buf: Buffer): void {
-  if (!isUtf8(buf)) throw new Error('body is not UTF-8');
-}
-
-/**
- * JSON bodies only: a body with another content type is 415, a malformed one 400, an
- * oversized one 413 (the mapping is in `errorHandler`).
- */
-export function jsonBody(limit: string | number): RequestHandler {
-  const parse = express.json({
-    limit,
-    strict: true,
-    type: 'application/json',
-    verify: refuseNonUtf8,
-  });
-  return (req, res, next) => {
-    const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && typeis(req, ['application/json']) === false) {
-      next(new HttpError(415, 'unsupported_media_type', 'Send the body as application/json'));
-      return;
-    }
-    parse(req, res, next);
-  };
 }
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

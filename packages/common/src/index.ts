@@ -25,10 +25,9 @@ export type { CookieOptions } from './cookies.js';
 export { createRedis, waitReady, isRedisUnavailable, isRedisFull, redisMemoryMetrics } from './redis.js';
 export { RateLimiter } from './ratelimit.js';
 export type { Redis, RedisClient, RedisWhere } from './redis.js';
+export { jsonBody, refuseNonUtf8 } from './json-body.js';
 export {
   createApp,
-  jsonBody,
-  refuseNonUtf8,
   errorHandler,
   notFoundHandler,
   openApiDescription,

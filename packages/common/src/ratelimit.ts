@@ -26,6 +26,11 @@ export class RateLimiter {
     });
   }
 
+  /** Whether it counts at all (a limit of 0 turns it off). */
+  get enabled(): boolean {
+    return this.limiter !== undefined;
+  }
+
   /** Counts one hit for `subject`; throws 429 with Retry-After once the limit is passed. */
   async hit(subject: string): Promise<void> {
     if (!this.limiter) return;

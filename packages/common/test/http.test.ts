@@ -5,15 +5,8 @@ import { createLogger } from '../src/logger.js';
 import { Metrics } from '../src/metrics.js';
 import helmet from 'helmet';
 import type { Request, RequestHandler, Response as ExpressResponse } from 'express';
-import {
-  API_CSP,
-  createApp,
-  errorHandler,
-  fixedHeaders,
-  jsonBody,
-  notFoundHandler,
-  sameOriginWrites,
-} from '../src/http.js';
+import { API_CSP, createApp, errorHandler, fixedHeaders, notFoundHandler, sameOriginWrites } from '../src/http.js';
+import { jsonBody } from '../src/json-body.js';
 
 let server: Server;
 let base: string;

@@ -30,27 +30,30 @@
 ]]
 --- @include "helpers"
 --- @include "guard"
+-- The layout, the usage, the counters and whether a move is due, in one read; written back in one.
 local list, older, memos, meta = K.list, K.older, K.memos, K.meta
-if legacy(list, older, meta) then return {'migrate'} end
+local m = redis.call('HMGET', meta, 'v', 'count', 'bytes', 'seq', 'w', 'moving', 'dead')
+if m[1] ~= '2' and (redis.call('EXISTS', list) == 1 or redis.call('EXISTS', older) == 1) then return {'migrate'} end
 local key = A.key
 if key ~= '' then
   local made = redis.call('HGET', K.idem, key)
   if made then return {'replay', made} end
 end
-local usage = redis.call('HMGET', meta, 'count', 'bytes')
-local count, bytes, size = num(usage[1]), num(usage[2]), tonumber(A.size)
-if redis.call('HEXISTS', memos, A.id) == 1 then return {'exists'} end
+local count, bytes, size = num(m[2]), num(m[3]), tonumber(A.size)
 if count + 1 > tonumber(A.maxCount) then return {'quota', 'memos', count, bytes} end
 if bytes + size > tonumber(A.maxBytes) then return {'quota', 'bytes', count, bytes} end
-local seq = redis.call('HINCRBY', meta, 'seq', 1)
-redis.call('HSET', memos, A.id, '{"seq":' .. seq .. ',' .. A.tail)
+local seq = num(m[4]) + 1
+if redis.call('HSETNX', memos, A.id, '{"seq":' .. seq .. ',' .. A.tail) == 0 then return {'exists'} end
 redis.call('LPUSH', list, base36(seq) .. ':' .. A.id)
-redis.call('HSET', meta, 'v', '2')
--- A user with no memo has a complete (empty) tag index: from here writes keep it complete.
-if count == 0 then redis.call('HSET', meta, 'tags', '1') end
-redis.call('HINCRBY', meta, 'count', 1)
-redis.call('HINCRBY', meta, 'bytes', size)
-changed(meta)
+count, bytes = count + 1, bytes + size
+-- w goes up as changed() would raise it. A user with no memo had a complete (empty) tag index:
+-- from here writes keep it complete.
+local w = num(m[5]) + 1
+if count == 1 then
+  redis.call('HSET', meta, 'v', '2', 'seq', seq, 'count', count, 'bytes', bytes, 'w', w, 'tags', '1')
+else
+  redis.call('HSET', meta, 'v', '2', 'seq', seq, 'count', count, 'bytes', bytes, 'w', w)
+end
 if key ~= '' then
   redis.call('HSET', K.idem, key, A.id)
   redis.call('ZADD', K.idemAt, tonumber(A.now), key)
@@ -63,4 +66,4 @@ if key ~= '' then
   end
 end
 retag(A.id, seq, A.marks, tonumber(A.maxTags), K.tags, K.tagSets)
-return {'ok', seq, count + 1, bytes + size, due(meta)}
+return {'ok', seq, count, bytes, dueBy(m[6], num(m[7]), count)}

@@ -256,16 +256,73 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     },
   ];
 
-  /** POST / — a new memo: session (401), write limit (429), body (415/413/400), text (400), quota. */
+  /**
+   * A session whose signature was checked: whether it still lives is asked by the write's own
+   * script (its guard), so a write that goes through costs no separate question.
+   */
+  const signedSession = async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const session = await verifier.verifyToken(readCookie(req.headers.cookie, SESSION_COOKIE));
+    if (!session) throw unauthorized();
+    req.session = session;
+    next();
+  };
+  /** `err` for a session that lives, else 401: a refusal is never told to an ended session. */
+  const unlessEnded = async (req: Request, err: unknown): Promise<unknown> =>
+    (await verifier.live(sessionOf(req))) ? err : unauthorized();
+  /** A step after signedSession whose refusals are only told to a live session (unlessEnded). */
+  const refusedIfLive =
+    (step: RequestHandler): RequestHandler =>
+    (req, res, next) => {
+      const refuse = (err: unknown): void => {
+        unlessEnded(req, err).then(next, next);
+      };
+      try {
+        const result: unknown = step(req, res, (err?: unknown) => {
+          if (err === undefined || err === null) next();
+          else refuse(err);
+        });
+        if (result instanceof Promise) result.catch(refuse);
+      } catch (err) {
+        refuse(err);
+      }
+    };
+  /**
+   * The add of a session that was only signed: refused by the script's guard when it ended, or
+   * when it lives by its key from before sessions moved into the user's slot (then it is added
+   * as that session).
+   */
+  const addSigned = async (session: Session, text: string, key: string): ReturnType<MemoStore['addOnce']> => {
+    try {
+      return await store.addOnce(session, text, key);
+    } catch (err) {
+      if (!(err instanceof SessionEnded) || session.legacy) throw err;
+      const live = await verifier.live(session);
+      if (!live?.legacy) throw err;
+      return store.addOnce(live, text, key);
+    }
+  };
+
+  /**
+   * POST / — a new memo: session (401), write limit (429), body (415/413/400), text (400), quota.
+   * Whether the session lives is asked in the add's own script, and before any refusal (so an
+   * ended session is 401 first, as everywhere); with the write limit on, before the limit counts
+   * (an ended session spends none of its user's writes).
+   */
   const add: RequestHandler[] = [
-    liveSession,
-    limitWrites,
-    body,
-    schemas.body('/', 'post'),
+    signedSession,
+    ...(writes.enabled ? [liveSession, limitWrites] : []),
+    refusedIfLive(body),
+    refusedIfLive(schemas.body('/', 'post')),
     async (req, res) => {
-      const text = parseText(req.body, limits.MEMO_MAX_LENGTH);
-      const key = parseIdempotencyKey(req.headers['idempotency-key']);
-      const { memo, replayed } = await refusals(store.addOnce(sessionOf(req), text, key));
+      let text: string;
+      let key: string;
+      try {
+        text = parseText(req.body, limits.MEMO_MAX_LENGTH);
+        key = parseIdempotencyKey(req.headers['idempotency-key']);
+      } catch (err) {
+        throw await unlessEnded(req, err);
+      }
+      const { memo, replayed } = await refusals(addSigned(sessionOf(req), text, key));
       if (!replayed) onChange?.('created');
       // A retry of an add that was stored (its answer lost on the way): the same memo, once.
       if (memo === null) throw new HttpError(410, 'memo_deleted', 'This memo was added and has been deleted since');

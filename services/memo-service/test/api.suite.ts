@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { legacySessionKey, sessionKey, sessionsKey } from '@memo/common';
 import { memoKey } from '@memo/store';
 import { apiContext, type ApiMemo } from './api.context.js';
 
@@ -279,6 +280,37 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       await expectError(await call('/m0000000000000000', owner.cookie, body), 404, 'not_found');
       const list = (await (await call('/', owner.cookie)).json()) as { memos: ApiMemo[] };
       expect(list.memos).toEqual([created]);
+    });
+
+    it('answers an ended session 401 before any other refusal of an add, storing nothing', async () => {
+      // The add asks whether the session lives in its own script; a refusal before it asks first.
+      const ended = await user();
+      const [sid = ''] = await api.redis.zrange(sessionsKey(ended.id), 0, -1);
+      await api.redis.del(sessionKey(ended.id, sid));
+      await expectError(await post(ended.cookie, '{"text":"after logout"}'), 401, 'unauthorized');
+      await expectError(await post(ended.cookie, '{"text": '), 401, 'unauthorized');
+      await expectError(await post(ended.cookie, '{"text":"x"}', 'text/plain'), 401, 'unauthorized');
+      await expectError(await post(ended.cookie, '{"txt":"x"}'), 401, 'unauthorized');
+      await expectError(await post(ended.cookie, JSON.stringify({ text: 'x'.repeat(51) })), 401, 'unauthorized');
+      const keyed = { method: 'POST', body: '{"text":"x"}', headers: { 'content-type': 'application/json' } };
+      await expectError(
+        await call('/', ended.cookie, { ...keyed, headers: { ...keyed.headers, 'idempotency-key': '!' } }),
+        401,
+        'unauthorized',
+      );
+      expect(await api.redis.exists(memoKey(ended.id))).toBe(0);
+      // A live one gets the refusals themselves.
+      const live = await user();
+      await expectError(await post(live.cookie, '{"text": '), 400, 'invalid_json');
+      await expectError(await post(live.cookie, '{"text":"x"}', 'text/plain'), 415, 'unsupported_media_type');
+      await expectError(await post(live.cookie, JSON.stringify({ text: 'x'.repeat(51) })), 400, 'text_too_long');
+      // A session from before sessions moved into the user's slot still adds.
+      const old = await user();
+      const [oldSid = ''] = await api.redis.zrange(sessionsKey(old.id), 0, -1);
+      await api.redis.del(sessionKey(old.id, oldSid));
+      await api.redis.set(legacySessionKey(oldSid), old.id, 'EX', 60);
+      expect((await post(old.cookie, '{"text":"from an old session"}')).status).toBe(201);
+      expect(await api.redis.llen(memoKey(old.id))).toBe(1);
     });
   });
 }

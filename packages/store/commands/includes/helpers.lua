@@ -65,10 +65,14 @@ local function retag(id, seq, marks, maxTags, tags, sets)
   end
 end
 
--- Whether writes should move a batch (a move is under way, or dead refs have piled up).
-local function due(meta)
-  if redis.call('HGET', meta, 'moving') == '1' then return 1 end
-  local dead = num(redis.call('HGET', meta, 'dead'))
-  if dead >= @DEAD_MIN@ and dead * @DEAD_RATIO@ >= num(redis.call('HGET', meta, 'count')) then return 1 end
+-- Whether writes should move a batch (a move is under way, or dead refs have piled up): from
+-- the counters read already (dueBy), or read here (due).
+local function dueBy(moving, dead, count)
+  if moving == '1' then return 1 end
+  if dead >= @DEAD_MIN@ and dead * @DEAD_RATIO@ >= count then return 1 end
   return 0
+end
+local function due(meta)
+  local m = redis.call('HMGET', meta, 'moving', 'dead', 'count')
+  return dueBy(m[1], num(m[2]), num(m[3]))
 end
