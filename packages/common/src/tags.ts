@@ -176,6 +176,8 @@ export interface TagMatch {
 /** Every tag written in the text, in order, with where it is (code excluded). */
 export function findTags(text: string): TagMatch[] {
   const found: TagMatch[] = [];
+  // Most memos carry no tag: no `#`, nothing to look for (and no code to find first).
+  if (!text.includes('#')) return found;
   for (const m of withoutCode(text).matchAll(TAG_PATTERN)) {
     const raw = text.slice(m.index, m.index + m[0].length);
     const tag = parseTag(raw);

@@ -108,13 +108,10 @@ export function encodeEntry(entry: Entry): string {
 }
 
 export function entryTail(memo: Memo & { size: number }): string {
-  return JSON.stringify({
-    size: memo.size,
-    id: memo.id,
-    text: memo.text,
-    createdAt: memo.createdAt,
-    updatedAt: memo.updatedAt,
-  }).slice(1);
+  // Written field by field (what JSON.stringify of the object writes, without its `{`): one
+  // string less on every add and edit, and only the text needs escaping.
+  const time = (t: string | null): string => (t === null ? 'null' : JSON.stringify(t));
+  return `"size":${String(memo.size)},"id":${JSON.stringify(memo.id)},"text":${JSON.stringify(memo.text)},"createdAt":${time(memo.createdAt)},"updatedAt":${time(memo.updatedAt)}}`;
 }
 
 export function decodeEntry(raw: string): Entry {

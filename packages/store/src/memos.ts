@@ -160,8 +160,8 @@ export class Memos {
     const keys = memoKeys(userId);
     return this.moves.runMoved(
       userId,
-      async () =>
-        (await this.scripts.run(
+      () =>
+        this.scripts.run(
           'page',
           {
             list: keys.list,
@@ -180,7 +180,7 @@ export class Memos {
             user: session ? userId : '',
             form,
           },
-        )) as Reply,
+        ) as Promise<Reply>,
     );
   }
 
@@ -300,8 +300,8 @@ export class Memos {
     const reply = written(
       await this.moves.runMoved(
         userId,
-        async () =>
-          (await this.scripts.run(
+        () =>
+          this.scripts.run(
             'add',
             {
               guard: guard.guard,
@@ -328,7 +328,7 @@ export class Memos {
               now: now.getTime(),
               keep: IDEMPOTENCY_KEEP,
             },
-          )) as Reply,
+          ) as Promise<Reply>,
       ),
     );
     if (reply[0] === 'exists') return 'exists';

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEntry, entryTail, publicJson } from '@memo/store/layout';
+
+describe('entries', () => {
+  it('are written field by field exactly as JSON.stringify writes them, whatever the text', () => {
+    const texts = [
+      'plain',
+      '메모 #태그',
+      'quotes " and \\ backslash',
+      'controls \u0000\u0001\b\f\n\r\t\u001f',
+      'emoji 😀 and \u2028\u2029',
+      '',
+    ];
+    for (const text of texts) {
+      for (const [createdAt, updatedAt] of [
+        ['2026-11-30T02:00:00.000Z', null],
+        [null, null],
+        ['2026-11-30T02:00:00.000Z', '2026-11-30T03:00:00.000Z'],
+      ] as const) {
+        const memo = { id: 'm0abcdefghi123456', text, createdAt, updatedAt };
+        const tail = entryTail({ ...memo, size: 42 });
+        expect(`{${tail}`).toBe(JSON.stringify({ size: 42, ...memo }));
+        const entry = encodeEntry({ ...memo, size: 42, seq: 7 });
+        expect(JSON.parse(entry)).toEqual({ seq: 7, size: 42, ...memo });
+        expect(JSON.parse(publicJson(entry))).toEqual(memo);
+      }
+    }
+  });
+});
