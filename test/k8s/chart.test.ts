@@ -9,7 +9,7 @@ import * as core from 'kubernetes-models/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
 import { HTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { importSessionKey } from '@memo/common';
 import { ALL_ON, CHART, NAVER, ROOT, find, helm, render, type K8sObject } from '@memo/testing/helm';
 
@@ -32,6 +32,7 @@ const MODELS: Record<string, Model> = {
   'autoscaling/v2/HorizontalPodAutoscaler': autoscaling.HorizontalPodAutoscaler,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'monitoring.coreos.com/v1/ServiceMonitor': ServiceMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
 };
 
 function validate(object: K8sObject): void {
@@ -138,7 +139,7 @@ describe('the chart', () => {
         'StatefulSet',
       ].sort(),
     );
-    for (const kind of ['HTTPRoute', 'ServiceMonitor', 'HorizontalPodAutoscaler']) {
+    for (const kind of ['HTTPRoute', 'ServiceMonitor', 'PrometheusRule', 'HorizontalPodAutoscaler']) {
       expect(allOn.some((o) => o.kind === kind)).toBe(true);
     }
     for (const object of [...defaults, ...allOn, ...subPath]) validate(object);

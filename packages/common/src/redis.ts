@@ -138,9 +138,18 @@ function infoNumbers(text: string): Map<string, number> {
 
 /**
  * `redis_memory_used_bytes` and `redis_memory_max_bytes` (0: no ceiling) for each Redis node,
- * read with INFO memory when scraped: how close Redis is to refusing writes.
+ * read with INFO memory when scraped: how close Redis is to refusing writes. And `redis_up`:
+ * 1 while this process's connection to Redis is ready, else 0 (the alert MemoRedisUnreachable).
  */
 export function redisMemoryMetrics(registry: Registry, redis: RedisClient): void {
+  new Gauge({
+    name: 'redis_up',
+    help: 'Whether this process can reach Redis now (its connection is ready)',
+    registers: [registry],
+    collect() {
+      this.set(redis.status === 'ready' ? 1 : 0);
+    },
+  });
   let reading: Promise<[string, Map<string, number>][]> | undefined;
   const read = (): Promise<[string, Map<string, number>][]> => {
     reading ??= (async () => {

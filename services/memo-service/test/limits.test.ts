@@ -346,6 +346,8 @@ describe('a Redis at its memory ceiling', () => {
     const value = (name: string): number => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
     expect(value('redis_memory_max_bytes')).toBe(ceiling);
     expect(value('redis_memory_used_bytes')).toBeGreaterThan(ceiling);
+    // At its ceiling Redis is still reachable: MemoRedisUnreachable stays quiet, the memory alert speaks.
+    expect(value('redis_up')).toBe(1);
 
     // Room again: writes work again, by themselves.
     for (let i = 0; i < filler; i++) await client.del(`filler:${String(i)}`);

@@ -1,0 +1,385 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { ServiceHandle } from '@memo/common';
+import { NAVER, render, type K8sObject } from '@memo/testing/helm';
+import { sessionKeys } from '@memo/testing/env';
+import { startAuth, startMemo, startStub } from '@memo/testing/services';
+
+/**
+ * The chart's PrometheusRule (templates/prometheusrule.yaml) checked with the real tool:
+ * `promtool check rules` on the rendered rules, and `promtool test rules` with, for every
+ * alert, a case where it fires and one where it stays quiet. Every metric the rules read is one
+ * the services really export (read from their /metrics) or one kube-state-metrics provides.
+ */
+
+interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface Group {
+  name: string;
+  rules: Rule[];
+}
+
+const NS = 'memo';
+const rendered = (): K8sObject[] => render([...NAVER, '--set', 'prometheusRule.enabled=true']);
+const groupsOf = (objects: K8sObject[]): Group[] => {
+  const rule = objects.find((o) => o.kind === 'PrometheusRule');
+  if (!rule) throw new Error('no PrometheusRule rendered');
+  return (rule.spec as { groups: Group[] }).groups;
+};
+
+const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
+function promtool(args: string[], cwd: string): { status: number | null; out: string } {
+  const result = spawnSync(PROMTOOL, args, { cwd, encoding: 'utf8' });
+  if (result.error) throw result.error;
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+/** The annotations Prometheus gives an alert with these labels and this value (as a percentage). */
+function annotationsFor(rule: Rule, labels: Record<string, string>, percent = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(rule.annotations ?? {})) {
+    out[name] = text
+      .replace(/\{\{ \$labels\.(\w+) \}\}/g, (_, label: string) => labels[label] ?? '')
+      .replace('{{ $value | humanizePercentage }}', percent);
+  }
+  return out;
+}
+
+/** `n` minutes of a counter growing by `perMinute`, as promtool's series notation. */
+const growing = (perMinute: number, minutes: number): string => `0+${String(perMinute)}x${String(minutes)}`;
+const steady = (value: number, minutes: number): string => `${String(value)}x${String(minutes)}`;
+
+interface Case {
+  alert: string;
+  /** Minutes of input before the check. */
+  at: number;
+  series: { series: string; values: string }[];
+  /** The labels of the alert that fires (besides the rule's own), or null: quiet. */
+  fires: Record<string, string> | null;
+  /** Its value as the annotations show it (humanizePercentage). */
+  percent?: string;
+}
+
+/** Requests of a service per minute: `ok` fine, `errors` 5xx, for `minutes`. */
+function traffic(service: string, ok: number, errors: number, minutes: number): Case['series'] {
+  const base = `http_request_duration_seconds_count{namespace="${NS}", service="${service}", method="GET", route="/"`;
+  return [
+    { series: `${base}, status="200"}`, values: growing(ok, minutes) },
+    { series: `${base}, status="503"}`, values: growing(errors, minutes) },
+  ];
+}
+
+/** memo-service's GET /memo: `fast` answered within 0.1 s, `slow` after, per minute. */
+function latency(fast: number, slow: number, minutes: number): Case['series'] {
+  const labels = `namespace="${NS}", service="memo-service", method="GET", route="/", status="200"`;
+  return [
+    { series: `http_request_duration_seconds_bucket{${labels}, le="0.1"}`, values: growing(fast, minutes) },
+    { series: `http_request_duration_seconds_count{${labels}}`, values: growing(fast + slow, minutes) },
+  ];
+}
+
+const DAY3 = 3 * 24 * 60 + 10;
+const memoService = { namespace: NS, service: 'memo-service' };
+
+const CASES: Case[] = [
+  // 2% errors for 70 minutes: 20x the 0.1% budget, past 14.4x in the hour and the 5 minutes.
+  { alert: 'MemoErrorBudgetBurn', at: 70, series: traffic('memo-service', 980, 20, 70), fires: memoService },
+  // 0.5%: 5x, under both fast thresholds (14.4x, 6x).
+  { alert: 'MemoErrorBudgetBurn', at: 70, series: traffic('memo-service', 995, 5, 70), fires: null },
+  // 0.2% for three days: 2x the budget over 3d and 6h.
+  {
+    alert: 'MemoErrorBudgetBurnSlow',
+    at: DAY3,
+    series: traffic('auth-service', 998, 2, DAY3),
+    fires: { namespace: NS, service: 'auth-service' },
+  },
+  { alert: 'MemoErrorBudgetBurnSlow', at: DAY3, series: traffic('auth-service', 9995, 5, DAY3), fires: null },
+  // 20% slower than 0.1 s: 20x the 1% budget.
+  { alert: 'MemoLatencyBudgetBurn', at: 70, series: latency(800, 200, 70), fires: memoService },
+  { alert: 'MemoLatencyBudgetBurn', at: 70, series: latency(995, 5, 70), fires: null },
+  { alert: 'MemoLatencyBudgetBurnSlow', at: DAY3, series: latency(980, 20, DAY3), fires: memoService },
+  { alert: 'MemoLatencyBudgetBurnSlow', at: DAY3, series: latency(998, 2, DAY3), fires: null },
+  {
+    alert: 'MemoRedisUnreachable',
+    at: 10,
+    series: [
+      { series: `redis_up{namespace="${NS}", service="memo-service", instance="10.0.0.7:9464"}`, values: '1x4 0x6' },
+    ],
+    fires: { namespace: NS, service: 'memo-service', instance: '10.0.0.7:9464' },
+  },
+  // Down for one minute (a failover) is not an alert.
+  {
+    alert: 'MemoRedisUnreachable',
+    at: 10,
+    series: [
+      { series: `redis_up{namespace="${NS}", service="memo-service", instance="10.0.0.7:9464"}`, values: '1x8 0 1' },
+    ],
+    fires: null,
+  },
+  {
+    alert: 'MemoRedisMemoryNearCeiling',
+    at: 20,
+    series: [
+      {
+        series: `redis_memory_used_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
+        values: steady(95e6, 20),
+      },
+      {
+        series: `redis_memory_max_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
+        values: steady(100e6, 20),
+      },
+    ],
+    fires: { namespace: NS, node: 'redis-0:6379' },
+    percent: '95%',
+  },
+  // No ceiling set (0): never "near" it.
+  {
+    alert: 'MemoRedisMemoryNearCeiling',
+    at: 20,
+    series: [
+      {
+        series: `redis_memory_used_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
+        values: steady(95e6, 20),
+      },
+      {
+        series: `redis_memory_max_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
+        values: steady(0, 20),
+      },
+    ],
+    fires: null,
+  },
+  {
+    alert: 'MemoReplicasNotReady',
+    at: 30,
+    series: [
+      { series: `kube_deployment_spec_replicas{namespace="${NS}", deployment="memo-memo"}`, values: steady(2, 30) },
+      {
+        series: `kube_deployment_status_replicas_available{namespace="${NS}", deployment="memo-memo"}`,
+        values: steady(1, 30),
+      },
+    ],
+    fires: { namespace: NS, deployment: 'memo-memo' },
+  },
+  // Another release's deployment is not ours.
+  {
+    alert: 'MemoReplicasNotReady',
+    at: 30,
+    series: [
+      { series: `kube_deployment_spec_replicas{namespace="${NS}", deployment="other-memo"}`, values: steady(2, 30) },
+      {
+        series: `kube_deployment_status_replicas_available{namespace="${NS}", deployment="other-memo"}`,
+        values: steady(1, 30),
+      },
+    ],
+    fires: null,
+  },
+  {
+    alert: 'MemoNaverLoginFailures',
+    at: 40,
+    series: [
+      {
+        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="success"}`,
+        values: growing(6, 40),
+      },
+      {
+        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="naver_unavailable"}`,
+        values: growing(4, 40),
+      },
+    ],
+    fires: { namespace: NS },
+    percent: '40%',
+  },
+  // A few failures among many logins.
+  {
+    alert: 'MemoNaverLoginFailures',
+    at: 40,
+    series: [
+      {
+        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="success"}`,
+        values: growing(60, 40),
+      },
+      {
+        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="naver_error"}`,
+        values: growing(1, 40),
+      },
+    ],
+    fires: null,
+  },
+];
+
+/** Metric names the rules may read that the services do not export: kube-state-metrics'. */
+const KUBE_STATE_METRICS = new Set(['kube_deployment_spec_replicas', 'kube_deployment_status_replicas_available']);
+
+/** Label lists of these name labels, not series. */
+const GROUPING = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
+
+/**
+ * The series and function names in a PromQL expression: what is outside label matchers
+ * (`{…}`), ranges (`[…]`) and grouping label lists (`by (…)`), split into words.
+ */
+function namesIn(expr: string): string[] {
+  const names: string[] = [];
+  let word = '';
+  let depth = 0;
+  // A grouping word was met: its list, `(…)`, comes next (an object: set in flush).
+  const pending = { list: false };
+  let listDepth = -1;
+  const flush = (): void => {
+    if (word !== '') names.push(word);
+    if (GROUPING.has(word)) pending.list = true;
+    word = '';
+  };
+  for (const ch of expr) {
+    if (ch === '{' || ch === '[') depth += 1;
+    else if (ch === '}' || ch === ']') depth -= 1;
+    else if (depth === 0 && /[\w:]/.test(ch)) {
+      if (listDepth < 0) word += ch;
+      continue;
+    } else if (depth === 0 && ch === '(') {
+      flush();
+      if (pending.list) {
+        pending.list = false;
+        listDepth = 1;
+        continue;
+      }
+      if (listDepth > 0) listDepth += 1;
+    } else if (depth === 0 && ch === ')' && listDepth > 0) {
+      listDepth -= 1;
+      if (listDepth === 0) listDepth = -1;
+      continue;
+    }
+    if (listDepth < 0) flush();
+  }
+  flush();
+  return names.filter((n) => !GROUPING.has(n) && !/^\d/.test(n));
+}
+
+describe('the PrometheusRule', () => {
+  const work = mkdtempSync(join(tmpdir(), 'memo-alerts-'));
+  let groups: Group[] = [];
+  const services: ServiceHandle[] = [];
+  afterAll(async () => {
+    await Promise.all(services.map((s) => s.close()));
+    rmSync(work, { recursive: true, force: true });
+  });
+  beforeAll(async () => {
+    groups = groupsOf(rendered());
+    writeFileSync(join(work, 'rules.yml'), stringify({ groups }));
+    const keys = sessionKeys();
+    const stub = await startStub();
+    services.push(stub, await startMemo(keys), await startAuth(keys, stub.url));
+  });
+
+  it('is valid for Prometheus (promtool check rules)', () => {
+    const checked = promtool(['check', 'rules', 'rules.yml'], work);
+    expect(checked.out).toContain('SUCCESS');
+    expect(checked.status).toBe(0);
+  });
+
+  it('fires every alert when it should and not when it should not (promtool test rules)', () => {
+    const alerts = groups.flatMap((g) => g.rules).filter((r): r is Rule & { alert: string } => r.alert !== undefined);
+    // Every alert has a runbook, and a case of each kind.
+    for (const rule of alerts) {
+      expect(rule.annotations?.runbook_url, rule.alert).toMatch(new RegExp(`#${rule.alert.toLowerCase()}$`));
+      expect(rule.annotations?.summary, rule.alert).toBeTruthy();
+      expect(rule.annotations?.description, rule.alert).toBeTruthy();
+      expect(CASES.filter((c) => c.alert === rule.alert && c.fires !== null).length, rule.alert).toBeGreaterThan(0);
+      expect(CASES.filter((c) => c.alert === rule.alert && c.fires === null).length, rule.alert).toBeGreaterThan(0);
+    }
+    const test = (c: Case): unknown => {
+      const rule = alerts.find((r) => r.alert === c.alert);
+      if (!rule) throw new Error(`no alert ${c.alert}`);
+      const labels = c.fires && { ...c.fires, ...rule.labels };
+      return {
+        name: `${c.alert} ${c.fires ? 'fires' : 'stays quiet'}`,
+        interval: '1m',
+        input_series: c.series,
+        alert_rule_test: [
+          {
+            eval_time: `${String(c.at)}m`,
+            alertname: c.alert,
+            exp_alerts: labels
+              ? [{ exp_labels: labels, exp_annotations: annotationsFor(rule, labels, c.percent) }]
+              : [],
+          },
+        ],
+      };
+    };
+    // The three-day cases are evaluated every 10 minutes (every minute would be 4,330 rounds of
+    // every rule); the others every minute, so `for:` is exact.
+    const files = {
+      'minutes.yml': ['1m', CASES.filter((c) => c.at < 1000)],
+      'days.yml': ['10m', CASES.filter((c) => c.at >= 1000)],
+    } as const;
+    for (const [file, [every, cases]] of Object.entries(files)) {
+      writeFileSync(
+        join(work, file),
+        stringify({ rule_files: ['rules.yml'], evaluation_interval: every, tests: cases.map(test) }),
+      );
+      const result = promtool(['test', 'rules', file], work);
+      expect(result.out, file).toContain('SUCCESS');
+      expect(result.status, file).toBe(0);
+    }
+  });
+
+  it('can fail: a case that expects the wrong thing is refused by promtool', () => {
+    const wrong = {
+      rule_files: ['rules.yml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: traffic('memo-service', 995, 5, 70),
+          alert_rule_test: [
+            {
+              eval_time: '70m',
+              alertname: 'MemoErrorBudgetBurn',
+              exp_alerts: [{ exp_labels: { ...memoService, severity: 'critical' } }],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(work, 'wrong.yml'), stringify(wrong));
+    expect(promtool(['test', 'rules', 'wrong.yml'], work).status).not.toBe(0);
+  });
+
+  it('reads only metrics the services export or kube-state-metrics provides', async () => {
+    expect(namesIn('sum by (namespace, service) (rate(a_total{x="y"}[5m])) / on(job) b > 0.1')).toEqual([
+      'sum',
+      'rate',
+      'a_total',
+      'b',
+    ]);
+    const exported = new Set<string>();
+    for (const service of services) {
+      const text = await (await fetch(`${service.adminUrl}/metrics`)).text();
+      for (const m of text.matchAll(/^# TYPE (\S+) (\w+)$/gm)) {
+        const [, name = '', type] = m;
+        exported.add(name);
+        if (type === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) exported.add(`${name}${suffix}`);
+      }
+    }
+    expect(exported).toContain('redis_up');
+    expect(exported).toContain('memo_logins_total');
+    const recorded = new Set(groups.flatMap((g) => g.rules).flatMap((r) => (r.record ? [r.record] : [])));
+    const KEYWORDS = new Set(['sum', 'by', 'rate', 'increase', 'max', 'and', 'or', 'unless', 'on', 'ignoring']);
+    for (const rule of groups.flatMap((g) => g.rules)) {
+      for (const name of namesIn(rule.expr)) {
+        if (KEYWORDS.has(name) || /^\d/.test(name)) continue;
+        const known = exported.has(name) || recorded.has(name) || KUBE_STATE_METRICS.has(name);
+        expect(known, `${rule.alert ?? rule.record ?? ''} reads ${name}`).toBe(true);
+      }
+    }
+  });
+});
