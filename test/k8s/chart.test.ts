@@ -25,6 +25,7 @@ const MODELS: Record<string, Model> = {
   'apps/v1/StatefulSet': apps.StatefulSet,
   'v1/Service': core.Service,
   'v1/Secret': core.Secret,
+  'v1/ConfigMap': core.ConfigMap,
   'v1/Pod': core.Pod,
   'networking.k8s.io/v1/Ingress': networking.Ingress,
   'networking.k8s.io/v1/NetworkPolicy': networking.NetworkPolicy,

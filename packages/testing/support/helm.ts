@@ -37,7 +37,10 @@ export const NAVER = [
 
 /** Every optional part switched on. */
 export const ALL_ON = [
-  ...['naverStub', 'httpRoute', 'serviceMonitor', 'prometheusRule'].flatMap((p) => ['--set', `${p}.enabled=true`]),
+  ...['naverStub', 'httpRoute', 'serviceMonitor', 'prometheusRule', 'dashboards'].flatMap((p) => [
+    '--set',
+    `${p}.enabled=true`,
+  ]),
   ...['auth', 'memo', 'web'].flatMap((s) => ['--set', `${s}.autoscaling.enabled=true`]),
   ...['--set', 'ingress.tls.enabled=true', '--set', 'ingress.tls.secretName=memo-tls'],
   ...['--set', 'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name=monitoring'],
