@@ -4,17 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createLogger, createRedis, waitReady, type ServiceHandle } from '@memo/common';
+import { createLogger, createRedis, startService, waitReady, type ServiceHandle } from '@memo/common';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
 import { NAVER, render } from '@memo/testing/helm';
 import { sessionKeys, uniqueUser } from '@memo/testing/env';
 import { waitFor } from '@memo/testing/process';
-import { sessionCookie, startMemo } from '@memo/testing/services';
+import { sessionCookie, startAuth, startMemo, startStub } from '@memo/testing/services';
+import { buildWebService } from '../../services/web-service/src/app.js';
 
 /**
- * The chart's alerts on a real Prometheus (Debian's `prometheus`): it scrapes memo-service's
- * admin port every second with the rendered rules loaded, while requests come in. Redis stops:
- * MemoRedisUnreachable and MemoErrorBudgetBurn fire. Redis comes back: MemoRedisUnreachable
+ * The chart's alerts on a real Prometheus (Debian's `prometheus`): it scrapes every service's
+ * admin port (memo, auth, web) every second with the rendered rules loaded, while requests come
+ * in. Redis stops: MemoRedisUnreachable (for memo-service and auth-service) and
+ * MemoErrorBudgetBurn fire. Redis comes back: MemoRedisUnreachable
  * resolves; the burn alert stays, as it should (the last hour's 5xx still count; it resolves as
  * they leave its 5-minute window). Read from Prometheus's own /api/v1/alerts.
  */
@@ -32,7 +34,7 @@ interface Alert {
   state: 'pending' | 'firing';
 }
 
-async function startPrometheus(adminUrl: string): Promise<{ url: string; process: ChildProcess }> {
+async function startPrometheus(adminUrls: string[]): Promise<{ url: string; process: ChildProcess }> {
   const rule = render([
     ...NAVER,
     ...['--set', 'prometheusRule.enabled=true', '--set', 'prometheusRule.redisUnreachableFor=3s'],
@@ -43,7 +45,7 @@ async function startPrometheus(adminUrl: string): Promise<{ url: string; process
     stringify({
       global: { scrape_interval: '1s', evaluation_interval: '1s' },
       rule_files: ['rules.yml'],
-      scrape_configs: [{ job_name: 'memo', static_configs: [{ targets: [new URL(adminUrl).host] }] }],
+      scrape_configs: [{ job_name: 'memo', static_configs: [{ targets: adminUrls.map((u) => new URL(u).host) }] }],
     }),
   );
   const port = await freePort();
@@ -77,7 +79,12 @@ describe('the alerts on a real Prometheus', () => {
     cleanups.push(() => redis.stop());
     const keys = sessionKeys();
     const memo: ServiceHandle = await startMemo(keys, { REDIS_URL: redis.url });
-    cleanups.push(() => memo.close());
+    const stub = await startStub();
+    const auth = await startAuth(keys, stub.url, { REDIS_URL: redis.url });
+    const web = await startService(
+      buildWebService({ HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'warn' }),
+    );
+    cleanups.push(() => Promise.all([memo, stub, auth, web].map((s) => s.close())).then(() => undefined));
     const client = createRedis({ REDIS_URL: new URL(redis.url) }, createLogger('test', 'silent'));
     await waitReady(client);
     const cookie = await sessionCookie(keys, uniqueUser(), client);
@@ -99,7 +106,7 @@ describe('the alerts on a real Prometheus', () => {
       await reader;
     });
 
-    const prometheus = await startPrometheus(memo.adminUrl);
+    const prometheus = await startPrometheus([memo.adminUrl, auth.adminUrl, web.adminUrl]);
     const alerts = async (): Promise<Alert[]> => {
       const body = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as { data: { alerts: Alert[] } };
       return body.data.alerts;
@@ -112,8 +119,9 @@ describe('the alerts on a real Prometheus', () => {
       return Number(body.data.result[0]?.value[1] ?? NaN);
     };
 
-    // Healthy: scraped, Redis reachable, the rules evaluated, nothing firing.
-    await waitFor(async () => (await query('redis_up')) === 1, 20_000, 'redis_up scraped');
+    // Healthy: every service scraped, Redis reachable, the rules evaluated, nothing firing.
+    await waitFor(async () => (await query('sum(up)')) === 3, 20_000, 'the three services scraped');
+    await waitFor(async () => (await query('sum(redis_up)')) === 2, 20_000, 'redis_up of memo and auth scraped');
     // (The error ratio has no series before the first 5xx; the latency one is there from the start.)
     await waitFor(async () => (await query('memo:http_slow:ratio_rate5m')) >= 0, 20_000, 'the objectives recorded');
     expect((await alerts()).filter((a) => a.state === 'firing')).toEqual([]);
@@ -122,12 +130,20 @@ describe('the alerts on a real Prometheus', () => {
     await waitFor(() => firing('MemoRedisUnreachable'), 30_000, 'MemoRedisUnreachable to fire');
     await waitFor(() => firing('MemoErrorBudgetBurn'), 30_000, 'MemoErrorBudgetBurn to fire');
     expect(statuses).toContain(503);
-    const unreachable = (await alerts()).find((a) => a.labels.alertname === 'MemoRedisUnreachable');
-    expect(unreachable?.labels).toMatchObject({ service: 'memo-service', severity: 'critical' });
+    await waitFor(
+      async () =>
+        (await alerts()).filter((a) => a.labels.alertname === 'MemoRedisUnreachable' && a.state === 'firing').length ===
+        2,
+      30_000,
+      'MemoRedisUnreachable for both services that use Redis',
+    );
+    const unreachable = (await alerts()).filter((a) => a.labels.alertname === 'MemoRedisUnreachable');
+    expect(unreachable.map((a) => a.labels.service).sort()).toEqual(['auth-service', 'memo-service']);
+    expect(unreachable[0]?.labels.severity).toBe('critical');
 
     redis = await startRedis({ dir, port: redis.port });
     await waitFor(async () => !(await firing('MemoRedisUnreachable')), 60_000, 'MemoRedisUnreachable to resolve');
-    expect(await query('redis_up')).toBe(1);
+    expect(await query('sum(redis_up)')).toBe(2);
     expect(statuses.at(-1)).toBe(200);
     // The hour's budget burn is still true: it ends as the 5xx leave its short window.
     expect(await firing('MemoErrorBudgetBurn')).toBe(true);

@@ -408,7 +408,7 @@ describe('the PrometheusRule', () => {
     }
     const rules: Rule[] = [];
     for (const map of maps) {
-      for (const text of Object.values((map as { data: Record<string, string> }).data)) {
+      for (const text of Object.values(map.data as Record<string, string>)) {
         expect(text).not.toContain('__');
         const dashboard = JSON.parse(text) as { uid: string; panels: Panel[] };
         const panels = dashboard.panels.filter((p) => p.type !== 'row');
@@ -420,6 +420,7 @@ describe('the PrometheusRule', () => {
           '5xx',
           'p99',
           'Memory against',
+          'Keys',
           'Logins',
         ]) {
           expect(

@@ -138,7 +138,8 @@ function infoNumbers(text: string): Map<string, number> {
 
 /**
  * `redis_memory_used_bytes` and `redis_memory_max_bytes` (0: no ceiling) for each Redis node,
- * read with INFO memory when scraped: how close Redis is to refusing writes. And `redis_up`:
+ * read with INFO memory when scraped: how close Redis is to refusing writes; `redis_keys`, its
+ * DBSIZE (on a Cluster, each primary's). And `redis_up`:
  * 1 while this process's connection to Redis is ready, else 0 (the alert MemoRedisUnreachable).
  */
 export function redisMemoryMetrics(registry: Registry, redis: RedisClient): void {
@@ -157,7 +158,10 @@ export function redisMemoryMetrics(registry: Registry, redis: RedisClient): void
       return Promise.all(
         nodes.map(async (node): Promise<[string, Map<string, number>]> => {
           const { host, port } = node.options;
-          return [`${host ?? ''}:${String(port ?? '')}`, infoNumbers(await node.info('memory'))];
+          const [memory, keys] = await Promise.all([node.info('memory'), node.dbsize()]);
+          const info = infoNumbers(memory);
+          info.set('keys', keys);
+          return [`${host ?? ''}:${String(port ?? '')}`, info];
         }),
       );
     })().finally(() => setTimeout(() => (reading = undefined), 1000).unref());
@@ -178,4 +182,5 @@ export function redisMemoryMetrics(registry: Registry, redis: RedisClient): void
   };
   gauge('redis_memory_used_bytes', 'Memory Redis uses (INFO used_memory)', 'used_memory');
   gauge('redis_memory_max_bytes', 'Redis maxmemory: past it, writes are refused (0: no limit)', 'maxmemory');
+  gauge('redis_keys', 'Keys in the Redis node (DBSIZE)', 'keys');
 }

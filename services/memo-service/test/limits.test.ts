@@ -348,6 +348,7 @@ describe('a Redis at its memory ceiling', () => {
     expect(value('redis_memory_used_bytes')).toBeGreaterThan(ceiling);
     // At its ceiling Redis is still reachable: MemoRedisUnreachable stays quiet, the memory alert speaks.
     expect(value('redis_up')).toBe(1);
+    expect(value('redis_keys')).toBeGreaterThan(filler);
 
     // Room again: writes work again, by themselves.
     for (let i = 0; i < filler; i++) await client.del(`filler:${String(i)}`);
