@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -283,6 +283,32 @@ describe('the chart', () => {
       'redis.existingSecret=my-redis',
     ]);
     expect(existing.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['memo-naver']);
+  });
+
+  it('generates nothing with secrets.generate false (GitOps): refuses by name, renders the same every time', async () => {
+    const refused = helm(['template', 'memo', CHART, ...NAVER, '--set', 'secrets.generate=false']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toContain('set session.existingSecret (key private-key');
+    expect(refused.stderr).toContain('redis.existingSecret (key redis-password)');
+    // With an external Redis only the session key is needed.
+    const external = ['--set', 'redis.enabled=false', '--set', 'externalRedis.url=redis://redis.example:6379'];
+    const onlySession = helm(['template', 'memo', CHART, ...NAVER, ...external, '--set', 'secrets.generate=false']);
+    expect(onlySession.stderr).toContain('set session.existingSecret');
+    expect(onlySession.stderr).not.toContain('redis.existingSecret');
+    const gitops = [...NAVER, ...ALL_ON, '--set', 'secrets.generate=false'];
+    const named = [
+      ...gitops,
+      '--set',
+      'session.existingSecret=memo-session-key',
+      '--set',
+      'redis.existingSecret=memo-redis-pw',
+    ];
+    const first = render(named);
+    expect(render(named)).toEqual(first);
+    expect(first.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['memo-naver']);
+    // The README's one line that makes the session key: a key auth-service takes.
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+    expect((await importSessionKey(pem.toString(), 'private')).algorithm.name).toBe('ECDSA');
   });
 
   it('signs sessions with the generated key as auth-service reads it', async () => {
