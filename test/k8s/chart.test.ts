@@ -263,6 +263,50 @@ describe('the chart', () => {
     });
   });
 
+  it('points the services at an external Redis Cluster over TLS, trusting the CA it is given', () => {
+    const external = [
+      ...NAVER,
+      ...['--set', 'redis.enabled=false', '--set', 'externalRedis.url=rediss://clustercfg.memo.cache.example:6379'],
+      ...['--set', 'externalRedis.mode=cluster', '--set', 'externalRedis.tls.caSecret=memo-redis-ca'],
+    ];
+    const objects = render(external);
+    for (const object of objects) validate(object);
+    const pod = (name: string): PodSpec & { volumes?: unknown[] } =>
+      (find(objects, 'Deployment', name).spec as { template: { spec: PodSpec & { volumes?: unknown[] } } }).template
+        .spec;
+    for (const name of ['memo-auth', 'memo-memo']) {
+      const spec = pod(name);
+      const env = Object.fromEntries((spec.containers[0]?.env ?? []).map((e) => [e.name, e.value]));
+      expect(env, name).toMatchObject({
+        REDIS_URL: 'rediss://clustercfg.memo.cache.example:6379',
+        REDIS_CLUSTER: 'true',
+        REDIS_CA_FILE: '/etc/memo/redis-ca/ca.crt',
+      });
+      expect(spec.volumes, name).toEqual([
+        { name: 'redis-ca', secret: { secretName: 'memo-redis-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      ]);
+      expect((spec.containers[0] as { volumeMounts?: unknown[] }).volumeMounts, name).toEqual([
+        { name: 'redis-ca', mountPath: '/etc/memo/redis-ca', readOnly: true },
+      ]);
+    }
+    expect(pod('memo-web').volumes).toBeUndefined();
+    expect(objects.some((o) => o.kind === 'StatefulSet')).toBe(false);
+    // Standalone by default; a CA only with rediss://.
+    const plain = render([...NAVER, '--set', 'redis.enabled=false', '--set', 'externalRedis.url=redis://r:6379']);
+    const plainEnv = (pod: PodSpec): string[] => (pod.containers[0]?.env ?? []).map((e) => e.name);
+    const memoPod = (find(plain, 'Deployment', 'memo-memo').spec as { template: { spec: PodSpec } }).template.spec;
+    expect(plainEnv(memoPod)).not.toContain('REDIS_CLUSTER');
+    expect(plainEnv(memoPod)).not.toContain('REDIS_CA_FILE');
+    const wrong = helm([
+      ...['template', 'memo', CHART, ...NAVER, '--set', 'redis.enabled=false'],
+      ...['--set', 'externalRedis.url=redis://r:6379', '--set', 'externalRedis.tls.caSecret=ca'],
+    ]);
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stderr).toContain('externalRedis.url must be a rediss:// URL');
+    const mode = helm(['template', 'memo', CHART, ...NAVER, '--set', 'externalRedis.mode=sentinel']);
+    expect(mode.status).not.toBe(0);
+  });
+
   it('generates real secrets and keeps none in values.yaml', () => {
     const values = parse(readFileSync(join(ROOT, CHART, 'values.yaml'), 'utf8')) as {
       naver: { clientId: string; clientSecret: string };

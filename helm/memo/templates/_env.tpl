@@ -22,6 +22,14 @@ on anything else, so that maxmemory is never derived from a misread limit.
 {{- define "memo.env.redis" -}}
 - name: REDIS_URL
   value: {{ include "memo.redisUrl" . | quote }}
+{{- if and (not .Values.redis.enabled) (eq .Values.externalRedis.mode "cluster") }}
+- name: REDIS_CLUSTER
+  value: "true"
+{{- end }}
+{{- if include "memo.redisCaSecret" . }}
+- name: REDIS_CA_FILE
+  value: {{ printf "/etc/memo/redis-ca/%s" .Values.externalRedis.tls.caKey | quote }}
+{{- end }}
 {{- if include "memo.redisSecretName" . }}
 - name: REDIS_PASSWORD
   valueFrom:

@@ -20,6 +20,16 @@
 {{- trimSuffix "/" (include "memo.basePath" .) -}}
 {{- end -}}
 
+{{/* The Secret of the external Redis's CA, when it has one (its url must then be rediss://). */}}
+{{- define "memo.redisCaSecret" -}}
+{{- if and (not .Values.redis.enabled) .Values.externalRedis.tls.caSecret -}}
+{{- if not (hasPrefix "rediss://" .Values.externalRedis.url) -}}
+{{- fail "externalRedis.tls.caSecret is set: externalRedis.url must be a rediss:// URL" -}}
+{{- end -}}
+{{- .Values.externalRedis.tls.caSecret -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "memo.redisUrl" -}}
 {{- if .Values.redis.enabled -}}
 {{- printf "redis://%s-redis:6379" (include "memo.fullname" .) -}}

@@ -147,4 +147,6 @@ export const redisSpec = {
   REDIS_PASSWORD: optionalStr(),
   /** REDIS_URL is one node of a Redis Cluster (ioredis cluster mode). */
   REDIS_CLUSTER: bool(false),
+  /** With a rediss:// REDIS_URL: a PEM file of the CAs that signed Redis's certificate. */
+  REDIS_CA_FILE: optionalStr(),
 } satisfies Spec;

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import { Gauge, type Histogram, type Registry } from 'prom-client';
@@ -12,6 +14,14 @@ export interface RedisWhere {
   REDIS_PASSWORD?: string | undefined;
   /** Treat REDIS_URL as a seed node of a Redis Cluster. */
   REDIS_CLUSTER?: boolean;
+  /** With a rediss:// URL: a PEM file of the CAs that signed Redis's certificate (else the system's). */
+  REDIS_CA_FILE?: string | undefined;
+}
+
+/** TLS options for a rediss:// URL: verified against REDIS_CA_FILE's CAs when given, else the system's. */
+function tlsOptions(where: RedisWhere): ConnectionOptions | undefined {
+  if (where.REDIS_URL.protocol !== 'rediss:') return undefined;
+  return where.REDIS_CA_FILE ? { ca: readFileSync(where.REDIS_CA_FILE) } : {};
 }
 
 /**
@@ -59,15 +69,23 @@ export function createRedis(
     ...(where.REDIS_PASSWORD ? { password: where.REDIS_PASSWORD } : {}),
     ...opts.extra,
   };
+  const tls = tlsOptions(where);
+  if (tls) options.tls = tls;
   let client: RedisClient;
   if (where.REDIS_CLUSTER) {
-    const { hostname, port, protocol } = where.REDIS_URL;
+    const { hostname, port } = where.REDIS_URL;
     client = new Cluster([{ host: hostname, port: Number(port || 6379) }], {
       enableOfflineQueue: false,
       clusterRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
       // Auto-pipelining stays off here: with it, commands to the cluster stalled until their
       // timeout in our cluster tests (ioredis 5.11).
-      redisOptions: { ...options, enableAutoPipelining: false, ...(protocol === 'rediss:' ? { tls: {} } : {}) },
+      redisOptions: { ...options, enableAutoPipelining: false },
+      // With TLS the nodes are reached by the names the seed gave (ElastiCache and Memorystore
+      // answer names their certificates carry), not by addresses looked up again (ioredis's
+      // advice for TLS clusters).
+      ...(tls
+        ? { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) }
+        : {}),
       slotsRefreshTimeout: 2000,
     });
   } else {
