@@ -98,6 +98,39 @@ const memoService = { namespace: NS, service: 'memo-service' };
 const CASES: Case[] = [
   // 2% errors for 70 minutes: 20x the 0.1% budget, past 14.4x in the hour and the 5 minutes.
   { alert: 'MemoErrorBudgetBurn', at: 70, series: traffic('memo-service', 980, 20, 70), fires: memoService },
+  // An outage that ends: 20 minutes of 2% errors, then none (the real Prometheus test sees such
+  // an alert fire; this is how it ends). At 40 minutes it still fires (6h and 30m over 6x); at
+  // 80 it has resolved: the 30-minute window holds no error since minute 50.
+  {
+    alert: 'MemoErrorBudgetBurn',
+    at: 40,
+    series: [
+      {
+        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="200"}`,
+        values: growing(980, 80),
+      },
+      {
+        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="503"}`,
+        values: `${growing(20, 20)} 400x60`,
+      },
+    ],
+    fires: memoService,
+  },
+  {
+    alert: 'MemoErrorBudgetBurn',
+    at: 80,
+    series: [
+      {
+        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="200"}`,
+        values: growing(980, 80),
+      },
+      {
+        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="503"}`,
+        values: `${growing(20, 20)} 400x60`,
+      },
+    ],
+    fires: null,
+  },
   // 0.5%: 5x, under both fast thresholds (14.4x, 6x).
   { alert: 'MemoErrorBudgetBurn', at: 70, series: traffic('memo-service', 995, 5, 70), fires: null },
   // 0.2% for three days: 2x the budget over 3d and 6h.
