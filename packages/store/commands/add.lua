@@ -46,9 +46,9 @@ local seq = num(m[4]) + 1
 if redis.call('HSETNX', memos, A.id, '{"seq":' .. seq .. ',' .. A.tail) == 0 then return {'exists'} end
 redis.call('LPUSH', list, base36(seq) .. ':' .. A.id)
 count, bytes = count + 1, bytes + size
--- w goes up as changed() would raise it. A user with no memo had a complete (empty) tag index:
--- from here writes keep it complete.
-local w = num(m[5]) + 1
+-- w goes up as changed() would raise it (written as an integer: it is past what Lua prints
+-- exactly). A user with no memo had a complete (empty) tag index: from here writes keep it complete.
+local w = m[5] and string.format('%d', tonumber(m[5]) + 1) or firstW()
 if count == 1 then
   redis.call('HSET', meta, 'v', '2', 'seq', seq, 'count', count, 'bytes', bytes, 'w', w, 'tags', '1')
 else

@@ -12,7 +12,18 @@ export const storeOn = (redis: RedisClient): MemoStore => new MemoStore(redis, Q
 export async function forgetMemos(redis: RedisClient, userId: string): Promise<void> {
   const k = userKeys(userId);
   const tags = await redis.zrange(k.tags, 0, -1);
-  for (const key of [k.list, k.older, k.memos, k.meta, k.pins, k.tags, k.idempotency, k.idempotencyAt]) {
+  for (const key of [
+    k.list,
+    k.older,
+    k.memos,
+    k.meta,
+    k.pins,
+    k.tags,
+    k.idempotency,
+    k.idempotencyAt,
+    k.firstPage,
+    k.busy,
+  ]) {
     await redis.del(key);
   }
   for (const tag of tags) await redis.del(tagKey(userId, tag));

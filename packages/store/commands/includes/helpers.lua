@@ -28,9 +28,19 @@ end
 
 local function num(x) return tonumber(x or '0') or 0 end
 
+-- A new write count starts at the time in µs (a string: 16 digits, past what Lua prints exactly
+-- as a number), not at 1: a page kept for a user whose counters were deleted by hand (deleting
+-- the account deletes the page too) can never match a count of the new ones.
+local function firstW()
+  local t = redis.call('TIME')
+  return t[1] .. string.format('%06d', tonumber(t[2]))
+end
+
 -- Every script that changes what a page shows says so here: the user's write count goes up, and
 -- the first page kept at the old count (page.lua, keep.lua) is not answered any more.
-local function changed(meta) redis.call('HINCRBY', meta, 'w', 1) end
+local function changed(meta)
+  if redis.call('HINCRBY', meta, 'w', 1) == 1 then redis.call('HSET', meta, 'w', firstW()) end
+end
 
 -- The bytes a text takes inside its JSON entry, as layout.ts textSize counts them: quotes and
 -- backslashes escaped with one more byte, b f n r t too, other control characters as six bytes.
