@@ -132,7 +132,7 @@ describe('the chart', () => {
       [
         ...Array<string>(3).fill('Deployment'),
         ...Array<string>(2).fill('Ingress'),
-        ...Array<string>(4).fill('NetworkPolicy'),
+        ...Array<string>(5).fill('NetworkPolicy'),
         'Pod',
         ...Array<string>(3).fill('PodDisruptionBudget'),
         ...Array<string>(3).fill('Secret'),
@@ -384,6 +384,104 @@ describe('the chart', () => {
       const callers = name === 'memo-auth' ? ['memo', 'test'] : ['test'];
       expect(components(own).sort()).toEqual(callers);
     }
+  });
+
+  it('lets each pod reach exactly the peers its code calls, and nothing else (egress)', () => {
+    const component = (labels?: Record<string, string>): string => labels?.['app.kubernetes.io/component'] ?? '?';
+    interface EgressPeer {
+      podSelector?: { matchLabels: Record<string, string> };
+      namespaceSelector?: unknown;
+      ipBlock?: { cidr: string };
+    }
+    interface Egress {
+      to: EgressPeer[];
+      ports: { port: number; protocol: string }[];
+    }
+    /** What the policies allow: `from -> to:port/protocol`, `to` a component, `dns` or `cidr <c>`. */
+    const allowed = (objects: K8sObject[]): string[] =>
+      objects
+        .filter((o) => o.kind === 'NetworkPolicy')
+        .flatMap((o) => {
+          const spec = o.spec as {
+            podSelector: { matchLabels: Record<string, string> };
+            policyTypes: string[];
+            egress?: Egress[];
+          };
+          expect(spec.policyTypes, o.metadata.name).toContain('Egress');
+          const from = component(spec.podSelector.matchLabels);
+          return (spec.egress ?? []).flatMap((rule) =>
+            rule.to.flatMap((peer) => {
+              const to = peer.namespaceSelector
+                ? 'dns'
+                : peer.podSelector
+                  ? component(peer.podSelector.matchLabels)
+                  : `cidr ${peer.ipBlock?.cidr ?? '?'}`;
+              return rule.ports.map((p) => `${from} -> ${to}:${String(p.port)}/${p.protocol}`);
+            }),
+          );
+        })
+        .sort();
+    /**
+     * What the code calls, read from the rendered environment: the variables the services fetch
+     * or connect to (NAVER_AUTHORIZE_URL is where the browser goes, PUBLIC_URL what it sees),
+     * and the services the `helm test` script fetches. A named host needs DNS.
+     */
+    const CALLED = [
+      'REDIS_URL',
+      'SESSION_JWKS_URL',
+      'NAVER_TOKEN_URL',
+      'NAVER_PROFILE_URL',
+      'NAVER_REVOKE_URL',
+      'NAVER_STUB_UNLINK_URL',
+    ];
+    const PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'redis:': 6379, 'rediss:': 6379 };
+    const called = (objects: K8sObject[], cidr: Record<string, string>): string[] => {
+      const pairs = new Set<string>();
+      const call = (from: string, url: URL): void => {
+        const port = Number(url.port || PORTS[url.protocol]);
+        const ours = /^memo-(.+)$/.exec(url.hostname)?.[1];
+        const to = ours ?? `cidr ${cidr[url.protocol === 'https:' ? 'naver' : 'redis'] ?? '?'}`;
+        pairs.add(`${from} -> ${to}:${String(port)}/TCP`);
+        if (!/^[\d.]+$/.test(url.hostname)) for (const p of ['UDP', 'TCP']) pairs.add(`${from} -> dns:53/${p}`);
+      };
+      for (const o of objects.filter((x) => x.kind === 'Deployment')) {
+        const from = component(o.metadata.labels);
+        for (const e of (o.spec as { template: { spec: PodSpec } }).template.spec.containers[0]?.env ?? []) {
+          if (CALLED.includes(e.name) && e.value) call(from, new URL(e.value));
+        }
+      }
+      const test = objects.find((o) => o.kind === 'Pod');
+      const script = JSON.stringify(test?.spec);
+      for (const [, c = ''] of script.matchAll(/base\('([a-z-]+)'\)/g)) call('test', new URL(`http://memo-${c}:8080/`));
+      return [...pairs].sort();
+    };
+    const stub = render([...NAVER, '--set', 'naverStub.enabled=true']);
+    const external = render([
+      ...NAVER,
+      ...['--set', 'redis.enabled=false', '--set', 'externalRedis.url=rediss://10.0.5.7:6380'],
+      ...[
+        '--set',
+        'networkPolicy.externalRedisCidrs[0]=10.0.5.0/24',
+        '--set',
+        'networkPolicy.naverCidrs[0]=203.0.113.0/24',
+      ],
+    ]);
+    for (const [objects, cidr] of [
+      [defaults, { naver: '0.0.0.0/0' }],
+      [stub, {}],
+      [external, { naver: '203.0.113.0/24', redis: '10.0.5.0/24' }],
+    ] as const) {
+      expect(allowed(objects)).toEqual(called(objects, cidr));
+    }
+    // web-service and Redis call nobody: their policies deny all egress.
+    for (const name of ['memo-web', 'memo-redis']) {
+      expect((find(defaults, 'NetworkPolicy', name).spec as { egress: unknown[] }).egress, name).toEqual([]);
+    }
+    // And the comparison can fail: one peer more is seen.
+    const more = structuredClone(defaults);
+    const web = find(more, 'NetworkPolicy', 'memo-web').spec as { egress: Egress[] };
+    web.egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(allowed(more)).not.toEqual(called(more, { naver: '0.0.0.0/0' }));
   });
 
   it('prints the URL in NOTES and ships a helm test that checks the site answers', () => {
