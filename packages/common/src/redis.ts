@@ -130,6 +130,19 @@ const UNAVAILABLE = [
   'Failed to refresh slots cache',
   'ClusterAllFailedError',
   'CLUSTERDOWN',
+  // A failover or a resharding in progress: a primary down or just demoted, a slot moving, a
+  // node still loading its data. Each passes within seconds; until then the answer is 503, not
+  // 500 (a killed primary gave one 500 on a real six-node cluster: issue 24).
+  'Too many Cluster redirections',
+  'TRYAGAIN',
+  'MASTERDOWN',
+  'READONLY',
+  'LOADING',
+  'None of startup nodes is available',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
 ];
 
 /** True when Redis refused a write at its memory ceiling (maxmemory with noeviction). */
