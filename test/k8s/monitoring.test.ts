@@ -92,6 +92,45 @@ function latency(fast: number, slow: number, minutes: number): Case['series'] {
   ];
 }
 
+/** memo-service answering 2% 503s for 20 minutes, then none, for 80 minutes in all. */
+function outageThatEnds(): Case['series'] {
+  const [ok, errors] = traffic('memo-service', 980, 20, 80) as [Case['series'][0], Case['series'][0]];
+  return [ok, { ...errors, values: `${growing(20, 20)} 400x60` }];
+}
+
+/** A Redis node using `used` bytes of `max` (0: no ceiling), for 20 minutes. */
+const memory = (used: number, max: number): Case['series'] => [
+  {
+    series: `redis_memory_used_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
+    values: steady(used, 20),
+  },
+  {
+    series: `redis_memory_max_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
+    values: steady(max, 20),
+  },
+];
+
+/** A Deployment asking `spec` replicas with `available` of them, for 30 minutes (kube-state-metrics). */
+const replicas = (deployment: string, spec: number, available: number): Case['series'] => [
+  { series: `kube_deployment_spec_replicas{namespace="${NS}", deployment="${deployment}"}`, values: steady(spec, 30) },
+  {
+    series: `kube_deployment_status_replicas_available{namespace="${NS}", deployment="${deployment}"}`,
+    values: steady(available, 30),
+  },
+];
+
+/** Logins per minute for 40 minutes: `ok` succeed, `failed` end in `outcome`. */
+const logins = (ok: number, outcome: string, failed: number): Case['series'] => [
+  {
+    series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="success"}`,
+    values: growing(ok, 40),
+  },
+  {
+    series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="${outcome}"}`,
+    values: growing(failed, 40),
+  },
+];
+
 const DAY3 = 3 * 24 * 60 + 12;
 const memoService = { namespace: NS, service: 'memo-service' };
 
@@ -101,36 +140,8 @@ const CASES: Case[] = [
   // An outage that ends: 20 minutes of 2% errors, then none (the real Prometheus test sees such
   // an alert fire; this is how it ends). At 40 minutes it still fires (6h and 30m over 6x); at
   // 80 it has resolved: the 30-minute window holds no error since minute 50.
-  {
-    alert: 'MemoErrorBudgetBurn',
-    at: 40,
-    series: [
-      {
-        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="200"}`,
-        values: growing(980, 80),
-      },
-      {
-        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="503"}`,
-        values: `${growing(20, 20)} 400x60`,
-      },
-    ],
-    fires: memoService,
-  },
-  {
-    alert: 'MemoErrorBudgetBurn',
-    at: 80,
-    series: [
-      {
-        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="200"}`,
-        values: growing(980, 80),
-      },
-      {
-        series: `http_request_duration_seconds_count{namespace="${NS}", service="memo-service", method="GET", route="/", status="503"}`,
-        values: `${growing(20, 20)} 400x60`,
-      },
-    ],
-    fires: null,
-  },
+  { alert: 'MemoErrorBudgetBurn', at: 40, series: outageThatEnds(), fires: memoService },
+  { alert: 'MemoErrorBudgetBurn', at: 80, series: outageThatEnds(), fires: null },
   // 0.5%: 5x, under both fast thresholds (14.4x, 6x).
   { alert: 'MemoErrorBudgetBurn', at: 70, series: traffic('memo-service', 995, 5, 70), fires: null },
   // 0.2% for three days: 2x the budget over 3d and 6h.
@@ -166,92 +177,29 @@ const CASES: Case[] = [
   {
     alert: 'MemoRedisMemoryNearCeiling',
     at: 20,
-    series: [
-      {
-        series: `redis_memory_used_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
-        values: steady(95e6, 20),
-      },
-      {
-        series: `redis_memory_max_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
-        values: steady(100e6, 20),
-      },
-    ],
+    series: memory(95e6, 100e6),
     fires: { namespace: NS, node: 'redis-0:6379' },
     percent: '95%',
   },
   // No ceiling set (0): never "near" it.
-  {
-    alert: 'MemoRedisMemoryNearCeiling',
-    at: 20,
-    series: [
-      {
-        series: `redis_memory_used_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
-        values: steady(95e6, 20),
-      },
-      {
-        series: `redis_memory_max_bytes{namespace="${NS}", service="memo-service", node="redis-0:6379"}`,
-        values: steady(0, 20),
-      },
-    ],
-    fires: null,
-  },
+  { alert: 'MemoRedisMemoryNearCeiling', at: 20, series: memory(95e6, 0), fires: null },
   {
     alert: 'MemoReplicasNotReady',
     at: 30,
-    series: [
-      { series: `kube_deployment_spec_replicas{namespace="${NS}", deployment="memo-memo"}`, values: steady(2, 30) },
-      {
-        series: `kube_deployment_status_replicas_available{namespace="${NS}", deployment="memo-memo"}`,
-        values: steady(1, 30),
-      },
-    ],
+    series: replicas('memo-memo', 2, 1),
     fires: { namespace: NS, deployment: 'memo-memo' },
   },
   // Another release's deployment is not ours.
-  {
-    alert: 'MemoReplicasNotReady',
-    at: 30,
-    series: [
-      { series: `kube_deployment_spec_replicas{namespace="${NS}", deployment="other-memo"}`, values: steady(2, 30) },
-      {
-        series: `kube_deployment_status_replicas_available{namespace="${NS}", deployment="other-memo"}`,
-        values: steady(1, 30),
-      },
-    ],
-    fires: null,
-  },
+  { alert: 'MemoReplicasNotReady', at: 30, series: replicas('other-memo', 2, 1), fires: null },
   {
     alert: 'MemoNaverLoginFailures',
     at: 40,
-    series: [
-      {
-        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="success"}`,
-        values: growing(6, 40),
-      },
-      {
-        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="naver_unavailable"}`,
-        values: growing(4, 40),
-      },
-    ],
+    series: logins(6, 'naver_unavailable', 4),
     fires: { namespace: NS },
     percent: '40%',
   },
   // A few failures among many logins.
-  {
-    alert: 'MemoNaverLoginFailures',
-    at: 40,
-    series: [
-      {
-        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="success"}`,
-        values: growing(60, 40),
-      },
-      {
-        series: `memo_logins_total{namespace="${NS}", service="auth-service", outcome="naver_error"}`,
-        values: growing(1, 40),
-      },
-    ],
-    fires: null,
-  },
+  { alert: 'MemoNaverLoginFailures', at: 40, series: logins(60, 'naver_error', 1), fires: null },
 ];
 
 /** Metric names the rules may read that the services do not export: kube-state-metrics'. */
