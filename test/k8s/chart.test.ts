@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import * as apps from 'kubernetes-models/apps/v1';
 import * as autoscaling from 'kubernetes-models/autoscaling/v2';
+import * as batch from 'kubernetes-models/batch/v1';
 import * as core from 'kubernetes-models/v1';
 import * as networking from 'kubernetes-models/networking.k8s.io/v1';
 import * as policy from 'kubernetes-models/policy/v1';
@@ -26,6 +27,8 @@ const MODELS: Record<string, Model> = {
   'v1/Service': core.Service,
   'v1/Secret': core.Secret,
   'v1/ConfigMap': core.ConfigMap,
+  'v1/PersistentVolumeClaim': core.PersistentVolumeClaim,
+  'batch/v1/CronJob': batch.CronJob,
   'v1/Pod': core.Pod,
   'networking.k8s.io/v1/Ingress': networking.Ingress,
   'networking.k8s.io/v1/NetworkPolicy': networking.NetworkPolicy,
@@ -444,9 +447,13 @@ describe('the chart', () => {
         pairs.add(`${from} -> ${to}:${String(port)}/TCP`);
         if (!/^[\d.]+$/.test(url.hostname)) for (const p of ['UDP', 'TCP']) pairs.add(`${from} -> dns:53/${p}`);
       };
-      for (const o of objects.filter((x) => x.kind === 'Deployment')) {
+      const podOf = (o: K8sObject): PodSpec =>
+        o.kind === 'CronJob'
+          ? (o.spec as { jobTemplate: { spec: { template: { spec: PodSpec } } } }).jobTemplate.spec.template.spec
+          : (o.spec as { template: { spec: PodSpec } }).template.spec;
+      for (const o of objects.filter((x) => x.kind === 'Deployment' || x.kind === 'CronJob')) {
         const from = component(o.metadata.labels);
-        for (const e of (o.spec as { template: { spec: PodSpec } }).template.spec.containers[0]?.env ?? []) {
+        for (const e of podOf(o).containers[0]?.env ?? []) {
           if (CALLED.includes(e.name) && e.value) call(from, new URL(e.value));
         }
       }
@@ -455,7 +462,7 @@ describe('the chart', () => {
       for (const [, c = ''] of script.matchAll(/base\('([a-z-]+)'\)/g)) call('test', new URL(`http://memo-${c}:8080/`));
       return [...pairs].sort();
     };
-    const stub = render([...NAVER, '--set', 'naverStub.enabled=true']);
+    const stub = render([...NAVER, '--set', 'naverStub.enabled=true', '--set', 'redis.backup.enabled=true']);
     const external = render([
       ...NAVER,
       ...['--set', 'redis.enabled=false', '--set', 'externalRedis.url=rediss://10.0.5.7:6380'],

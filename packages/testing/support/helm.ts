@@ -42,6 +42,7 @@ export const ALL_ON = [
     `${p}.enabled=true`,
   ]),
   ...['auth', 'memo', 'web'].flatMap((s) => ['--set', `${s}.autoscaling.enabled=true`]),
+  ...['--set', 'redis.backup.enabled=true'],
   ...['--set', 'ingress.tls.enabled=true', '--set', 'ingress.tls.secretName=memo-tls'],
   ...['--set', 'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name=monitoring'],
 ];
