@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createLogger, errorHandler, jsonBody } from '../src/index.js';
 import { RequestSchemas } from '../src/openapi.js';
 
@@ -33,6 +33,7 @@ paths:
 describe('request bodies checked against the OpenAPI description', () => {
   it('answers 400 with a code that names the field, from the schema alone', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'memo-openapi-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'api.yaml'), SPEC);
     const schemas = new RequestSchemas(join(dir, 'api.yaml'));
     const app = express();

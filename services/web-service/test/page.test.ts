@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startService, type ServiceHandle } from '@memo/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { counterLevel, fill, formatWhen, lengthOf, localeFor, matches, pickLanguage } from '../page/src/format.js';
 import { STRINGS } from '../page/src/strings.js';
 import { findTags, parseTag, renameTag, tagsOf, withParents } from '@memo/common/tags';
@@ -96,9 +96,13 @@ describe('the page’s pure parts', () => {
   });
 });
 
-/** A page of the fewest files in a directory of its own: the HTML names its style sheet and script. */
+/**
+ * A page of the fewest files in a directory of its own: the HTML names its style sheet and script.
+ * Called inside a test, whose end removes the directory.
+ */
 function smallPage(): { dir: string; html: string; privacy: string; css: string; js: string } {
   const dir = mkdtempSync(join(tmpdir(), 'memo-assets-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const files = {
     dir,
     html: join(dir, 'index.html'),
