@@ -16,7 +16,8 @@
 
   Output: 1 when kept, else 0.
 ]]
-if (redis.call('HGET', K.meta, 'w') or '0') ~= A.w or redis.call('HGET', K.meta, 'v') ~= '2' then return 0 end
+local m = redis.call('HMGET', K.meta, 'w', 'v')
+if (m[1] or '0') ~= A.w or m[2] ~= '2' then return 0 end
 redis.call('HSET', K.firstPage, 'k', A.key, 'j', A.json, 'r', A.rest, 'l', A.last)
 redis.call('PEXPIRE', K.firstPage, tonumber(A.ttl))
 return 1
