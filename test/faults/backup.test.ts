@@ -47,8 +47,9 @@ describe('backup and restore of the chart’s Redis', () => {
     const data = join(work, 'data');
     const backups = join(work, 'backups');
     mkdirSync(backups);
-    // (Redis waits 5 s for more replicas before it streams a snapshot; not here.)
-    const quick = ['--repl-diskless-sync-delay', '0'];
+    // (Redis waits 5 s for more replicas before it streams a snapshot; not here.) The CronJob
+    // connects as the chart's admin user.
+    const quick = ['--repl-diskless-sync-delay', '0', '--user', 'admin', 'on', `>${PASSWORD}`, '~*', '&*', '+@all'];
     let redis = await startRedis({ dir: data, password: PASSWORD, extraArgs: quick });
     running.push(redis);
     const client = await connect(redis.port);

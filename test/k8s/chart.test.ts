@@ -53,7 +53,7 @@ interface Container {
   livenessProbe?: { httpGet?: { path: string; port: string } };
   readinessProbe?: { httpGet?: { path: string; port: string }; exec?: unknown };
   lifecycle?: { preStop?: { sleep?: { seconds: number } } };
-  env?: { name: string; value?: string; valueFrom?: unknown }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
 }
 interface PodSpec {
   automountServiceAccountToken?: boolean;
@@ -197,7 +197,7 @@ describe('the chart', () => {
     }
   });
 
-  it('keeps Redis as a StatefulSet with a volume, append-only persistence, a password and ping probes', () => {
+  it('keeps Redis as a StatefulSet with a volume, append-only persistence, users of its own and ping probes', () => {
     const redis = find(defaults, 'StatefulSet', 'memo-redis').spec as {
       serviceName: string;
       volumeClaimTemplates: unknown[];
@@ -206,8 +206,35 @@ describe('the chart', () => {
     expect(redis.volumeClaimTemplates).toHaveLength(1);
     const [container] = redis.template.spec.containers;
     expect(container?.args.join(' ')).toContain('--appendonly yes --appendfsync always');
-    expect(container?.args.join(' ')).toContain('--requirepass $(REDIS_PASSWORD)');
-    expect(JSON.stringify(container?.readinessProbe)).toContain('redis-cli ping');
+    // No shared password: default off, admin (probes, backups), and a user per service whose
+    // password the service alone is given.
+    const args = container?.args.join(' ') ?? '';
+    expect(args).not.toContain('--requirepass');
+    expect(args).toContain('--user default off ');
+    expect(args).toContain('--user admin on >$(REDIS_PASSWORD) ~* &* +@all');
+    expect(args).toContain('--user memo-service on >$(MEMO_SERVICE_PASSWORD) resetkeys resetchannels -@all ');
+    expect(args).toContain('--user auth-service on >$(AUTH_SERVICE_PASSWORD) resetkeys resetchannels -@all ');
+    expect(JSON.stringify(container?.readinessProbe)).toContain('redis-cli --user admin ping');
+    expect(JSON.stringify(container?.livenessProbe)).toContain('redis-cli --user admin ping');
+    for (const [service, user] of [
+      ['memo', 'memo-service'],
+      ['auth', 'auth-service'],
+    ] as const) {
+      const serviceEnv = (find(defaults, 'Deployment', `memo-${service}`).spec as { template: { spec: PodSpec } })
+        .template.spec.containers[0]?.env;
+      expect(serviceEnv?.find((e) => e.name === 'REDIS_USERNAME')?.value).toBe(user);
+      expect(serviceEnv?.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'memo-redis',
+        key: `${user}-password`,
+      });
+    }
+    const secret = find(defaults, 'Secret', 'memo-redis') as K8sObject & { data: Record<string, string> };
+    expect(Object.keys(secret.data).sort()).toEqual([
+      'auth-service-password',
+      'memo-service-password',
+      'redis-password',
+    ]);
+    expect(new Set(Object.values(secret.data)).size).toBe(3);
     const service = find(defaults, 'Service', redis.serviceName).spec as { clusterIP: string };
     expect(service.clusterIP).toBe('None');
     const external = render([
@@ -221,6 +248,26 @@ describe('the chart', () => {
     const env = (find(external, 'Deployment', 'memo-memo').spec as { template: { spec: PodSpec } }).template.spec
       .containers[0]?.env;
     expect(env?.find((e) => e.name === 'REDIS_URL')?.value).toBe('rediss://cache.example.com:6380');
+    expect(env?.find((e) => e.name === 'REDIS_USERNAME')).toBeUndefined();
+    // An external Redis's users, one per service, when given.
+    const withUsers = render([
+      ...NAVER,
+      ...['--set', 'redis.enabled=false', '--set', 'externalRedis.url=rediss://cache.example.com:6380'],
+      ...['--set', 'externalRedis.existingSecret=cache-auth', '--set', 'externalRedis.users.memo.username=memo-app'],
+    ]);
+    const envOf = (service: string): PodSpec['containers'][number]['env'] =>
+      (find(withUsers, 'Deployment', `memo-${service}`).spec as { template: { spec: PodSpec } }).template.spec
+        .containers[0]?.env;
+    expect(envOf('memo')?.find((e) => e.name === 'REDIS_USERNAME')?.value).toBe('memo-app');
+    expect(envOf('memo')?.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'cache-auth',
+      key: 'memo-service-password',
+    });
+    expect(envOf('auth')?.find((e) => e.name === 'REDIS_USERNAME')).toBeUndefined();
+    expect(envOf('auth')?.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({
+      name: 'cache-auth',
+      key: 'redis-password',
+    });
   });
 
   it('keeps Redis under its container limit: maxmemory derived from it, noeviction', () => {
@@ -336,7 +383,9 @@ describe('the chart', () => {
     const refused = helm(['template', 'memo', CHART, ...NAVER, '--set', 'secrets.generate=false']);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain('set session.existingSecret (key private-key');
-    expect(refused.stderr).toContain('redis.existingSecret (key redis-password)');
+    expect(refused.stderr).toContain(
+      'redis.existingSecret (keys redis-password, memo-service-password and auth-service-password)',
+    );
     // With an external Redis only the session key is needed.
     const external = ['--set', 'redis.enabled=false', '--set', 'externalRedis.url=redis://redis.example:6379'];
     const onlySession = helm(['template', 'memo', CHART, ...NAVER, ...external, '--set', 'secrets.generate=false']);

@@ -21,7 +21,17 @@ import {
 import { sessionKeys, uniqueUser } from '@memo/testing/env';
 import { sessionCookie } from '@memo/testing/services';
 import { describeLoad, fullExport, heavyLoad } from '../budgets/support.js';
-import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '@memo/testing/helm';
+import {
+  CHART,
+  chartEnv,
+  expandedArgs,
+  find,
+  redisUserArgs,
+  render,
+  runHelmTest,
+  secretValue,
+  type K8sObject,
+} from '@memo/testing/helm';
 
 /**
  * The images themselves, built as skaffold builds them and started exactly as the chart starts
@@ -69,13 +79,13 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
   });
 
   it('starts Redis and every service as the chart does: ready, uid 65532, no capabilities; helm test passes; SIGTERM drains and exits 0', async () => {
-    // Redis as its StatefulSet runs it: the chart's arguments, the password, AOF on a volume.
+    // Redis as its StatefulSet runs it: the chart's arguments, its users, AOF on a volume.
     const redisPort = await freePort();
-    const password = secretValue(objects, 'memo-redis', 'redis-password');
     const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
-    const redisArgs = (podOf(statefulSet).containers[0]?.args ?? []).map((a) =>
-      a.replace('$(REDIS_PASSWORD)', password),
-    );
+    const [redisContainer] = (
+      statefulSet.spec as { template: { spec: { containers: Parameters<typeof expandedArgs>[1][] } } }
+    ).template.spec.containers;
+    const redisArgs = redisContainer ? expandedArgs(objects, redisContainer) : [];
     chownSync(dataDir, 999, 999);
     const redisImage =
       (statefulSet.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]
@@ -180,8 +190,12 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
     const pod = podOf(deployment);
     const limit = quantityBytes(pod.containers[0]?.resources?.limits?.memory ?? '');
     expect(limit).toBe(192 * 1024 ** 2);
-    const redis = await startRedis();
-    const client = new Redis(redis.url);
+    // The chart's Redis users: memo-service connects as its own, the test as admin.
+    const redis = await startRedis({ extraArgs: redisUserArgs(objects) });
+    const client = new Redis(redis.url, {
+      username: 'admin',
+      password: secretValue(objects, 'memo-redis', 'redis-password'),
+    });
     const keys = sessionKeys();
     const port = await freePort();
     const admin = await freePort();
@@ -194,7 +208,6 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
       HOST: '127.0.0.1',
     };
     delete env.SESSION_JWKS_URL;
-    delete env.REDIS_PASSWORD;
     const container = await new PodContainer(`memo-memo-service:${TEST_TAG}`)
       .asPod(pod.securityContext.runAsUser)
       .withMemoryLimit(limit)

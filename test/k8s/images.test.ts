@@ -6,7 +6,7 @@ import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
-import { CHART, ROOT, chartEnv, find, render, runHelmTest, secretValue } from '@memo/testing/helm';
+import { CHART, ROOT, chartEnv, find, redisUserArgs, render, runHelmTest } from '@memo/testing/helm';
 
 /**
  * What can be proven of the images without a Docker engine: skaffold.yaml is valid, every
@@ -180,8 +180,8 @@ describe('each image command with the chart environment', () => {
   });
 
   it('starts every service ready, passes the helm test, and stops cleanly on SIGTERM', async () => {
-    const password = secretValue(objects, 'memo-redis', 'redis-password');
-    redis = await startRedis({ password });
+    // The chart's Redis users: each service connects as its own.
+    redis = await startRedis({ extraArgs: redisUserArgs(objects) });
     const ports = new Map<string, { port: number; admin: number }>();
     for (const name of ['auth', 'memo', 'web', 'naver-stub'])
       ports.set(name, { port: await freePort(), admin: await freePort() });

@@ -11,7 +11,7 @@ import { hasBrowser, launchBrowser } from '@memo/testing/browser';
 import { PodContainer, TEST_TAG, buildImages, hasDocker } from '@memo/testing/docker';
 
 const run = promisify(execFile);
-import { CHART, chartEnv, find, render, runHelmTest, secretValue, type K8sObject } from '@memo/testing/helm';
+import { CHART, chartEnv, expandedArgs, find, render, runHelmTest, type K8sObject } from '@memo/testing/helm';
 import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
 import { standInLogin } from '@memo/testing/standin';
 import { personFlow } from '@memo/testing/flows';
@@ -26,7 +26,7 @@ import { personFlow } from '@memo/testing/flows';
 
 interface PodSpec {
   securityContext: { runAsUser: number };
-  containers: { image: string; args?: string[] }[];
+  containers: (Parameters<typeof expandedArgs>[1] & { image: string })[];
 }
 const podOf = (o: K8sObject): PodSpec => (o.spec as { template: { spec: PodSpec } }).template.spec;
 
@@ -40,7 +40,7 @@ const IMAGES: Record<string, string> = {
 interface Deployment {
   site: string;
   objects: K8sObject[];
-  replicas: Map<string, { container: StartedTestContainer; port: number }[]>;
+  replicas: Map<string, { container: StartedTestContainer; port: number; admin: number }[]>;
   redis: StartedTestContainer;
   stop(): Promise<void>;
 }
@@ -68,12 +68,12 @@ async function deploy(path: string, perService: number): Promise<Deployment> {
     mkdirSync(dataDir);
     chownSync(dataDir, 999, 999);
     const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
-    const password = secretValue(objects, 'memo-redis', 'redis-password');
     const pod = podOf(statefulSet);
     const redis = await new PodContainer(pod.containers[0]?.image ?? '')
       .asPod(pod.securityContext.runAsUser)
       .withCommand([
-        ...(pod.containers[0]?.args ?? []).map((a) => a.replace('$(REDIS_PASSWORD)', password)),
+        // The users (admin, and one per service) with the passwords of the chart's Secret.
+        ...(pod.containers[0] ? expandedArgs(objects, pod.containers[0]) : []),
         ...['--port', String(redisPort), '--bind', '127.0.0.1'],
       ])
       .withBindMounts([{ source: dataDir, target: '/data' }])
@@ -94,7 +94,7 @@ async function deploy(path: string, perService: number): Promise<Deployment> {
     // Cluster names → this machine: a Service's first replica for service-to-service calls.
     const hosts = new Map<string, string>([['memo-redis:6379', `127.0.0.1:${String(redisPort)}`]]);
     for (const [name, list] of ports) hosts.set(`memo-${name}:8080`, `127.0.0.1:${String(list[0]?.port ?? 0)}`);
-    const replicas = new Map<string, { container: StartedTestContainer; port: number }[]>();
+    const replicas = new Map<string, { container: StartedTestContainer; port: number; admin: number }[]>();
     for (const [name, list] of ports) {
       const deployment = find(objects, 'Deployment', `memo-${name}`);
       const started = await Promise.all(
@@ -110,7 +110,7 @@ async function deploy(path: string, perService: number): Promise<Deployment> {
             .withWaitStrategy(Wait.forLogMessage(/ listening on /))
             .start();
           containers.push(container);
-          return { container, port: p.port };
+          return { container, port: p.port, admin: p.admin };
         }),
       );
       replicas.set(name, started);
@@ -206,7 +206,35 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
       seen = await texts(cookie).catch(() => []);
       if (!seen.includes('재시작 전에 쓴 메모')) await new Promise((r) => setTimeout(r, 100));
     }
+    if (!seen.includes('재시작 전에 쓴 메모')) {
+      // What Redis said while it restarted (a refused AOF replay shows here).
+      const logs = await run('docker', ['logs', redis.getId()]).catch((e: unknown) => ({
+        stdout: String(e),
+        stderr: '',
+      }));
+      process.stdout.write(`Redis's log:\n${logs.stdout}${logs.stderr}\n`);
+    }
     expect(seen).toContain('재시작 전에 쓴 메모');
+    // One replica answering is enough for the loop above; every one must come back by itself
+    // (ioredis retries at most every 2 s), as Kubernetes would wait for them to be ready
+    // before sending them traffic again. This nginx does not read readiness, so the next test
+    // would otherwise send half its writes to a replica still reconnecting.
+    const unready = async (): Promise<string[]> => {
+      const all = [...replicas].flatMap(([name, list]) => list.map((r, i) => ({ name: `${name}-${String(i)}`, r })));
+      const states = await Promise.all(
+        all.map(async ({ name, r }) => {
+          const res = await fetch(`http://127.0.0.1:${String(r.admin)}/readyz`).catch(() => null);
+          return res?.status === 200 ? null : name;
+        }),
+      );
+      return states.filter((s): s is string => s !== null);
+    };
+    let waiting = await unready();
+    for (let i = 0; i < 100 && waiting.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      waiting = await unready();
+    }
+    expect(waiting).toEqual([]);
   });
 
   it('loses no acknowledged write when a memo replica is killed (SIGKILL) during writes', async () => {

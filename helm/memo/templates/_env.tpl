@@ -19,7 +19,10 @@ A Kubernetes memory quantity ("256Mi", "1Gi", "512M", "268435456") in bytes. Fai
 on anything else, so that maxmemory is never derived from a misread limit.
 */}}
 
+{{/* (dict "root" $ "service" "memo"|"auth"): where Redis is, and as whom the service connects. */}}
 {{- define "memo.env.redis" -}}
+{{- $login := include "memo.redisLogin" . | fromJson -}}
+{{- with .root }}
 - name: REDIS_URL
   value: {{ include "memo.redisUrl" . | quote }}
 {{- if and (not .Values.redis.enabled) (eq .Values.externalRedis.mode "cluster") }}
@@ -30,18 +33,23 @@ on anything else, so that maxmemory is never derived from a misread limit.
 - name: REDIS_CA_FILE
   value: {{ printf "/etc/memo/redis-ca/%s" .Values.externalRedis.tls.caKey | quote }}
 {{- end }}
-{{- if include "memo.redisSecretName" . }}
+{{- if $login.username }}
+- name: REDIS_USERNAME
+  value: {{ $login.username | quote }}
+{{- end }}
+{{- if $login.secret }}
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "memo.redisSecretName" . }}
-      key: {{ include "memo.redisSecretKey" . }}
+      name: {{ $login.secret }}
+      key: {{ $login.key }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
 {{- define "memo.env.auth" -}}
 {{ include "memo.env.common" . }}
-{{ include "memo.env.redis" . }}
+{{ include "memo.env.redis" (dict "root" . "service" "auth") }}
 - name: PUBLIC_URL
   value: {{ include "memo.publicUrl" . | quote }}
 - name: SESSION_PRIVATE_KEY
@@ -99,7 +107,7 @@ on anything else, so that maxmemory is never derived from a misread limit.
 
 {{- define "memo.env.memo" -}}
 {{ include "memo.env.common" . }}
-{{ include "memo.env.redis" . }}
+{{ include "memo.env.redis" (dict "root" . "service" "memo") }}
 - name: SESSION_JWKS_URL
   value: {{ printf "http://%s-auth:8080/jwks.json" (include "memo.fullname" .) | quote }}
 - name: MEMO_MAX_LENGTH

@@ -75,6 +75,83 @@ app.kubernetes.io/part-of: memo
 {{- end -}}
 {{- end -}}
 
+{{/*
+Where a service's Redis password is, and under which Redis user it connects: (dict "root" $
+"service" "memo"|"auth") → {"username", "secret", "key"} as JSON. The chart's Redis: the
+service's own user (files/redis-users.acl); an external one: externalRedis.users, or its one
+password as Redis's default user.
+*/}}
+{{- define "memo.redisLogin" -}}
+{{- $v := .root.Values -}}
+{{- $user := printf "%s-service" .service -}}
+{{- if $v.redis.enabled -}}
+{{- dict "username" $user "secret" (include "memo.redisSecretName" .root) "key" (printf "%s-password" $user) | toJson -}}
+{{- else -}}
+{{- $u := index $v.externalRedis.users .service -}}
+{{- if $u.username -}}
+{{- dict "username" $u.username "secret" $v.externalRedis.existingSecret "key" $u.existingSecretKey | toJson -}}
+{{- else -}}
+{{- dict "username" "" "secret" $v.externalRedis.existingSecret "key" $v.externalRedis.existingSecretKey | toJson -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The chart's Redis users as redis-server arguments: `default` off, `admin` (probes, backups,
+operators: everything), and each service's user with its rules from files/redis-users.acl
+and its password from the environment ($(MEMO_SERVICE_PASSWORD), …).
+*/}}
+{{- define "memo.redisUserArgs" -}}
+{{- $users := dict -}}
+{{- $order := list -}}
+{{- range .Files.Lines "files/redis-users.acl" -}}
+{{- $line := trim . -}}
+{{- if and $line (not (hasPrefix "#" $line)) -}}
+{{- $words := regexSplit "\\s+" $line -1 -}}
+{{- $name := first $words -}}
+{{- if not (hasKey $users $name) -}}
+{{- $order = append $order $name -}}
+{{- $_ := set $users $name list -}}
+{{- end -}}
+{{- $_ := set $users $name (concat (get $users $name) (rest $words)) -}}
+{{- end -}}
+{{- end -}}
+{{- /*
+default is off, so no connection can use it; but it keeps every permission: replaying the
+append-only file, Redis 7 and Valkey 8 check each MULTI/EXEC (how a script's writes are kept)
+against the default user and drop, silently, the ones it may not run (redis/redis#14541 and
+valkey-io/valkey#3984, fixed upstream after the versions we run): a restart would lose every
+memo a script wrote (test/k8s/redis-users.test.ts restarts one).
+*/ -}}
+- --user
+- default
+- "off"
+- "~*"
+- "&*"
+- +@all
+- --user
+- admin
+- "on"
+- ">$(REDIS_PASSWORD)"
+- "~*"
+- "&*"
+- +@all
+{{- range $order }}
+- --user
+- {{ . }}
+- "on"
+- {{ printf ">$(%s)" (include "memo.redisPasswordEnv" .) | quote }}
+{{- range get $users . }}
+- {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The environment variable of the Redis StatefulSet holding a service user's password. */}}
+{{- define "memo.redisPasswordEnv" -}}
+{{- printf "%s_PASSWORD" (. | upper | replace "-" "_") -}}
+{{- end -}}
+
 {{- define "memo.sessionSecretName" -}}
 {{- .Values.session.existingSecret | default (printf "%s-session" (include "memo.fullname" .)) -}}
 {{- end -}}

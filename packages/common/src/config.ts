@@ -144,6 +144,8 @@ export const serviceSpec = {
 /** Where Redis is: a URL, and its password kept apart so that it can come from a Secret. */
 export const redisSpec = {
   REDIS_URL: url({ protocols: ['redis:', 'rediss:'] }),
+  /** The service's own Redis user (ACL, docs/data.md "Redis users"); empty: Redis's `default`. */
+  REDIS_USERNAME: optionalStr(),
   REDIS_PASSWORD: optionalStr(),
   /** REDIS_URL is one node of a Redis Cluster (ioredis cluster mode). */
   REDIS_CLUSTER: bool(false),

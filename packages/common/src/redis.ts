@@ -11,6 +11,8 @@ export type RedisClient = Redis | Cluster;
 
 export interface RedisWhere {
   REDIS_URL: URL;
+  /** A Redis user of the service's own (ACL); without it, Redis's `default` user. */
+  REDIS_USERNAME?: string | undefined;
   REDIS_PASSWORD?: string | undefined;
   /** Treat REDIS_URL as a seed node of a Redis Cluster. */
   REDIS_CLUSTER?: boolean;
@@ -66,6 +68,10 @@ export function createRedis(
     commandTimeout: 2000,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    // No CLIENT SETINFO on connecting: one round trip less, and a command the services' Redis
+    // users are not given (helm/memo/files/redis-users.acl).
+    disableClientInfo: true,
+    ...(where.REDIS_USERNAME ? { username: where.REDIS_USERNAME } : {}),
     ...(where.REDIS_PASSWORD ? { password: where.REDIS_PASSWORD } : {}),
     ...opts.extra,
   };

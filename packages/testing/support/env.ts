@@ -5,6 +5,16 @@ import { inject } from 'vitest';
 /** This run's Redis (see global-setup.ts). */
 export const redisUrl = (): string => inject('redisUrl');
 
+/**
+ * The environment that has a service connect to this run's Redis as its own Redis user
+ * (the chart's ACL), as it would in the chart.
+ */
+export const redisAs = (user: 'memo-service' | 'auth-service'): NodeJS.ProcessEnv => ({
+  REDIS_URL: redisUrl(),
+  REDIS_USERNAME: user,
+  REDIS_PASSWORD: inject('redisUsers')[user],
+});
+
 export function redisClient(): Redis {
   return new Redis(redisUrl(), { maxRetriesPerRequest: 1 });
 }

@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { parse } from 'yaml';
+import { Redis } from 'ioredis';
 import { freePort, startRedis, type LocalRedis } from '@memo/stack';
+import { SERVICE_USERS, makeServiceUsers, refusals, type ServiceUser } from './redis-users.js';
 
 /**
  * One Redis for this test run: REDIS_URL when given, otherwise a `redis-server` of our own
@@ -15,6 +18,8 @@ import { freePort, startRedis, type LocalRedis } from '@memo/stack';
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
+    /** The password of each service's Redis user on it (the chart's ACL, redis-users.ts). */
+    redisUsers: Record<ServiceUser, string>;
     chromium: string;
     docker: boolean;
   }
@@ -26,6 +31,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 let redis: LocalRedis | undefined;
 let container: StartedTestContainer | undefined;
+let runUrl: string | undefined;
 const BASE_IMAGES = fileURLToPath(new URL('../../../scripts/base-images.sh', import.meta.url));
 
 export async function setup(project: TestProject): Promise<void> {
@@ -61,6 +67,22 @@ export async function setup(project: TestProject): Promise<void> {
     url = redis.url;
   }
   project.provide('redisUrl', url);
+  // The services run as the chart's Redis users (helm/memo/files/redis-users.acl); teardown
+  // fails the run if Redis refused them anything.
+  const passwords = Object.fromEntries(SERVICE_USERS.map((name) => [name, randomBytes(16).toString('hex')])) as Record<
+    ServiceUser,
+    string
+  >;
+  const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await admin.connect();
+    await makeServiceUsers(admin, passwords);
+    await admin.call('ACL', 'LOG', 'RESET');
+  } finally {
+    admin.disconnect();
+  }
+  runUrl = url;
+  project.provide('redisUsers', passwords);
   if (!existsSync(CHROMIUM) && process.env.CI) {
     throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's chromium (CI must run browser tests)`);
   }
@@ -78,6 +100,21 @@ function redisImage(): string {
 }
 
 export async function teardown(): Promise<void> {
+  let refused: string[] = [];
+  if (runUrl) {
+    const admin = new Redis(runUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    try {
+      await admin.connect();
+      refused = await refusals(admin);
+    } finally {
+      admin.disconnect();
+    }
+  }
   await redis?.stop();
   await container?.stop({ remove: true, timeout: 1_000 });
+  if (refused.length > 0) {
+    throw new Error(
+      `Redis refused the services' users (helm/memo/files/redis-users.acl is missing these):\n${refused.join('\n')}`,
+    );
+  }
 }

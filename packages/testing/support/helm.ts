@@ -75,6 +75,38 @@ export function secretValue(objects: K8sObject[], name: string, key: string): st
 }
 
 /**
+ * A rendered container's args with the `$(NAME)` references Kubernetes expands filled in from
+ * its environment (values, and Secrets' keys from the rendered objects).
+ */
+export function expandedArgs(objects: K8sObject[], container: { args?: string[]; env?: EnvVar[] }): string[] {
+  const env = new Map<string, string>();
+  for (const variable of container.env ?? []) {
+    const ref = variable.valueFrom?.secretKeyRef;
+    env.set(variable.name, ref ? secretValue(objects, ref.name, ref.key) : (variable.value ?? ''));
+  }
+  return (container.args ?? []).map((arg) =>
+    arg.replace(/\$\(([A-Z0-9_]+)\)/g, (whole, name: string) => env.get(name) ?? whole),
+  );
+}
+
+/**
+ * The `--user …` arguments of the chart's Redis (default off, admin, one user per service),
+ * passwords filled in from the rendered Secret: to start a redis-server with the chart's users.
+ */
+export function redisUserArgs(objects: K8sObject[]): string[] {
+  const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
+  const [container] = (statefulSet.spec as { template: { spec: { containers: Parameters<typeof expandedArgs>[1][] } } })
+    .template.spec.containers;
+  const users: string[] = [];
+  let inUser = false;
+  for (const arg of container ? expandedArgs(objects, container) : []) {
+    if (arg.startsWith('--')) inUser = arg === '--user';
+    if (inUser) users.push(arg);
+  }
+  return users;
+}
+
+/**
  * The environment the chart gives a Deployment's container, secrets resolved, with cluster
  * DNS names (`host:port`) replaced by this machine's addresses; nothing else changes.
  */

@@ -5,15 +5,22 @@ import { loadAuthConfig } from '../../../services/auth-service/src/config.js';
 import { buildMemoService } from '../../../services/memo-service/src/app.js';
 import { loadMemoConfig } from '../../../services/memo-service/src/config.js';
 import { buildStub } from '../../../services/naver-stub/src/app.js';
-import { redisClient, redisUrl, type KeyPair } from './env.js';
+import { redisAs, redisClient, redisUrl, type KeyPair } from './env.js';
 
-/** Each service runs in the test process over real sockets, on free loopback ports. */
+/** This run's Redis, as `user`, unless `env` names another Redis. */
+const asUser = (user: 'memo-service' | 'auth-service', env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  !env.REDIS_URL || env.REDIS_URL === redisUrl() ? redisAs(user) : {};
+
+/**
+ * Each service runs in the test process over real sockets, on free loopback ports, and on this
+ * run's Redis as its own Redis user (unless `env` names another Redis).
+ */
 const common = (): NodeJS.ProcessEnv => ({ HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'silent' });
 
 export async function startMemo(keys: KeyPair, env: NodeJS.ProcessEnv = {}): Promise<ServiceHandle> {
   const config = loadMemoConfig({
     ...common(),
-    REDIS_URL: redisUrl(),
+    ...asUser('memo-service', env),
     SESSION_PUBLIC_KEY: keys.publicPem,
     MEMO_WRITE_RATE_LIMIT: '0',
     ...env,
@@ -28,7 +35,7 @@ export async function startStub(env: NodeJS.ProcessEnv = {}): Promise<ServiceHan
 export async function startAuth(keys: KeyPair, stubUrl: string, env: NodeJS.ProcessEnv = {}): Promise<ServiceHandle> {
   const config = loadAuthConfig({
     ...common(),
-    REDIS_URL: redisUrl(),
+    ...asUser('auth-service', env),
     PUBLIC_URL: 'http://memo.test/',
     SESSION_PRIVATE_KEY: keys.privatePem,
     NAVER_CLIENT_ID: 'memo-local',
