@@ -5,29 +5,43 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { startRedis, type LocalRedis } from '@memo/stack';
 
-/** A three-master Redis Cluster of local redis-server processes on loopback ports. */
+/** A Redis Cluster of local redis-server processes on loopback ports: three primaries. */
 export interface LocalCluster {
   /** One node's URL: ioredis discovers the rest. */
   url: string;
+  /** Every node, primaries and replicas alike. */
+  nodes: LocalRedis[];
   stop(): Promise<void>;
 }
 
-export async function startCluster(): Promise<LocalCluster> {
+/**
+ * Three primaries, each with `replicas` replicas (0 by default). `nodeTimeoutMs` is how long a
+ * node may be silent before it is failed over (Redis's default: 15 s).
+ */
+export async function startCluster(
+  opts: { replicas?: number; nodeTimeoutMs?: number; binary?: string } = {},
+): Promise<LocalCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'memo-cluster-'));
   const nodes: LocalRedis[] = [];
+  const replicas = opts.replicas ?? 0;
   try {
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 3 * (1 + replicas); i++) {
       nodes.push(
         await startRedis({
-          extraArgs: ['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--dir', dir],
+          ...(opts.binary ? { binary: opts.binary } : {}),
+          extraArgs: [
+            ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--dir', dir],
+            ...(opts.nodeTimeoutMs ? ['--cluster-node-timeout', String(opts.nodeTimeoutMs)] : []),
+          ],
         }),
       );
     }
     const addresses = nodes.map((n) => `127.0.0.1:${n.port}`);
-    execFileSync('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes'], {
-      stdio: 'pipe',
-      timeout: 30_000,
-    });
+    execFileSync(
+      'redis-cli',
+      ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
+      { stdio: 'pipe', timeout: 30_000 },
+    );
     const deadline = Date.now() + 15_000;
     for (;;) {
       const infos = nodes.map((n) =>
@@ -44,6 +58,7 @@ export async function startCluster(): Promise<LocalCluster> {
   }
   return {
     url: nodes[0]?.url ?? '',
+    nodes,
     stop: async () => {
       await Promise.all(nodes.map((n) => n.stop()));
       rmSync(dir, { recursive: true, force: true });
