@@ -8,8 +8,10 @@
 #     works through a TLS-inspecting proxy;
 #   - the runtime (RUNTIME_IMAGE), distroless-like: /nodejs/bin/node and its shared libraries,
 #     CA certificates, users root and nonroot (65532), no shell, node as the entrypoint;
-#   - Redis (REDIS_IMAGE): Debian's redis-server and redis-cli on bookworm, user redis (999),
-#     redis-server as the entrypoint (the chart passes only arguments).
+#   - the chart's Redis-compatible image (REDIS_IMAGE): Valkey when the chart names Valkey,
+#     Debian's valkey-server and valkey-cli from bookworm-backports (8.0: older than the chart's
+#     8.1, which reads no more than we use), else Debian's redis-server and redis-cli; on
+#     bookworm, uid 999, the server as the entrypoint (the chart passes only arguments).
 # Needs root (debootstrap, chroot) and a Docker engine. Usage: scripts/base-images.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,20 +89,25 @@ fi
 if present "$REDIS_IMAGE"; then
   echo "base-images: $REDIS_IMAGE is there"
 else
-  echo "base-images: making $REDIS_IMAGE (Debian's redis-server on bookworm, uid 999)"
+  case "$REDIS_IMAGE" in
+  *valkey*) server=valkey-server packages="valkey-server valkey-tools" suite=bookworm-backports ;;
+  *) server=redis-server packages=redis-server suite=bookworm ;;
+  esac
+  echo "base-images: making $REDIS_IMAGE (Debian's $server from $suite, uid 999)"
   root="$WORK/redis"
   bookworm "$root"
-  chroot "$root" /bin/sh -c 'groupadd -g 999 redis && useradd -u 999 -g 999 -d /data -s /usr/sbin/nologin redis' >/dev/null
-  echo "deb $MIRROR bookworm main" >"$root/etc/apt/sources.list"
+  user=${server%-server}
+  chroot "$root" /bin/sh -c "groupadd -g 999 $user && useradd -u 999 -g 999 -d /data -s /usr/sbin/nologin $user" >/dev/null
+  printf 'deb %s bookworm main\ndeb %s bookworm-backports main\n' "$MIRROR" "$MIRROR" >"$root/etc/apt/sources.list"
   cp /etc/resolv.conf "$root/etc/resolv.conf"
-  chroot "$root" /bin/sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*'
+  chroot "$root" /bin/sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -t $suite $packages >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*"
   install -d -m 0755 -o 999 -g 999 "$root/data"
   import_image "$root" "$REDIS_IMAGE" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'USER 999' \
     --change 'WORKDIR /data' \
     --change 'EXPOSE 6379' \
-    --change 'ENTRYPOINT ["redis-server"]'
+    --change "ENTRYPOINT [\"$server\"]"
 fi
 for name in "$NODE_IMAGE" "$RUNTIME_IMAGE" "$REDIS_IMAGE"; do
   echo "base-images: $name $(docker image inspect --format '{{.Size}}' "$name" | awk '{printf "%.0f MB", $1 / 1e6}')"

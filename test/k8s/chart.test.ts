@@ -214,8 +214,8 @@ describe('the chart', () => {
     expect(args).toContain('--user admin on >$(REDIS_PASSWORD) ~* &* +@all');
     expect(args).toContain('--user memo-service on >$(MEMO_SERVICE_PASSWORD) resetkeys resetchannels -@all ');
     expect(args).toContain('--user auth-service on >$(AUTH_SERVICE_PASSWORD) resetkeys resetchannels -@all ');
-    expect(JSON.stringify(container?.readinessProbe)).toContain('redis-cli --user admin ping');
-    expect(JSON.stringify(container?.livenessProbe)).toContain('redis-cli --user admin ping');
+    expect(JSON.stringify(container?.readinessProbe)).toContain('valkey-cli --user admin ping');
+    expect(JSON.stringify(container?.livenessProbe)).toContain('valkey-cli --user admin ping');
     for (const [service, user] of [
       ['memo', 'memo-service'],
       ['auth', 'auth-service'],
@@ -228,6 +228,13 @@ describe('the chart', () => {
         key: `${user}-password`,
       });
     }
+    // Valkey by default; an AOF that Redis 7.4 wrote is loaded only when asked (README, "Upgrading").
+    expect(container?.image).toMatch(/^docker\.io\/valkey\/valkey:8\.1\.\d+-alpine$/);
+    expect(args).not.toContain('--rdb-version-check');
+    const relaxed = find(render([...NAVER, '--set', 'redis.rdbVersionCheck=relaxed']), 'StatefulSet', 'memo-redis')
+      .spec as typeof redis;
+    expect(relaxed.template.spec.containers[0]?.args.join(' ')).toContain('--rdb-version-check relaxed');
+    expect(helm(['template', 'memo', CHART, ...NAVER, '--set', 'redis.rdbVersionCheck=loose']).status).not.toBe(0);
     const secret = find(defaults, 'Secret', 'memo-redis') as K8sObject & { data: Record<string, string> };
     expect(Object.keys(secret.data).sort()).toEqual([
       'auth-service-password',

@@ -147,6 +147,11 @@ memo a script wrote (test/k8s/redis-users.test.ts restarts one).
 {{- end }}
 {{- end -}}
 
+{{/* The image's command-line client: valkey-cli in a Valkey image, redis-cli in a Redis one. */}}
+{{- define "memo.redisCli" -}}
+{{- ternary "valkey-cli" "redis-cli" (contains "valkey" .Values.redis.image.repository) -}}
+{{- end -}}
+
 {{/* The environment variable of the Redis StatefulSet holding a service user's password. */}}
 {{- define "memo.redisPasswordEnv" -}}
 {{- printf "%s_PASSWORD" (. | upper | replace "-" "_") -}}
