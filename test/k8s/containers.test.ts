@@ -33,6 +33,13 @@ import {
   type K8sObject,
 } from '@memo/testing/helm';
 
+const RELEASE = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+const CHART_VERSION = /^appVersion: '([^']+)'$/m.exec(
+  readFileSync(new URL('../../helm/memo/Chart.yaml', import.meta.url), 'utf8'),
+)?.[1];
+
 /**
  * The images themselves, built as skaffold builds them and started exactly as the chart starts
  * them: the environment rendered from the chart (`helm template` of the kind values), a
@@ -128,6 +135,7 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
       }),
     );
 
+    expect(CHART_VERSION).toBe(RELEASE);
     for (const { name, container, admin } of services) {
       const proc = await processOf(container.getId());
       expect(proc.uid, name).toBe(65532);
@@ -138,6 +146,9 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 100));
       }
       expect(status, `${name} ready`).toBe(200);
+      // The image says which release it is: the version of the repository and of the chart.
+      const metrics = await (await fetch(`http://127.0.0.1:${String(admin)}/metrics`)).text();
+      expect(metrics, name).toMatch(new RegExp(`^memo_build_info\\{version="${RELEASE}",service="[^"]+"\\} 1$`, 'm'));
     }
 
     const urls = Object.fromEntries(services.map((s) => [s.name, `http://127.0.0.1:${String(s.port)}`]));

@@ -1,4 +1,4 @@
-import { chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -11,7 +11,18 @@ import { hasBrowser, launchBrowser } from '@memo/testing/browser';
 import { PodContainer, TEST_TAG, buildImages, hasDocker } from '@memo/testing/docker';
 
 const run = promisify(execFile);
-import { CHART, chartEnv, expandedArgs, find, render, runHelmTest, type K8sObject } from '@memo/testing/helm';
+import {
+  CHART,
+  ROOT,
+  chartEnv,
+  expandedArgs,
+  find,
+  helm,
+  render,
+  runHelmTest,
+  type K8sObject,
+} from '@memo/testing/helm';
+import { startRegistry, type LocalRegistry } from '@memo/testing/registry';
 import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
 import { standInLogin } from '@memo/testing/standin';
 import { personFlow } from '@memo/testing/flows';
@@ -37,6 +48,13 @@ const IMAGES: Record<string, string> = {
   'naver-stub': 'memo-naver-stub',
 };
 
+/** What scripts/release.mjs says it released (release.json). */
+interface Release {
+  version: string;
+  images: Record<string, { repository: string; reference: string; pinned: string; digest: string }>;
+  chart: { reference: string; version: string; digest: string };
+}
+
 interface Deployment {
   site: string;
   objects: K8sObject[];
@@ -46,10 +64,23 @@ interface Deployment {
 }
 
 /**
+ * The image a component runs: the one the chart names, by digest (`name:tag@sha256:…` run as
+ * `name@sha256:…`), when the chart is a release's; this run's local build otherwise, and always
+ * for the Naver stand-in, which is not released.
+ */
+function imageOf(name: string, deployment: K8sObject): string {
+  const named = podOf(deployment).containers[0]?.image ?? '';
+  const pinned = /^([^@]+):[^:@/]+@(sha256:[a-f0-9]{64})$/.exec(named);
+  return pinned && name !== 'naver-stub'
+    ? `${pinned[1] ?? ''}@${pinned[2] ?? ''}`
+    : `${IMAGES[name] ?? ''}:${TEST_TAG}`;
+}
+
+/**
  * Redis, `perService` replicas of each service (the stand-in: one) and nginx in front, for a
  * site at `path` of a free port on localhost, everything as the chart renders it.
  */
-async function deploy(path: string, perService: number): Promise<Deployment> {
+async function deploy(path: string, perService: number, chart?: string): Promise<Deployment> {
   const work = mkdtempSync(join(tmpdir(), 'memo-rehearsal-'));
   const containers: StartedTestContainer[] = [];
   let nginx: ChildProcess | undefined;
@@ -61,7 +92,7 @@ async function deploy(path: string, perService: number): Promise<Deployment> {
   try {
     const port = await freePort();
     const site = `http://localhost:${String(port)}${path}`;
-    const objects = render(['-f', `${CHART}/values-kind.yaml`, '--set', `publicUrl=${site}`]);
+    const objects = render(['-f', `${CHART}/values-kind.yaml`, '--set', `publicUrl=${site}`], chart);
 
     const redisPort = await freePort();
     const dataDir = join(work, 'redis');
@@ -99,7 +130,7 @@ async function deploy(path: string, perService: number): Promise<Deployment> {
       const deployment = find(objects, 'Deployment', `memo-${name}`);
       const started = await Promise.all(
         list.map(async (p) => {
-          const container = await new PodContainer(`${IMAGES[name] ?? ''}:${TEST_TAG}`)
+          const container = await new PodContainer(imageOf(name, deployment))
             .asPod(podOf(deployment).securityContext.runAsUser)
             .withEnvironment({
               ...chartEnv(objects, deployment, hosts),
@@ -139,9 +170,39 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
   let site = '';
   let redis: StartedTestContainer;
 
+  let registry: LocalRegistry | undefined;
+  let release: Release;
+  const releaseDir = mkdtempSync(join(tmpdir(), 'memo-release-'));
+
   beforeAll(async () => {
     await buildImages();
-    deployment = await deploy('/', 2);
+    // Released as the release workflow releases (scripts/release.mjs, this machine's platform
+    // only) to a registry on loopback; then everything comes back from it: the chart as OCI,
+    // the images by the digests that chart names (not the local build's tags).
+    registry = await startRegistry();
+    const { stdout } = await run(
+      process.execPath,
+      ['scripts/release.mjs', '--registry', `${registry.host}/memo`, '--plain-http', '--out', releaseDir],
+      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+    );
+    release = JSON.parse(stdout) as Release;
+    const pulled = join(releaseDir, 'pulled');
+    mkdirSync(pulled);
+    const fromRegistry = helm([
+      'pull',
+      release.chart.reference,
+      '--version',
+      release.version,
+      '--plain-http',
+      '-d',
+      pulled,
+    ]);
+    if (fromRegistry.status !== 0) throw new Error(`helm pull: ${fromRegistry.stderr}`);
+    for (const image of Object.values(release.images)) {
+      await run('docker', ['rmi', image.reference.split('@')[0] ?? '']);
+      await run('docker', ['pull', '-q', image.pinned]);
+    }
+    deployment = await deploy('/', 2, join(pulled, `memo-${release.version}.tgz`));
     ({ site, objects, replicas, redis } = deployment);
     browser = await launchBrowser();
   }, 900_000);
@@ -149,6 +210,48 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
   afterAll(async () => {
     await browser?.close();
     await deployment.stop();
+    await registry?.stop();
+    rmSync(releaseDir, { recursive: true, force: true });
+  });
+
+  it('runs what was released: the chart from the registry names each image by the digest pushed', async () => {
+    expect(release.version).toBe(
+      (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    );
+    expect(Object.keys(release.images).sort()).toEqual(['auth', 'memo', 'web']);
+    for (const [component, image] of Object.entries(release.images)) {
+      // The registry serves that manifest under the version's tag, by that digest.
+      const manifest = await fetch(
+        `http://${registry?.host ?? ''}/v2/memo/${image.repository}/manifests/${release.version}`,
+        {
+          method: 'HEAD',
+          headers: {
+            accept: 'application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json',
+          },
+        },
+      );
+      expect(manifest.status).toBe(200);
+      expect(manifest.headers.get('docker-content-digest')).toBe(image.digest);
+      // The pulled chart's Deployment names it so, and the replicas run it.
+      const container = podOf(find(objects, 'Deployment', `memo-${component}`)).containers[0];
+      expect(container?.image).toBe(
+        `${registry?.host ?? ''}/memo/${image.repository}:${release.version}@${image.digest}`,
+      );
+      for (const replica of replicas.get(component) ?? []) {
+        const { stdout } = await run('docker', ['inspect', '--format', '{{.Config.Image}}', replica.container.getId()]);
+        expect(stdout.trim()).toBe(image.pinned);
+        expect(image.pinned).toBe(`${registry?.host ?? ''}/memo/${image.repository}@${image.digest}`);
+      }
+      // With its SBOM: the service's production dependencies, no test tools.
+      const sbom = JSON.parse(readFileSync(join(releaseDir, 'sbom', `${image.repository}.cdx.json`), 'utf8')) as {
+        bomFormat: string;
+        components: { name: string }[];
+      };
+      expect(sbom.bomFormat).toBe('CycloneDX');
+      const names = sbom.components.map((c) => c.name);
+      expect(names).toContain('express');
+      expect(names).not.toContain('vitest');
+    }
   });
 
   it("passes the chart's helm test", () => {

@@ -19,7 +19,7 @@ export { HttpError, errorBody, unauthorized, notFound, unavailable, storageFull 
 export type { ErrorBody } from './errors.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
-export { Metrics } from './metrics.js';
+export { Metrics, RELEASE_VERSION } from './metrics.js';
 export { readCookie, serializeCookie, SESSION_COOKIE } from './cookies.js';
 export type { CookieOptions } from './cookies.js';
 export { createRedis, waitReady, isRedisUnavailable, isRedisFull, redisMemoryMetrics } from './redis.js';

@@ -1,6 +1,15 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { readFileSync } from 'node:fs';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** One registry per process, with Node's default metrics and the request histogram. */
+/**
+ * The release version: every workspace's package.json carries it (scripts/version.mjs bumps them
+ * together with the chart); this one is read from @memo/common's, present in every image.
+ */
+export const RELEASE_VERSION = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** One registry per process, with Node's default metrics, the request histogram and the build. */
 export class Metrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -8,6 +17,13 @@ export class Metrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
+    // Which release runs: the one version the repository, the chart and the images share.
+    new Gauge({
+      name: 'memo_build_info',
+      help: 'The release this process runs (always 1)',
+      labelNames: ['version'],
+      registers: [this.registry],
+    }).set({ version: RELEASE_VERSION }, 1);
     this.httpDuration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP request duration by route template, method and status',

@@ -47,8 +47,9 @@ export const ALL_ON = [
   ...['--set', 'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.name=monitoring'],
 ];
 
-export function render(args: string[]): K8sObject[] {
-  const result = helm(['template', 'memo', CHART, '--namespace', 'memo', ...args]);
+/** The chart rendered as release `memo` in namespace `memo`: this repository's, or `chart` (a packaged one). */
+export function render(args: string[], chart = CHART): K8sObject[] {
+  const result = helm(['template', 'memo', chart, '--namespace', 'memo', ...args]);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout)
     .map((doc) => doc.toJSON() as K8sObject | null)
