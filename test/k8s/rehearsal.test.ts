@@ -68,19 +68,40 @@ interface Deployment {
  * `name@sha256:…`), when the chart is a release's; this run's local build otherwise, and always
  * for the Naver stand-in, which is not released.
  */
-function imageOf(name: string, deployment: K8sObject): string {
+function imageOf(name: string, deployment: K8sObject, tag: string): string {
   const named = podOf(deployment).containers[0]?.image ?? '';
   const pinned = /^([^@]+):[^:@/]+@(sha256:[a-f0-9]{64})$/.exec(named);
-  return pinned && name !== 'naver-stub'
-    ? `${pinned[1] ?? ''}@${pinned[2] ?? ''}`
-    : `${IMAGES[name] ?? ''}:${TEST_TAG}`;
+  return pinned && name !== 'naver-stub' ? `${pinned[1] ?? ''}@${pinned[2] ?? ''}` : `${IMAGES[name] ?? ''}:${tag}`;
+}
+
+interface DeployOptions {
+  /** A packaged chart (a release's), or another tree's chart folder (its values-kind.yaml too). */
+  chart?: string;
+  /** The tag of the locally built images (TEST_TAG: this tree's). */
+  imageTag?: string;
+  /** Redis's data folder, kept across deployments (an upgrade); a new one otherwise. */
+  dataDir?: string;
+  /** The site's port, kept across deployments. */
+  port?: number;
+  /** An earlier install's objects: their Secrets' values are kept, as the chart's lookup keeps them. */
+  keepSecretsOf?: K8sObject[];
+}
+
+/** The Secrets of `objects` with every value `earlier` already had (what helm's lookup does). */
+function keepSecrets(objects: K8sObject[], earlier: K8sObject[]): void {
+  for (const secret of objects.filter((o) => o.kind === 'Secret')) {
+    const before = earlier.find((o) => o.kind === 'Secret' && o.metadata.name === secret.metadata.name) as
+      { data?: Record<string, string> } | undefined;
+    const now = secret as { data?: Record<string, string> };
+    now.data = { ...now.data, ...before?.data };
+  }
 }
 
 /**
  * Redis, `perService` replicas of each service (the stand-in: one) and nginx in front, for a
  * site at `path` of a free port on localhost, everything as the chart renders it.
  */
-async function deploy(path: string, perService: number, chart?: string): Promise<Deployment> {
+async function deploy(path: string, perService: number, opts: DeployOptions = {}): Promise<Deployment> {
   const work = mkdtempSync(join(tmpdir(), 'memo-rehearsal-'));
   const containers: StartedTestContainer[] = [];
   let nginx: ChildProcess | undefined;
@@ -90,13 +111,15 @@ async function deploy(path: string, perService: number, chart?: string): Promise
     rmSync(work, { recursive: true, force: true });
   };
   try {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const site = `http://localhost:${String(port)}${path}`;
-    const objects = render(['-f', `${CHART}/values-kind.yaml`, '--set', `publicUrl=${site}`], chart);
+    const kindValues = opts.chart && !opts.chart.endsWith('.tgz') ? opts.chart : CHART;
+    const objects = render(['-f', `${kindValues}/values-kind.yaml`, '--set', `publicUrl=${site}`], opts.chart);
+    if (opts.keepSecretsOf) keepSecrets(objects, opts.keepSecretsOf);
 
     const redisPort = await freePort();
-    const dataDir = join(work, 'redis');
-    mkdirSync(dataDir);
+    const dataDir = opts.dataDir ?? join(work, 'redis');
+    mkdirSync(dataDir, { recursive: true });
     chownSync(dataDir, 999, 999);
     const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
     const pod = podOf(statefulSet);
@@ -130,7 +153,7 @@ async function deploy(path: string, perService: number, chart?: string): Promise
       const deployment = find(objects, 'Deployment', `memo-${name}`);
       const started = await Promise.all(
         list.map(async (p) => {
-          const container = await new PodContainer(imageOf(name, deployment))
+          const container = await new PodContainer(imageOf(name, deployment, opts.imageTag ?? TEST_TAG))
             .asPod(podOf(deployment).securityContext.runAsUser)
             .withEnvironment({
               ...chartEnv(objects, deployment, hosts),
@@ -202,7 +225,7 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
       await run('docker', ['rmi', image.reference.split('@')[0] ?? '']);
       await run('docker', ['pull', '-q', image.pinned]);
     }
-    deployment = await deploy('/', 2, join(pulled, `memo-${release.version}.tgz`));
+    deployment = await deploy('/', 2, { chart: join(pulled, `memo-${release.version}.tgz`) });
     ({ site, objects, replicas, redis } = deployment);
     browser = await launchBrowser();
   }, 900_000);
@@ -408,4 +431,80 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment under a sub-path,
     expect(cookiePaths.length).toBeGreaterThan(0);
     for (const path of cookiePaths) expect(path).toMatch(/^\/memos\//);
   });
+});
+
+/**
+ * The release before this one: the newest `v*` tag, else the last commit that landed before
+ * there were releases (this repository had no tag yet when releases began).
+ */
+const BEFORE_RELEASES = '27f1981';
+async function previousRelease(): Promise<string> {
+  const tag = await run('git', ['describe', '--tags', '--abbrev=0', '--match', 'v*', 'HEAD^'], { cwd: ROOT }).catch(
+    () => null,
+  );
+  return tag?.stdout.trim() || BEFORE_RELEASES;
+}
+
+describe.skipIf(!hasDocker())('an upgrade from the previous release, as helm upgrade does it', () => {
+  it('keeps the memos, the session and Redis’s data, from the previous chart and images to these', async () => {
+    const previous = await previousRelease();
+    const tree = mkdtempSync(join(tmpdir(), 'memo-previous-'));
+    const data = mkdtempSync(join(tmpdir(), 'memo-upgrade-data-'));
+    let before: Deployment | undefined;
+    let after: Deployment | undefined;
+    try {
+      await buildImages();
+      await run('git', ['worktree', 'add', '--detach', tree, previous], { cwd: ROOT });
+      // Its images, built from its own tree (and its own Redis image's stand-in).
+      await buildImages(tree, 'previous');
+      before = await deploy('/', 1, { chart: join(tree, 'helm/memo'), imageTag: 'previous', dataDir: data });
+      const { site } = before;
+      let cookie = '';
+      for (let i = 0; i < 50 && !cookie; i++) {
+        ({ cookie } = await standInLogin(new URL('auth/login', site), 'kim'));
+        if (!cookie) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(cookie).not.toBe('');
+      const texts = ['업그레이드 전 첫 메모', 'before the upgrade #tag', '세 번째'];
+      for (const text of texts) {
+        const res = await fetch(new URL('memo', site), {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/json' },
+          body: JSON.stringify({ text }),
+        });
+        expect(res.status).toBe(201);
+      }
+      const port = Number(new URL(site).port);
+      const earlier = before.objects;
+      await before.stop();
+      before = undefined;
+
+      // helm upgrade: this chart and these images, the same volume, the Secrets kept.
+      after = await deploy('/', 1, { dataDir: data, port, keepSecretsOf: earlier });
+      const redisOf = (objects: K8sObject[]): string =>
+        podOf(find(objects, 'StatefulSet', 'memo-redis')).containers[0]?.image ?? '';
+      process.stdout.write(`upgrade: ${previous} (${redisOf(earlier)}) → this tree (${redisOf(after.objects)})\n`);
+      let page: { memos: { text: string }[] } | undefined;
+      for (let i = 0; i < 50 && !page; i++) {
+        const res = await fetch(new URL('memo', after.site), { headers: { cookie } });
+        if (res.status === 200) page = (await res.json()) as { memos: { text: string }[] };
+        else await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(page?.memos.map((m) => m.text).sort()).toEqual([...texts].sort());
+      const me = await fetch(new URL('auth/me', after.site), { headers: { cookie } });
+      expect(me.status).toBe(200);
+      const more = await fetch(new URL('memo', after.site), {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: '업그레이드 후' }),
+      });
+      expect(more.status).toBe(201);
+    } finally {
+      await before?.stop();
+      await after?.stop();
+      await run('git', ['worktree', 'remove', '--force', tree], { cwd: ROOT }).catch(() => undefined);
+      rmSync(tree, { recursive: true, force: true });
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 900_000);
 });

@@ -32,8 +32,8 @@ export const ARTIFACTS = (
 export const TEST_TAG = 'test';
 
 /** Builds every image as skaffold does (the repository root as context, each Dockerfile); seconds each. */
-export async function buildImages(): Promise<Record<string, number>> {
-  const base = spawnSync(join(ROOT, 'scripts', 'base-images.sh'), { encoding: 'utf8', cwd: ROOT });
+export async function buildImages(root = ROOT, tag = TEST_TAG): Promise<Record<string, number>> {
+  const base = spawnSync(join(root, 'scripts', 'base-images.sh'), { encoding: 'utf8', cwd: root });
   if (base.status !== 0) throw new Error(`base images: ${base.stderr}${base.stdout}`);
   const seconds: Record<string, number> = {};
   // One at a time: they share the dependency layer, and two cores are enough for one npm ci.
@@ -53,10 +53,10 @@ export async function buildImages(): Promise<Record<string, number>> {
           `${name}=${value}`,
         ]),
         '-t',
-        `${artifact.image}:${TEST_TAG}`,
+        `${artifact.image}:${tag}`,
         artifact.context,
       ],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: root, maxBuffer: 16 * 1024 * 1024 },
     );
     seconds[artifact.image] = Math.round((performance.now() - began) / 100) / 10;
   }
