@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startStack, type RunningStack } from '@memo/stack';
 import { hasBrowser, launchBrowser } from '@memo/testing/browser';
 import { startCluster, type LocalCluster } from '@memo/testing/cluster';
-import { personFlow } from '@memo/testing/flows';
+import { personFlow, storedTexts } from '@memo/testing/flows';
 import { CHART, render } from '@memo/testing/helm';
 import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
 import { standInLogin } from '@memo/testing/standin';
@@ -158,17 +158,7 @@ describe.skipIf(!hasBrowser()).each(engines.filter((e) => e.present))(
 
       // Every acknowledged write is stored, but for those acknowledged before the kill that had
       // not reached the replica yet (asynchronous replication): counted, and only those.
-      const stored = new Set<string>();
-      let cursor: string | null = null;
-      do {
-        const url = new URL(`memo?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, site);
-        const page = (await (await fetch(url, { headers: { cookie } })).json()) as {
-          memos: { text: string }[];
-          nextCursor: string | null;
-        };
-        for (const memo of page.memos) stored.add(memo.text);
-        cursor = page.nextCursor;
-      } while (cursor);
+      const stored = await storedTexts(site, cookie);
       const acknowledged = outcomes.filter((o) => o.status === 201);
       const lost = acknowledged.filter((o) => !stored.has(o.text));
       expect(lost.filter((o) => o.doneAt >= killedAt)).toEqual([]);

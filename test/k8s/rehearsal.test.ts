@@ -25,7 +25,7 @@ import {
 import { startRegistry, type LocalRegistry } from '@memo/testing/registry';
 import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
 import { standInLogin } from '@memo/testing/standin';
-import { personFlow } from '@memo/testing/flows';
+import { personFlow, storedTexts } from '@memo/testing/flows';
 
 /**
  * The deployment, rehearsed on one machine: Redis with AOF on a volume and a password, two
@@ -385,17 +385,7 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
     // flight on the killed replica: 502, never acknowledged.
     expect(acknowledged.length).toBeGreaterThan(80);
     expect(refused.every((status) => status === 502)).toBe(true);
-    const stored = new Set<string>();
-    let cursor: string | null = null;
-    do {
-      const url = new URL(`memo?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, site);
-      const page = (await (await fetch(url, { headers: { cookie } })).json()) as {
-        memos: { text: string }[];
-        nextCursor: string | null;
-      };
-      for (const memo of page.memos) stored.add(memo.text);
-      cursor = page.nextCursor;
-    } while (cursor);
+    const stored = await storedTexts(site, cookie);
     expect(acknowledged.filter((text) => !stored.has(text))).toEqual([]);
     process.stdout.write(`writes: ${String(acknowledged.length)} acknowledged, refused: ${JSON.stringify(refused)}\n`);
   });

@@ -41,3 +41,19 @@ export async function personFlow(
   await context.close();
   return { outside, cookiePaths };
 }
+
+/** Every memo text `cookie`'s person has, read page by page through the site's `GET /memo`. */
+export async function storedTexts(site: string, cookie: string): Promise<Set<string>> {
+  const stored = new Set<string>();
+  let cursor: string | null = null;
+  do {
+    const url = new URL(`memo?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, site);
+    const page = (await (await fetch(url, { headers: { cookie } })).json()) as {
+      memos: { text: string }[];
+      nextCursor: string | null;
+    };
+    for (const memo of page.memos) stored.add(memo.text);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return stored;
+}
