@@ -77,6 +77,8 @@ describe('the release', () => {
     const test = ci.jobs.test;
     expect(test?.container?.image).toBe('debian:bookworm');
     expect(test?.steps?.at(-1)?.run).toBe('bash .ci/run');
+    // The gate and the upgrade rehearsal need the history, which checkout leaves out by default.
+    expect(test?.steps?.find((s) => s.uses?.startsWith('actions/checkout@'))?.with).toEqual({ 'fetch-depth': 0 });
     const release = workflow('release.yml');
     expect(release.on).toEqual({ push: { tags: ['v*.*.*'] } });
     expect(release.jobs.test?.uses).toBe('./.github/workflows/ci.yml');
