@@ -4,6 +4,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@memo/testing/process';
 import { runStack } from '@memo/testing/stack';
@@ -65,6 +66,16 @@ describe('npm start', () => {
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('x-request-id')).toBe('trace-me-123');
+    // auth and memo are connected to the stack's Redis as the chart's users, not as default.
+    const redis = new Redis(first.addresses.get('redis') ?? '', { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await redis.connect();
+      const clients = String(await redis.call('CLIENT', 'LIST'));
+      expect(clients).toMatch(/ user=memo-service /);
+      expect(clients).toMatch(/ user=auth-service /);
+    } finally {
+      redis.disconnect();
+    }
 
     // One JSON line per request, with the route template and the request id; no secret, no memo text.
     const findLog = (): Record<string, unknown> | undefined =>

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,6 +8,7 @@ import { createGateway, listenGateway, type Upstreams } from './gateway.js';
 import { localSessionKey } from './keys.js';
 import { freePort } from './ports.js';
 import { startRedis, type LocalRedis } from './redis-server.js';
+import { SERVICE_USERS, serviceUserArgs, type ServiceUser } from './redis-users.js';
 import { basePathOf, routesUnder, type ServiceName } from './routes.js';
 
 /**
@@ -107,14 +109,23 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     const redisDir = resolvePath(opts.dataDir, 'redis');
     let redisUrl = env.REDIS_URL;
     let redisStarting: Promise<LocalRedis> | undefined;
+    // Our own Redis has the chart's users, and auth and memo connect as theirs (new passwords
+    // each start); its default user stays open for redis-cli, npm run migrate and the bench.
+    const asUser: Partial<Record<ServiceUser, NodeJS.ProcessEnv>> = {};
     if (!redisUrl) {
       const redisPort = await freePort();
       redisUrl = `redis://127.0.0.1:${String(redisPort)}`;
-      redisStarting = startRedis({ dir: redisDir, port: redisPort }).then((r) => {
-        redis = r;
-        print(`redis listening on ${r.url} (data in ${redisDir})`);
-        return r;
-      });
+      const passwords = Object.fromEntries(
+        SERVICE_USERS.map((user) => [user, randomBytes(16).toString('hex')]),
+      ) as Record<ServiceUser, string>;
+      for (const user of SERVICE_USERS) asUser[user] = { REDIS_USERNAME: user, REDIS_PASSWORD: passwords[user] };
+      redisStarting = startRedis({ dir: redisDir, port: redisPort, extraArgs: serviceUserArgs(passwords) }).then(
+        (r) => {
+          redis = r;
+          print(`redis listening on ${r.url} (data in ${redisDir})`);
+          return r;
+        },
+      );
     }
     const port = opts.port === 0 ? await freePort(opts.host) : opts.port;
     // PUBLIC_URL may carry a path (`http://localhost:8080/memos/`): everything is served under it.
@@ -161,10 +172,14 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       };
     }
     // memo-service verifies sessions with the keys auth-service publishes, as in a cluster.
-    const authEnv = await withPorts({ ...naver, SESSION_PRIVATE_KEY: privateKey });
+    const authEnv = await withPorts({ ...naver, ...asUser['auth-service'], SESSION_PRIVATE_KEY: privateKey });
     starting.push(
       startChild('auth-service', authEnv, print),
-      startChild('memo-service', await withPorts({ SESSION_JWKS_URL: `${local(authEnv)}/jwks.json` }), print),
+      startChild(
+        'memo-service',
+        await withPorts({ ...asUser['memo-service'], SESSION_JWKS_URL: `${local(authEnv)}/jwks.json` }),
+        print,
+      ),
       startChild('web-service', await withPorts({}), print),
     );
     // Wait for all, keeping what did start (Redis keeps itself) so that a failure stops it again.
