@@ -49,8 +49,9 @@ describe.skipIf(!hasBrowser()).each(engines.filter((e) => e.present))(
       stack = await startStack({
         env: {
           ...{ REDIS_URL: cluster.url, REDIS_CLUSTER: 'true', PUBLIC_URL: site, LOG_LEVEL: 'warn' },
-          // One person writes far more than the chart's 120 a minute here.
+          // One person writes far more than the chart's 120 a minute here, for up to 40 s.
           MEMO_WRITE_RATE_LIMIT: '0',
+          MEMO_MAX_COUNT: '5000',
         },
         port: 0,
         host: '127.0.0.1',
@@ -120,18 +121,24 @@ describe.skipIf(!hasBrowser()).each(engines.filter((e) => e.present))(
       }
       expect(victim).toBeGreaterThanOrEqual(0);
 
-      // Four writers, one write each 100 ms (under the 1,000-memo quota), for 14 s; the primary
-      // is killed after 2 s.
+      // Four writers, one write each 100 ms (under the 1,000-memo quota); the primary is killed
+      // after 2 s. They go on until 3 s have passed without a refusal (at least 4 s after the
+      // kill), or 40 s: a failover takes 1-3 s here, but once took 13 s on a loaded CI machine.
       const outcomes: { text: string; status: number; sentAt: number; doneAt: number }[] = [];
       const begin = Date.now();
       let killedAt = 0;
+      let lastRefusedAt = 0;
       let n = 0;
+      const done = (now: number): boolean =>
+        now - begin > 40_000 ||
+        (killedAt > 0 && now - killedAt > 4_000 && now - Math.max(lastRefusedAt, killedAt) > 3_000);
       const writer = async (): Promise<void> => {
-        while (Date.now() - begin < 14_000) {
+        while (!done(Date.now())) {
           const text = `쓰기 ${String(n++)}`;
           const sentAt = Date.now();
           const status = await post(text);
           outcomes.push({ text, status, sentAt, doneAt: Date.now() });
+          if (status !== 201) lastRefusedAt = Date.now();
           await new Promise((r) => setTimeout(r, 100));
         }
       };
@@ -151,7 +158,7 @@ describe.skipIf(!hasBrowser()).each(engines.filter((e) => e.present))(
       // Back by itself: every write sent a while after the last refusal is acknowledged.
       const lastRefused = Math.max(...refused.map((o) => o.doneAt));
       const recoveredMs = lastRefused - killedAt;
-      expect(recoveredMs).toBeLessThan(10_000);
+      expect(recoveredMs).toBeLessThan(30_000);
       const after = outcomes.filter((o) => o.sentAt > lastRefused);
       expect(after.length).toBeGreaterThan(20);
       expect(after.every((o) => o.status === 201)).toBe(true);
@@ -167,6 +174,6 @@ describe.skipIf(!hasBrowser()).each(engines.filter((e) => e.present))(
           `${String(refused.length)} answered 503, none 500; writes acknowledged again ${String(recoveredMs)} ms ` +
           `after the kill (node timeout ${String(NODE_TIMEOUT_MS)} ms); acknowledged and lost: ${String(lost.length)}\n`,
       );
-    });
+    }, 60_000);
   },
 );
