@@ -195,13 +195,14 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
 
   let registry: LocalRegistry | undefined;
   let release: Release;
-  const releaseDir = mkdtempSync(join(tmpdir(), 'memo-release-'));
+  let releaseDir = '';
 
   beforeAll(async () => {
     await buildImages();
     // Released as the release workflow releases (scripts/release.mjs, this machine's platform
     // only) to a registry on loopback; then everything comes back from it: the chart as OCI,
     // the images by the digests that chart names (not the local build's tags).
+    releaseDir = mkdtempSync(join(tmpdir(), 'memo-release-'));
     registry = await startRegistry();
     const { stdout } = await run(
       process.execPath,
@@ -231,10 +232,14 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
   }, 900_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await deployment.stop();
-    await registry?.stop();
-    rmSync(releaseDir, { recursive: true, force: true });
+    // Everything that started, even when beforeAll failed half way (the registry included).
+    try {
+      await browser?.close();
+      await (deployment as Deployment | undefined)?.stop();
+    } finally {
+      await registry?.stop();
+      if (releaseDir) rmSync(releaseDir, { recursive: true, force: true });
+    }
   });
 
   it('runs what was released: the chart from the registry names each image by the digest pushed', async () => {
@@ -403,7 +408,7 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment under a sub-path,
 
   afterAll(async () => {
     await browser?.close();
-    await deployment.stop();
+    await (deployment as Deployment | undefined)?.stop();
   });
 
   it('serves everything under /memos/: the login, memos and logout, nothing outside, cookies scoped to it', async () => {
