@@ -75,7 +75,7 @@ for (const [component, service] of Object.entries(SERVICES)) {
   };
   say(`${name}:${version}@${digest}`);
   // What the image holds of npm: the service's production dependencies, from the lockfile
-  // (npm's own CycloneDX 1.5 writer; docs/decisions.md, "SBOMs").
+  // (npm's own CycloneDX 1.5 writer; docs/decisions.md, "Releases").
   const sbom = run('npm', [
     'sbom',
     '--sbom-format',
@@ -103,7 +103,6 @@ writeFileSync(valuesPath, values.toString());
 const helm = (args) => run(process.execPath, [join(root, 'scripts/helm.mjs'), ...args]);
 helm(['package', chartDir, '--version', version, '--app-version', version, '-d', out]);
 const tgz = join(out, `memo-${version}.tgz`);
-const host = registry.split('/')[0];
 const chartRepo = `oci://${registry}/charts`;
 // helm says what it pushed on standard error.
 const pushing = spawnSync(
@@ -121,7 +120,6 @@ rmSync(join(out, 'chart'), { recursive: true, force: true });
 const release = {
   version,
   registry,
-  host,
   images,
   chart: { reference: `${chartRepo}/memo`, version, digest: chartDigest, file: tgz },
 };

@@ -26,6 +26,7 @@ import {
   chartEnv,
   expandedArgs,
   find,
+  redisContainer,
   redisUserArgs,
   render,
   runHelmTest,
@@ -89,17 +90,11 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
     // Redis as its StatefulSet runs it: the chart's arguments, its users, AOF on a volume.
     const redisPort = await freePort();
     const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
-    const [redisContainer] = (
-      statefulSet.spec as { template: { spec: { containers: Parameters<typeof expandedArgs>[1][] } } }
-    ).template.spec.containers;
-    const redisArgs = redisContainer ? expandedArgs(objects, redisContainer) : [];
+    const rendered = redisContainer(objects);
     chownSync(dataDir, 999, 999);
-    const redisImage =
-      (statefulSet.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]
-        ?.image ?? '';
-    const redis = await new PodContainer(redisImage)
+    const redis = await new PodContainer(rendered.image)
       .asPod(podOf(statefulSet).securityContext.runAsUser)
-      .withCommand([...redisArgs, '--port', String(redisPort), '--bind', '127.0.0.1'])
+      .withCommand([...expandedArgs(objects, rendered), '--port', String(redisPort), '--bind', '127.0.0.1'])
       .withBindMounts([{ source: dataDir, target: '/data' }])
       .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
       .start();

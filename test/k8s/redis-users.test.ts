@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { startRedis, type LocalRedis } from '@memo/stack';
+import { SERVICE_USERS, startRedis, type LocalRedis } from '@memo/stack';
 import { NAVER, redisUserArgs, render, secretValue } from '@memo/testing/helm';
-import { SERVICE_USERS, makeServiceUsers } from '@memo/testing/redis-users';
+import { makeServiceUsers } from '@memo/testing/redis-users';
 import { VALKEY, valkeyInstalled } from '@memo/testing/valkey';
 
 /**

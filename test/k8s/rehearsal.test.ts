@@ -26,6 +26,7 @@ import { startRegistry, type LocalRegistry } from '@memo/testing/registry';
 import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
 import { standInLogin } from '@memo/testing/standin';
 import { personFlow, storedTexts } from '@memo/testing/flows';
+import { waitFor } from '@memo/testing/process';
 
 /**
  * The deployment, rehearsed on one machine: Redis with AOF on a volume and a password, two
@@ -185,6 +186,20 @@ async function deploy(path: string, perService: number, opts: DeployOptions = {}
   }
 }
 
+/**
+ * A session through the front door, as the browser gets one. A replica that is still
+ * reconnecting to a restarted Redis sends the person back to the page with a reason: they
+ * (and this) try again.
+ */
+async function login(site: string, user: string): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { cookie } = await standInLogin(new URL('auth/login', site), user);
+    if (cookie) return cookie;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${user} could not log in`);
+}
+
 describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind an ingress-nginx-like nginx', () => {
   let deployment: Deployment;
   let objects: K8sObject[] = [];
@@ -297,20 +312,6 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
     expect(outside).toEqual([]);
   });
 
-  /**
-   * A session through the front door, as the browser gets one. A replica that is still
-   * reconnecting to a restarted Redis sends the person back to the page with a reason: they
-   * (and this) try again.
-   */
-  async function login(user: string): Promise<string> {
-    for (let attempt = 0; attempt < 50; attempt++) {
-      const { cookie } = await standInLogin(new URL('auth/login', site), user);
-      if (cookie) return cookie;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`${user} could not log in`);
-  }
-
   const post = (cookie: string, text: string): Promise<Response> =>
     fetch(new URL('memo', site), {
       method: 'POST',
@@ -326,7 +327,7 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
   }
 
   it('keeps a memo written before a Redis restart (AOF on its volume)', async () => {
-    const cookie = await login('kim');
+    const cookie = await login(site, 'kim');
     expect((await post(cookie, '재시작 전에 쓴 메모')).status).toBe(201);
     // docker itself, not testcontainers' restart(): that one waits for the log line again and
     // can miss it when Redis is back within the same second (testcontainers-node #446, #488),
@@ -350,26 +351,19 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment, rehearsed behind
     // (ioredis retries at most every 2 s), as Kubernetes would wait for them to be ready
     // before sending them traffic again. This nginx does not read readiness, so the next test
     // would otherwise send half its writes to a replica still reconnecting.
-    const unready = async (): Promise<string[]> => {
-      const all = [...replicas].flatMap(([name, list]) => list.map((r, i) => ({ name: `${name}-${String(i)}`, r })));
-      const states = await Promise.all(
-        all.map(async ({ name, r }) => {
-          const res = await fetch(`http://127.0.0.1:${String(r.admin)}/readyz`).catch(() => null);
-          return res?.status === 200 ? null : name;
-        }),
-      );
-      return states.filter((s): s is string => s !== null);
-    };
-    let waiting = await unready();
-    for (let i = 0; i < 100 && waiting.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      waiting = await unready();
-    }
-    expect(waiting).toEqual([]);
+    const all = [...replicas.values()].flat();
+    await waitFor(
+      async () =>
+        (await Promise.all(all.map((r) => fetch(`http://127.0.0.1:${String(r.admin)}/readyz`)))).every(
+          (res) => res.status === 200,
+        ),
+      10_000,
+      'every replica ready again after the Redis restart',
+    );
   });
 
   it('loses no acknowledged write when a memo replica is killed (SIGKILL) during writes', async () => {
-    const cookie = await login('lee');
+    const cookie = await login(site, 'lee');
     const acknowledged: string[] = [];
     const refused: number[] = [];
     const victim = replicas.get('memo')?.[0]?.container;
@@ -454,12 +448,7 @@ describe.skipIf(!hasDocker())('an upgrade from the previous release, as helm upg
       await buildImages(tree, 'previous');
       before = await deploy('/', 1, { chart: join(tree, 'helm/memo'), imageTag: 'previous', dataDir: data });
       const { site } = before;
-      let cookie = '';
-      for (let i = 0; i < 50 && !cookie; i++) {
-        ({ cookie } = await standInLogin(new URL('auth/login', site), 'kim'));
-        if (!cookie) await new Promise((r) => setTimeout(r, 200));
-      }
-      expect(cookie).not.toBe('');
+      const cookie = await login(site, 'kim');
       const texts = ['업그레이드 전 첫 메모', 'before the upgrade #tag', '세 번째'];
       for (const text of texts) {
         const res = await fetch(new URL('memo', site), {

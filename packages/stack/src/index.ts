@@ -7,4 +7,4 @@ export type { LocalRedis } from './redis-server.js';
 export { freePort } from './ports.js';
 export { startStack } from './stack.js';
 export type { RunningStack, StackOptions } from './stack.js';
-export { ACL_FILE, SERVICE_USERS, aclRules, serviceUserArgs, type ServiceUser } from './redis-users.js';
+export { SERVICE_USERS, aclRules, newServicePasswords, serviceUserArgs, type ServiceUser } from './redis-users.js';

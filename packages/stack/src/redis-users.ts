@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * list; docs/data.md "Redis users"): `npm start` and the tests make the same ones.
  */
 
-export const ACL_FILE = fileURLToPath(new URL('../../../helm/memo/files/redis-users.acl', import.meta.url));
+const ACL_FILE = fileURLToPath(new URL('../../../helm/memo/files/redis-users.acl', import.meta.url));
 
 /** The services that connect to Redis, by the name of their Redis user. */
 export const SERVICE_USERS = ['memo-service', 'auth-service'] as const;
@@ -41,6 +42,14 @@ export function aclRules(text = readFileSync(ACL_FILE, 'utf8')): Map<string, str
     users.set(name, rules);
   }
   return users;
+}
+
+/** A new random password for each service's user. */
+export function newServicePasswords(): Record<ServiceUser, string> {
+  return Object.fromEntries(SERVICE_USERS.map((user) => [user, randomBytes(16).toString('hex')])) as Record<
+    ServiceUser,
+    string
+  >;
 }
 
 /** redis-server arguments that make each service's user with its password. */

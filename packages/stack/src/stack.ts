@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -8,7 +7,7 @@ import { createGateway, listenGateway, type Upstreams } from './gateway.js';
 import { localSessionKey } from './keys.js';
 import { freePort } from './ports.js';
 import { startRedis, type LocalRedis } from './redis-server.js';
-import { SERVICE_USERS, serviceUserArgs, type ServiceUser } from './redis-users.js';
+import { SERVICE_USERS, newServicePasswords, serviceUserArgs, type ServiceUser } from './redis-users.js';
 import { basePathOf, routesUnder, type ServiceName } from './routes.js';
 
 /**
@@ -115,9 +114,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     if (!redisUrl) {
       const redisPort = await freePort();
       redisUrl = `redis://127.0.0.1:${String(redisPort)}`;
-      const passwords = Object.fromEntries(
-        SERVICE_USERS.map((user) => [user, randomBytes(16).toString('hex')]),
-      ) as Record<ServiceUser, string>;
+      const passwords = newServicePasswords();
       for (const user of SERVICE_USERS) asUser[user] = { REDIS_USERNAME: user, REDIS_PASSWORD: passwords[user] };
       redisStarting = startRedis({ dir: redisDir, port: redisPort, extraArgs: serviceUserArgs(passwords) }).then(
         (r) => {

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
+import type { ServiceUser } from '@memo/stack';
 
 /** This run's Redis (see global-setup.ts). */
 export const redisUrl = (): string => inject('redisUrl');
@@ -9,7 +10,7 @@ export const redisUrl = (): string => inject('redisUrl');
  * The environment that has a service connect to this run's Redis as its own Redis user
  * (the chart's ACL), as it would in the chart.
  */
-export const redisAs = (user: 'memo-service' | 'auth-service'): NodeJS.ProcessEnv => ({
+export const redisAs = (user: ServiceUser): NodeJS.ProcessEnv => ({
   REDIS_URL: redisUrl(),
   REDIS_USERNAME: user,
   REDIS_PASSWORD: inject('redisUsers')[user],

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type {} from 'vitest';
@@ -7,8 +6,8 @@ import type { TestProject } from 'vitest/node';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { parse } from 'yaml';
 import { Redis } from 'ioredis';
-import { freePort, startRedis, type LocalRedis } from '@memo/stack';
-import { SERVICE_USERS, makeServiceUsers, refusals, type ServiceUser } from './redis-users.js';
+import { freePort, newServicePasswords, startRedis, type LocalRedis, type ServiceUser } from '@memo/stack';
+import { makeServiceUsers, refusals } from './redis-users.js';
 
 /**
  * One Redis for this test run: REDIS_URL when given, otherwise a `redis-server` of our own
@@ -69,10 +68,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('redisUrl', url);
   // The services run as the chart's Redis users (helm/memo/files/redis-users.acl); teardown
   // fails the run if Redis refused them anything.
-  const passwords = Object.fromEntries(SERVICE_USERS.map((name) => [name, randomBytes(16).toString('hex')])) as Record<
-    ServiceUser,
-    string
-  >;
+  const passwords = newServicePasswords();
   const admin = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await admin.connect();

@@ -90,17 +90,24 @@ export function expandedArgs(objects: K8sObject[], container: { args?: string[];
   );
 }
 
+/** The chart's Redis container, as its StatefulSet renders it. */
+export function redisContainer(objects: K8sObject[]): { image: string; args?: string[]; env?: EnvVar[] } {
+  const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
+  const [container] = (
+    statefulSet.spec as { template: { spec: { containers: { image: string; args?: string[]; env?: EnvVar[] }[] } } }
+  ).template.spec.containers;
+  if (!container) throw new Error('StatefulSet/memo-redis has no container');
+  return container;
+}
+
 /**
  * The `--user …` arguments of the chart's Redis (default off, admin, one user per service),
  * passwords filled in from the rendered Secret: to start a redis-server with the chart's users.
  */
 export function redisUserArgs(objects: K8sObject[]): string[] {
-  const statefulSet = find(objects, 'StatefulSet', 'memo-redis');
-  const [container] = (statefulSet.spec as { template: { spec: { containers: Parameters<typeof expandedArgs>[1][] } } })
-    .template.spec.containers;
   const users: string[] = [];
   let inUser = false;
-  for (const arg of container ? expandedArgs(objects, container) : []) {
+  for (const arg of expandedArgs(objects, redisContainer(objects))) {
     if (arg.startsWith('--')) inUser = arg === '--user';
     if (inUser) users.push(arg);
   }

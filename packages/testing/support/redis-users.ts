@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
 import { SERVICE_USERS, aclRules, type ServiceUser } from '@memo/stack';
 
-export { SERVICE_USERS, aclRules, type ServiceUser };
-
 /**
  * The services' Redis users as the chart makes them (helm/memo/files/redis-users.acl, parsed by
  * @memo/stack, which `npm start` uses too): each test run makes them on its Redis and runs

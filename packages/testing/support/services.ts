@@ -5,10 +5,11 @@ import { loadAuthConfig } from '../../../services/auth-service/src/config.js';
 import { buildMemoService } from '../../../services/memo-service/src/app.js';
 import { loadMemoConfig } from '../../../services/memo-service/src/config.js';
 import { buildStub } from '../../../services/naver-stub/src/app.js';
+import type { ServiceUser } from '@memo/stack';
 import { redisAs, redisClient, redisUrl, type KeyPair } from './env.js';
 
 /** This run's Redis, as `user`, unless `env` names another Redis. */
-const asUser = (user: 'memo-service' | 'auth-service', env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+const asUser = (user: ServiceUser, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
   !env.REDIS_URL || env.REDIS_URL === redisUrl() ? redisAs(user) : {};
 
 /**
