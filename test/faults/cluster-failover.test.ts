@@ -25,7 +25,7 @@ import { VALKEY, valkeyInstalled } from '@memo/testing/valkey';
  */
 
 /** How long a silent primary has before its replica takes over (Redis's default is 15 s). */
-const NODE_TIMEOUT_MS = 1_000;
+const NODE_TIMEOUT_MS = 3_000;
 
 const engines = [
   { name: 'Redis', binary: 'redis-server', present: true },
