@@ -32,6 +32,8 @@ export async function startCluster(
           extraArgs: [
             ...['--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${i}.conf`), '--dir', dir],
             ...(opts.nodeTimeoutMs ? ['--cluster-node-timeout', String(opts.nodeTimeoutMs)] : []),
+            // A replica's first sync starts at once rather than after the default 5 s wait.
+            ...['--repl-diskless-sync-delay', '0'],
           ],
         }),
       );
@@ -42,13 +44,19 @@ export async function startCluster(
       ['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes'],
       { stdio: 'pipe', timeout: 30_000 },
     );
-    const deadline = Date.now() + 15_000;
+    // Ready when every node sees every slot served and every replica has finished its first
+    // sync: a replica that never synced is never promoted ("Disconnected from master for longer
+    // than allowed"), so a primary killed before that would leave its slots down for good.
+    const deadline = Date.now() + 30_000;
     for (;;) {
-      const infos = nodes.map((n) =>
-        execFileSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }),
+      const infos = nodes.map(
+        (n) =>
+          execFileSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }) +
+          execFileSync('redis-cli', ['-p', String(n.port), 'info', 'replication'], { encoding: 'utf8' }),
       );
-      if (infos.every((info) => info.includes('cluster_state:ok'))) break;
-      if (Date.now() > deadline) throw new Error(`cluster not ok: ${infos.join('\n')}`);
+      const synced = (info: string): boolean => !info.includes('role:slave') || info.includes('master_link_status:up');
+      if (infos.every((info) => info.includes('cluster_state:ok') && synced(info))) break;
+      if (Date.now() > deadline) throw new Error(`cluster not ready: ${infos.join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } catch (err) {
