@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort, startRedis, type LocalRedis } from '@memo/stack';
+import { freePort, SERVICE_NODE_OPTIONS, startRedis, type LocalRedis } from '@memo/stack';
 import { CHART, ROOT, chartEnv, find, redisUserArgs, render, runHelmTest } from '@memo/testing/helm';
 
 /**
@@ -197,7 +197,7 @@ describe('each image command with the chart environment', () => {
         // What the image's server.mjs imports: the service's main.
         const cmd = [join('services', service, manifest(service).main)];
         // The image's own ENV (NODE_OPTIONS included: a flag node refuses would stop it here).
-        expect(imageEnv.NODE_OPTIONS).toBe('--max-semi-space-size=4');
+        expect(imageEnv.NODE_OPTIONS).toBe(SERVICE_NODE_OPTIONS);
         const env = {
           ...imageEnv,
           ...chartEnv(objects, deployment, hosts),

@@ -14,7 +14,7 @@ const refused = (type: string, status: number, message: string): Error =>
   Object.assign(new Error(message), { type, status, statusCode: status, expose: true });
 
 /** The types the reader takes itself: JSON in UTF-8, said so or not (any other goes to body-parser). */
-const PLAIN_JSON = /^application\/json(?:\s*;\s*charset="?utf-8"?)?$/i;
+const PLAIN_JSON = /^application\/json(?:[ \t]*; *charset=(?:utf-8|"utf-8"))?$/i;
 const LENGTH = /^[1-9]\d{0,9}$/;
 const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
@@ -38,7 +38,9 @@ export function jsonBody(limit: string | number, { fast = true }: { fast?: boole
   return (req, res, next) => {
     const { headers } = req;
     const hasBody = headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
-    if (hasBody && typeis(req, ['application/json']) === false) {
+    // A type the reader takes is JSON: type-is (~3% of an add's CPU) is asked about the others.
+    const plain = PLAIN_JSON.test(headers['content-type'] ?? '');
+    if (hasBody && !plain && typeis(req, ['application/json']) === false) {
       next(new HttpError(415, 'unsupported_media_type', 'Send the body as application/json'));
       return;
     }
@@ -49,7 +51,7 @@ export function jsonBody(limit: string | number, { fast = true }: { fast?: boole
       typeof limit === 'number' &&
       headers['transfer-encoding'] === undefined &&
       (encoding === undefined || encoding.toLowerCase() === 'identity') &&
-      PLAIN_JSON.test(headers['content-type'] ?? '') &&
+      plain &&
       length !== undefined &&
       LENGTH.test(length) &&
       Number(length) <= limit

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
-import type { RequestHandler } from 'express';
+import type { NextFunction, RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 
 /**
@@ -91,23 +91,33 @@ export class RequestSchemas {
   body(path: string, method: 'post' | 'put', code?: string): RequestHandler {
     let compiled: Promise<ValidateFunction> | undefined;
     let validate: ValidateFunction | undefined;
-    return async (req, _res, next) => {
-      if (typeof req.body === 'string') {
+    const check = (valid: ValidateFunction, body: unknown, next: NextFunction): void => {
+      if (valid(body)) {
         next();
         return;
       }
-      validate ??= await (compiled ??= this.validator(path, method));
-      if (validate(req.body)) {
-        next();
-        return;
-      }
-      const [error] = validate.errors ?? [];
+      const [error] = valid.errors ?? [];
       if (!error) throw new HttpError(400, code ?? 'invalid_body', 'The body does not match the API description');
       const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : '';
       const place = where(missing ? `${error.instancePath}/${missing}` : error.instancePath);
       const said = missing ? 'is required' : (error.message ?? 'is not valid');
       const message = `${place === '' ? 'The body' : place} ${said}`;
       throw new HttpError(400, code ?? codeOf(error), message);
+    };
+    // Synchronous once compiled: no promise per request on the add's hot path.
+    return (req, _res, next) => {
+      if (typeof req.body === 'string') {
+        next();
+        return;
+      }
+      if (validate) {
+        check(validate, req.body, next);
+        return;
+      }
+      return (compiled ??= this.validator(path, method)).then((loaded) => {
+        validate = loaded;
+        check(loaded, req.body, next);
+      });
     };
   }
 }

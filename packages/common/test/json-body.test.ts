@@ -75,6 +75,13 @@ const CASES: Record<string, [Record<string, string>, Buffer]> = {
   'at the limit': sized(json, utf8(`{"t":"${'a'.repeat(LIMIT - 8)}"}`)),
   'one byte over the limit': sized(json, utf8(`{"t":"${'a'.repeat(LIMIT - 7)}"}`)),
   'another type': sized('text/plain', utf8('{"a":1}')),
+  // Types near the ones the reader takes without asking type-is: each answered as body-parser does.
+  'a tab before the charset': sized('application/json\t; charset=utf-8', utf8('{"a":1}')),
+  'a tab after the semicolon': sized('application/json;\tcharset=utf-8', utf8('{"a":1}')),
+  'spaces around the equals sign': sized('application/json; charset = utf-8', utf8('{"a":1}')),
+  'an unclosed quote': sized('application/json; charset="utf-8', utf8('{"a":1}')),
+  'a charset with nothing after the semicolon': sized('application/json;', utf8('{"a":1}')),
+  'a suffix type': sized('application/merge-patch+json', utf8('{"a":1}')),
   'another charset': sized('application/json; charset=latin1', utf8('{"a":1}')),
   'an empty body': sized(json, Buffer.alloc(0)),
   gzip: [

@@ -5,6 +5,6 @@ export type { GatewayOptions, Upstreams } from './gateway.js';
 export { startRedis } from './redis-server.js';
 export type { LocalRedis } from './redis-server.js';
 export { freePort } from './ports.js';
-export { startStack } from './stack.js';
+export { SERVICE_NODE_OPTIONS, startStack } from './stack.js';
 export type { RunningStack, StackOptions } from './stack.js';
 export { SERVICE_USERS, aclRules, newServicePasswords, serviceUserArgs, type ServiceUser } from './redis-users.js';

@@ -108,10 +108,21 @@ export function encodeEntry(entry: Entry): string {
 }
 
 export function entryTail(memo: Memo & { size: number }): string {
+  return tailOf(memo, memo.size, JSON.stringify(memo.text));
+}
+
+/** A new memo's size and entry tail, its text escaped once for both (an add's hot path). */
+export function sizedTail(memo: Memo): { size: number; tail: string } {
+  const text = JSON.stringify(memo.text);
+  const size = Buffer.byteLength(text, 'utf8') - 2;
+  return { size, tail: tailOf(memo, size, text) };
+}
+
+function tailOf(memo: Memo, size: number, text: string): string {
   // Written field by field (what JSON.stringify of the object writes, without its `{`): one
   // string less on every add and edit, and only the text needs escaping.
   const time = (t: string | null): string => (t === null ? 'null' : JSON.stringify(t));
-  return `"size":${String(memo.size)},"id":${JSON.stringify(memo.id)},"text":${JSON.stringify(memo.text)},"createdAt":${time(memo.createdAt)},"updatedAt":${time(memo.updatedAt)}}`;
+  return `"size":${String(size)},"id":${JSON.stringify(memo.id)},"text":${text},"createdAt":${time(memo.createdAt)},"updatedAt":${time(memo.updatedAt)}}`;
 }
 
 export function decodeEntry(raw: string): Entry {

@@ -3,7 +3,7 @@ import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
 import {
   decodeEntry,
   encodeEntry,
-  entryTail,
+  sizedTail,
   newId,
   publicJson,
   publicMemo,
@@ -294,7 +294,7 @@ export class Memos {
   ): Promise<'added' | 'exists' | { replay: string }> {
     const userId = userOf(writer);
     const keys = memoKeys(userId);
-    const size = textSize(memo.text);
+    const { size, tail } = sizedTail(memo);
     const tags = tagChange(userId, null, memo.text);
     const guard = guardOf(writer);
     const reply = written(
@@ -318,7 +318,7 @@ export class Memos {
               guardMode: guard.guardMode,
               guardValue: guard.guardValue,
               id: memo.id,
-              tail: entryTail({ ...memo, size }),
+              tail,
               size,
               maxCount: this.quotas.maxCount,
               maxBytes: this.quotas.maxBytes,

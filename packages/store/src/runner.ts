@@ -74,12 +74,36 @@ function slots(lines: readonly string[], kind: 'KEYS' | 'ARGV', file: string): S
   return found;
 }
 
-/** `local K = {list = KEYS[1], …, tagSets = {unpack(KEYS, 9)}}`. */
-function binding(table: 'K' | 'A', from: 'KEYS' | 'ARGV', list: readonly Slot[]): string {
-  const fields = list.map((s, i) =>
-    s.rest ? `${s.name} = {unpack(${from}, ${String(i + 1)})}` : `${s.name} = ${from}[${String(i + 1)}]`,
-  );
-  return `local ${table} = {${fields.join(', ')}}`;
+/**
+ * The names bound for the script: `K.list` is written as `KEYS[2]` and `A.limit` as `ARGV[1]`
+ * where the code says them, and a list is made once (`local K_tagSets = {unpack(KEYS, 9)}`).
+ * Tables of every name built on each call were ~3 µs of the add script's ~40 in Redis
+ * (docs/benchmarks.md). A name the header does not give is an error at load (comments aside).
+ */
+function bindNames(lines: readonly string[], keys: readonly Slot[], args: readonly Slot[], file: string): string[] {
+  const lists = (table: 'K' | 'A', from: 'KEYS' | 'ARGV', list: readonly Slot[]): string[] =>
+    list.flatMap((s, i) => (s.rest ? [`local ${table}_${s.name} = {unpack(${from}, ${String(i + 1)})}`] : []));
+  const bind = (code: string): string =>
+    code.replace(/\b([KA])\.(\w+)\b/g, (_, table: string, name: string) => {
+      const [list, from] = table === 'K' ? [keys, 'KEYS'] : [args, 'ARGV'];
+      const i = list.findIndex((slot) => slot.name === name);
+      const slot = list[i];
+      if (!slot) throw new Error(`${file}: ${table}.${name} is not in its header`);
+      return slot.rest ? `${table}_${name}` : `${from}[${String(i + 1)}]`;
+    });
+  let inBlock = false;
+  const bound = lines.map((line) => {
+    // Comments are left as written: a block (--[[ … ]]) and the rest of a line after `--`.
+    if (inBlock) {
+      inBlock = !line.includes(']]');
+      return line;
+    }
+    const comment = line.indexOf('--');
+    if (comment < 0) return bind(line);
+    inBlock = line.startsWith('--[[', comment) && !line.includes(']]', comment);
+    return bind(line.slice(0, comment)) + line.slice(comment);
+  });
+  return [...lists('K', 'KEYS', keys), ...lists('A', 'ARGV', args), ...bound];
 }
 
 function fill(text: string, file: string): string {
@@ -120,7 +144,7 @@ function readCommand(name: CommandName, dir: string): Command {
   const [first = '', ...rest] = body.split('\n');
   const shebang = first.startsWith('#!') ? [first] : [];
   const lines = first.startsWith('#!') ? rest : [first, ...rest];
-  const lua = [...shebang, binding('K', 'KEYS', keys), binding('A', 'ARGV', args), ...lines].join('\n');
+  const lua = [...shebang, ...bindNames(lines, keys, args, file)].join('\n');
   return { name, method: methodOf(name), keys, args, lua: fill(lua, file) };
 }
 
