@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeEntry, entryTail, publicJson } from '@memo/store/layout';
+import { encodeEntry, entryTail, publicJson, sizedTail, textSize } from '@memo/store/layout';
 
 describe('entries', () => {
   it('are written field by field exactly as JSON.stringify writes them, whatever the text', () => {
@@ -23,6 +23,8 @@ describe('entries', () => {
         const entry = encodeEntry({ ...memo, size: 42, seq: 7 });
         expect(JSON.parse(entry)).toEqual({ seq: 7, size: 42, ...memo });
         expect(JSON.parse(publicJson(entry))).toEqual(memo);
+        // An add's one escape of the text gives the same size and tail.
+        expect(sizedTail(memo)).toEqual({ size: textSize(text), tail: entryTail({ ...memo, size: textSize(text) }) });
       }
     }
   });

@@ -82,6 +82,7 @@ local function dueBy(moving, dead, count)
   if dead >= @DEAD_MIN@ and dead * @DEAD_RATIO@ >= count then return 1 end
   return 0
 end
+
 local function due(meta)
   local m = redis.call('HMGET', meta, 'moving', 'dead', 'count')
   return dueBy(m[1], num(m[2]), num(m[3]))
