@@ -47,7 +47,7 @@ RUN npm run build -w services/${SERVICE} \
 FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=8
+    NODE_OPTIONS=--max-semi-space-size=4
 COPY --from=build /out ./
 USER nonroot
 EXPOSE 8080 9090

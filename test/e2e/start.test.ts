@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,20 @@ async function logIn(base: string, user: string): Promise<LoggedIn> {
   };
 }
 
+/** The resident memory (MB) of each service `npm start` (process `pid`) runs, by name. */
+function idleRss(pid: number): Map<string, number> {
+  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean);
+  const rss = new Map<string, number>();
+  for (const child of children) {
+    const service = /services\/([\w-]+)\//.exec(readFileSync(`/proc/${child}/cmdline`, 'utf8'))?.[1];
+    const kb = /^VmRSS:\s*(\d+) kB$/m.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1];
+    if (service && kb) rss.set(service, Number(kb) / 1024);
+  }
+  return rss;
+}
+
 describe('npm start', () => {
   it('prints every process address, stops on SIGTERM leaving nothing listening, and keeps memos across restarts', async () => {
     const first = await runStack({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
@@ -57,6 +71,11 @@ describe('npm start', () => {
     const page = await fetch(first.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html lang="ko">');
+    // Each service idles within 90 MB resident (issue 21): ~79 MB with its 4 MB young
+    // generation, ~95 MB with 8 MB (docs/benchmarks.md).
+    const idle = idleRss(first.process.pid ?? 0);
+    expect([...idle.keys()].sort()).toEqual(['auth-service', 'memo-service', 'naver-stub', 'web-service']);
+    for (const [service, mb] of idle) expect(mb, service).toBeLessThanOrEqual(90);
 
     const { cookie, secrets } = await logIn(first.url, 'hong');
     const created = await fetch(new URL('memo', first.url), {

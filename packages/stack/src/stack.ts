@@ -37,11 +37,12 @@ const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const entry = (service: ServiceName): string => resolvePath(repoRoot, 'services', service, 'dist', 'server.js');
 
 /**
- * A young generation of 8 MB instead of V8's 16 MB: under load a service stays well under its
- * 192 MiB limit. 4 MB kept it lowest (135 MB against 165 under load), but cost POST /memo ~5%
- * of its throughput in garbage collection (docs/benchmarks.md). The images set the same.
+ * A young generation of 4 MB instead of V8's 16 MB: a service idles at ~79 MB instead of ~95
+ * (the bound is 90) and stays near 135 MB under load instead of 165 MB. It costs POST /memo
+ * ~5% of its throughput in garbage collection (8 MB gave that back but idled at 95 MB:
+ * docs/benchmarks.md). The images set the same.
  */
-export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=8';
+export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=4';
 
 function nodeOptions(env: NodeJS.ProcessEnv): string {
   const given = env.NODE_OPTIONS ?? '';
