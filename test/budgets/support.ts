@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { startRedis, type LocalRedis } from '@memo/stack';
 import { heavyRequests } from '@memo/bench/heavy';
 import { sessionCookie } from '@memo/testing/services';
-import { spawnService, waitFor, type ServiceProcess } from '@memo/testing/process';
+import { residentMb, spawnService, waitFor, type ServiceProcess } from '@memo/testing/process';
 import { sessionKeys, type KeyPair } from '@memo/testing/env';
 
 /**
@@ -77,11 +76,7 @@ export async function loopHeldMs(memo: ServiceProcess): Promise<number> {
 }
 
 /** The service process's resident memory now, in MB. */
-export function rssMb(memo: ServiceProcess): number {
-  const status = readFileSync(`/proc/${String(memo.process.pid)}/status`, 'utf8');
-  const kb = /^VmRSS:\s*(\d+) kB$/m.exec(status);
-  return kb ? Number(kb[1]) / 1024 : Number.NaN;
-}
+export const rssMb = (memo: ServiceProcess): number => residentMb(memo.process.pid ?? 0);
 
 export interface Cost<T> {
   value: T;

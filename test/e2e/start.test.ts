@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@memo/testing/process';
+import { residentMb, waitFor } from '@memo/testing/process';
 import { runStack } from '@memo/testing/stack';
 import { standInLogin } from '@memo/testing/standin';
 
@@ -55,8 +55,7 @@ function idleRss(pid: number): Map<string, number> {
   const rss = new Map<string, number>();
   for (const child of children) {
     const service = /services\/([\w-]+)\//.exec(readFileSync(`/proc/${child}/cmdline`, 'utf8'))?.[1];
-    const kb = /^VmRSS:\s*(\d+) kB$/m.exec(readFileSync(`/proc/${child}/status`, 'utf8'))?.[1];
-    if (service && kb) rss.set(service, Number(kb) / 1024);
+    if (service) rss.set(service, residentMb(Number(child)));
   }
   return rss;
 }

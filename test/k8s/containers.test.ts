@@ -19,6 +19,7 @@ import {
   terminate,
 } from '@memo/testing/docker';
 import { sessionKeys, uniqueUser } from '@memo/testing/env';
+import { residentMb } from '@memo/testing/process';
 import { sessionCookie } from '@memo/testing/services';
 import { describeLoad, fullExport, heavyLoad } from '../budgets/support.js';
 import {
@@ -222,10 +223,7 @@ describe.skipIf(!hasDocker())('the images, run as the chart runs them', () => {
       .start();
     started.push(container);
     const { pid } = await processOf(container.getId());
-    const rss = (): number => {
-      const kb = /^VmRSS:\s*(\d+) kB$/m.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
-      return kb ? Number(kb[1]) / 1024 : Number.NaN;
-    };
+    const rss = (): number => residentMb(pid);
     try {
       const url = `http://127.0.0.1:${String(port)}`;
       const cookies: string[] = [];

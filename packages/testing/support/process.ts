@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -43,4 +44,10 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
     await new Promise((r) => setTimeout(r, 25));
   }
   return Date.now() - began;
+}
+
+/** A process's resident memory now, in MB (NaN when /proc does not say). */
+export function residentMb(pid: number): number {
+  const kb = /^VmRSS:\s*(\d+) kB$/m.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
+  return kb ? Number(kb[1]) / 1024 : Number.NaN;
 }
