@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startStack, type RunningStack } from '@memo/stack';
 import { hasBrowser, launchBrowser } from '@memo/testing/browser';
-import { startCluster, type LocalCluster } from '@memo/testing/cluster';
+import { inSync, redisCli, startCluster, type LocalCluster } from '@memo/testing/cluster';
 import { personFlow, storedTexts } from '@memo/testing/flows';
 import { CHART, render } from '@memo/testing/helm';
 import { ingressNginxConfig, startNginx } from '@memo/testing/ingress-nginx';
@@ -27,10 +27,10 @@ import { VALKEY, valkeyInstalled } from '@memo/testing/valkey';
 /** How long a silent primary has before its replica takes over (Redis's default is 15 s). */
 const NODE_TIMEOUT_MS = 3_000;
 
-/** What `redis-cli` prints for a command to the node on `port` (the error, if it fails). */
-function redisCli(port: number, ...args: string[]): string {
+/** What `redis-cli` prints for a command to the node on `port`, or the error (a node may be dead). */
+function ask(port: number, ...args: string[]): string {
   try {
-    return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 2_000 });
+    return redisCli(port, ...args);
   } catch (err) {
     return `(${String(err)})`;
   }
@@ -38,10 +38,11 @@ function redisCli(port: number, ...args: string[]): string {
 
 /** One node's state, its role and what it thinks of the cluster, in one line. */
 function clusterView(port: number): string {
-  const cli = (...args: string[]): string => redisCli(port, ...args);
+  const cli = (...args: string[]): string => ask(port, ...args);
   const state = /cluster_state:(\w+)/.exec(cli('cluster', 'info'))?.[1] ?? '?';
-  const role = /role:(\w+)/.exec(cli('info', 'replication'))?.[1] ?? '?';
-  const link = /master_link_status:(\w+)/.exec(cli('info', 'replication'))?.[1] ?? '-';
+  const replication = cli('info', 'replication');
+  const role = /role:(\w+)/.exec(replication)?.[1] ?? '?';
+  const link = /master_link_status:(\w+)/.exec(replication)?.[1] ?? '-';
   const nodes = cli('cluster', 'nodes')
     .split('\n')
     .filter(Boolean)
@@ -155,12 +156,12 @@ describe.skipIf(!hasBrowser()).each(engines.filter((e) => e.present))(
       // machine can take a while, and a node suspected by mistake resyncs from scratch).
       const victimPort = String(nodes[victim]?.port);
       const replicas = nodes.filter((node) => {
-        const info = redisCli(node.port, 'info', 'replication');
+        const info = ask(node.port, 'info', 'replication');
         return info.includes('role:slave') && info.includes(`master_port:${victimPort}`);
       });
       expect(replicas.length).toBe(1);
       const syncedBy = Date.now() + 30_000;
-      while (!replicas.every((r) => redisCli(r.port, 'info', 'replication').includes('master_link_status:up'))) {
+      while (!replicas.every((r) => inSync(redisCli(r.port, 'info', 'replication')))) {
         expect(Date.now()).toBeLessThan(syncedBy);
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -14,6 +14,19 @@ export interface LocalCluster {
   stop(): Promise<void>;
 }
 
+/** What `redis-cli` prints for a command to the node on `port` (it throws when the command fails). */
+export function redisCli(port: number, ...args: string[]): string {
+  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', timeout: 2_000 });
+}
+
+/**
+ * Whether a node's `INFO replication` says it is a primary or a replica whose sync is done. A
+ * replica that never finished one is never promoted ("Disconnected from master for longer than
+ * allowed").
+ */
+export const inSync = (replication: string): boolean =>
+  !replication.includes('role:slave') || replication.includes('master_link_status:up');
+
 /**
  * Three primaries, each with `replicas` replicas (0 by default). `nodeTimeoutMs` is how long a
  * node may be silent before it is failed over (Redis's default: 15 s).
@@ -45,17 +58,11 @@ export async function startCluster(
       { stdio: 'pipe', timeout: 30_000 },
     );
     // Ready when every node sees every slot served and every replica has finished its first
-    // sync: a replica that never synced is never promoted ("Disconnected from master for longer
-    // than allowed"), so a primary killed before that would leave its slots down for good.
+    // sync (inSync): a primary killed before that would leave its slots down for good.
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const infos = nodes.map(
-        (n) =>
-          execFileSync('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { encoding: 'utf8' }) +
-          execFileSync('redis-cli', ['-p', String(n.port), 'info', 'replication'], { encoding: 'utf8' }),
-      );
-      const synced = (info: string): boolean => !info.includes('role:slave') || info.includes('master_link_status:up');
-      if (infos.every((info) => info.includes('cluster_state:ok') && synced(info))) break;
+      const infos = nodes.map((n) => redisCli(n.port, 'cluster', 'info') + redisCli(n.port, 'info', 'replication'));
+      if (infos.every((info) => info.includes('cluster_state:ok') && inSync(info))) break;
       if (Date.now() > deadline) throw new Error(`cluster not ready: ${infos.join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
     }
