@@ -186,12 +186,10 @@ export function readCommand(name: CommandName, dir: string): Command {
   const keys = slots(header, 'KEYS', file);
   const args = slots(header, 'ARGV', file);
   const INCLUDE = /^--- @include "([\w-]+)"$/gm;
-  const includes = new Map<string, string>();
-  for (const [, include = ''] of source.matchAll(INCLUDE)) {
-    includes.set(include, readFileSync(`${dir}includes/${include}.lua`, 'utf8'));
-  }
   const own = source.replace(INCLUDE, '');
-  const body = source.replace(INCLUDE, (_, include: string) => usedOnly(includes.get(include) ?? '', own));
+  const body = source.replace(INCLUDE, (_, include: string) =>
+    usedOnly(readFileSync(`${dir}includes/${include}.lua`, 'utf8'), own),
+  );
   // A shebang (`#!lua flags=allow-oom`) must stay the first line.
   const [first = '', ...rest] = body.split('\n');
   const shebang = first.startsWith('#!') ? [first] : [];
