@@ -5,13 +5,22 @@ import { codeRanges, findTags, parseTag, renameTag, tagsOf } from '../src/tags.j
 /**
  * The tag grammar runs on every memo the service writes, exports or renames, on its one event
  * loop: it must be linear in the text, whatever the text. These are the worst texts we know for
- * a scanner of code spans, fences and tags, at ten times the longest memo (100,000 characters):
- * a quadratic scan of them takes seconds (the INLINE_CODE regex took 160 ms at 10,000 backticks
- * and ~16 s at 100,000), a linear one a few milliseconds. The budget is wide so that a busy
- * machine cannot fail it, and still a thousand times under what a quadratic scan costs.
+ * a scanner of code spans, fences and tags, up to ten times the longest memo (100,000
+ * characters): a quadratic scan of them takes seconds (the INLINE_CODE regex took 160 ms at
+ * 10,000 backticks and ~16 s at 100,000), a linear one milliseconds to a few hundred.
+ *
+ * The check is the shape, not a speed: four times the text may cost at most eight times the
+ * time (linear is four, quadratic sixteen), each the fastest of three scans so that one pause
+ * of a busy machine does not count. A fixed budget in milliseconds failed a loaded CI run on a
+ * linear scan (253 ms against 250 for 33,333 tags); the ratio holds on any machine. A floor of
+ * 25 ms keeps scans of a few milliseconds from failing on timer noise, and a ceiling of 2 s
+ * still catches a quadratic scan that starts fast.
  */
 const N = 100_000;
-const fill = (unit: string, n = N): string => unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
+const fill =
+  (unit: string) =>
+  (n: number): string =>
+    unit.repeat(Math.ceil(n / unit.length)).slice(0, n);
 /** Runs of backticks of every length, 1, 2, 3, …: no two spans close each other. */
 function growingRuns(n: number): string {
   let out = '';
@@ -19,15 +28,15 @@ function growingRuns(n: number): string {
   return out.slice(0, n);
 }
 
-const WORST: Record<string, string> = {
+const WORST: Record<string, (n: number) => string> = {
   'one run of backticks': fill('`'),
   'backtick then a letter': fill('`a'),
   'backticks and line breaks': fill('``\n'),
-  'runs of every length': growingRuns(N),
+  'runs of every length': growingRuns,
   'fences never closed': fill('```\n'),
   'tilde fences never closed': fill('~~~ x\n'),
   'fences of growing length': fill('````\n```\n'),
-  'slashes in a tag': `#a${'/'.repeat(N - 4)}b`,
+  'slashes in a tag': (n) => `#a${'/'.repeat(n - 4)}b`,
   hashes: fill('#'),
   'many tags': fill('#a '),
   'nested tags': fill('#a/'),
@@ -36,14 +45,32 @@ const WORST: Record<string, string> = {
   'spaces before fences': fill('   ``'),
 };
 
-describe('tags: linear in the text, whatever the text', () => {
-  it.each(Object.entries(WORST))('%s: every scan of 100,000 characters within 250 ms', (_name, text) => {
+function scan(text: string): void {
+  tagsOf(text);
+  findTags(text);
+  renameTag(text, 'a', 'b/c');
+  codeRanges(text);
+}
+
+/** The fastest of three scans of the text, in milliseconds. */
+function fastest(text: string): number {
+  let best = Infinity;
+  for (let i = 0; i < 3; i += 1) {
     const start = performance.now();
-    tagsOf(text);
-    findTags(text);
-    renameTag(text, 'a', 'b/c');
-    codeRanges(text);
-    expect(performance.now() - start).toBeLessThan(250);
+    scan(text);
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+describe('tags: linear in the text, whatever the text', () => {
+  it.each(Object.entries(WORST))('%s: four times the text costs at most eight times the time', (_name, make) => {
+    const quarter = fastest(make(N / 4));
+    const whole = fastest(make(N));
+    expect(whole, `${whole.toFixed(1)} ms at ${N}, ${quarter.toFixed(1)} ms at ${N / 4}`).toBeLessThan(
+      Math.max(8 * quarter, 25),
+    );
+    expect(whole).toBeLessThan(2_000);
   });
 
   it('hides tags in code: spans of equal runs, fenced blocks to their closing fence or the end', () => {
