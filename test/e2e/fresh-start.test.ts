@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linkModules } from '@memo/bench/worktree';
+import { descendants, running, waitFor } from '@memo/testing/process';
 
 /**
  * `npm start` in a fresh clone: the repository's files as git has them and the packages npm ci
@@ -33,6 +34,7 @@ describe('npm start in a fresh clone', () => {
     linkModules(clone);
     expect(existsSync(join(clone, 'packages/common/dist'))).toBe(false);
 
+    const tree: number[] = [];
     const began = performance.now();
     const child = spawn('npm', ['start'], {
       cwd: clone,
@@ -65,10 +67,22 @@ describe('npm start in a fresh clone', () => {
       expect(existsSync(join(clone, 'packages/common/dist/index.js'))).toBe(true);
       expect(existsSync(join(clone, 'packages/common/dist/index.d.ts'))).toBe(false);
       expect(existsSync(join(clone, 'services/web-service/dist/public/app.js'))).toBe(true);
-    } finally {
+      // A SIGTERM to npm alone, as a terminal's `kill` or a supervisor sends it, stops every
+      // process npm start ran (npm hands it to the launcher; nothing is left to init).
+      tree.push(...descendants(child.pid ?? 0));
+      expect(tree.length).toBeGreaterThanOrEqual(6);
       const exited = new Promise((r) => child.once('exit', r));
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+      child.kill('SIGTERM');
       await exited;
+      const ms = await waitFor(
+        () => Promise.resolve(!tree.some(running)),
+        20_000,
+        'every process of npm start to exit',
+      );
+      console.log(`fresh clone: every process of npm start gone ${ms} ms after npm was sent SIGTERM`);
+    } finally {
+      if (child.pid && running(child.pid)) process.kill(-child.pid, 'SIGKILL');
+      for (const pid of tree.filter(running)) process.kill(pid, 'SIGKILL');
     }
   });
 });

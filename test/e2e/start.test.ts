@@ -1,13 +1,14 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { residentMb, waitFor } from '@memo/testing/process';
-import { runStack } from '@memo/testing/stack';
+import { children, descendants, residentMb, running, waitFor } from '@memo/testing/process';
+import { STACK_ENTRY, runStack } from '@memo/testing/stack';
 import { standInLogin } from '@memo/testing/standin';
 
 /** `npm start` as a process: what it prints, how it stops, and what survives a restart. */
@@ -49,13 +50,10 @@ async function logIn(base: string, user: string): Promise<LoggedIn> {
 
 /** The resident memory (MB) of each service `npm start` (process `pid`) runs, by name. */
 function idleRss(pid: number): Map<string, number> {
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .filter(Boolean);
   const rss = new Map<string, number>();
-  for (const child of children) {
+  for (const child of children(pid)) {
     const service = /services\/([\w-]+)\//.exec(readFileSync(`/proc/${child}/cmdline`, 'utf8'))?.[1];
-    if (service) rss.set(service, residentMb(Number(child)));
+    if (service) rss.set(service, residentMb(child));
   }
   return rss;
 }
@@ -139,6 +137,43 @@ describe('npm start', () => {
       expect(await second.stop('SIGINT')).toBe(0);
     }
     for (const address of second.addresses.values()) expect(await refuses(address)).toBe(true);
+  });
+
+  it('stops the whole stack when what started it is killed outright', async () => {
+    // A shell that runs the launcher and waits for it (not the last command, so not exec'd):
+    // killed with SIGKILL, it passes nothing on, and the launcher is handed to init.
+    const shell = spawn('sh', ['-c', '"$0" "$1"; exit $?', process.execPath, STACK_ENTRY], {
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: join(dataDir, 'orphan') },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const output: string[] = [];
+    const site = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready in 30 s:\n${output.join('\n')}`)), 30_000);
+      createInterface({ input: shell.stdout }).on('line', (line) => {
+        output.push(line);
+        const url = /^memo is ready in \d+ ms: open (\S+)$/.exec(line)?.[1];
+        if (url) {
+          clearTimeout(timer);
+          resolve(url);
+        }
+      });
+    });
+    const tree = descendants(shell.pid ?? 0);
+    // The launcher, Redis and the four services (naver-stub among them).
+    expect(tree.length).toBeGreaterThanOrEqual(6);
+    shell.kill('SIGKILL');
+    try {
+      const ms = await waitFor(
+        () => Promise.resolve(!tree.some(running)),
+        20_000,
+        'every process of the stack to exit',
+      );
+      console.log(`orphaned launcher: the stack was gone ${ms} ms after its shell was killed`);
+    } finally {
+      for (const pid of tree.filter(running)) process.kill(pid, 'SIGKILL');
+    }
+    expect(output).toContain('memo: what started it is gone');
+    expect(await refuses(site)).toBe(true);
   });
 
   it('stops with one clear line when a setting is malformed', () => {

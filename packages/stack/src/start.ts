@@ -44,6 +44,17 @@ const shutdown = (code: number): void => {
 };
 process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
+process.on('SIGHUP', () => shutdown(0));
+// Whatever started the launcher may end without telling it: npm passes a SIGTERM to the shell
+// it runs a script with, and a shell killed outright passes on nothing. The launcher is then
+// handed to init (or a subreaper) and would keep the whole stack running, unseen. So it watches
+// its parent and stops the stack, as on SIGTERM, once that parent is gone.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid === parent) return;
+  print('memo: what started it is gone');
+  shutdown(0);
+}, 250).unref();
 void stack.failed.then((name) => {
   if (stopping) return;
   process.stderr.write(`memo: ${name} stopped unexpectedly; stopping the rest\n`);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -50,4 +50,34 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 export function residentMb(pid: number): number {
   const kb = /^VmRSS:\s*(\d+) kB$/m.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
   return kb ? Number(kb[1]) / 1024 : Number.NaN;
+}
+
+/** The processes `pid` started that still run, as `pgrep -P` sees them now. */
+export function children(pid: number): number[] {
+  return spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number);
+}
+
+/** Every process below `pid`: its children, theirs, and so on. */
+export function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const queue = [pid];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const below = children(next);
+    found.push(...below);
+    queue.push(...below);
+  }
+  return found;
+}
+
+/** Whether a process is still running (a zombie waiting for its parent counts as gone). */
+export function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }

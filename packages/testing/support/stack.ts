@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * chooses a free port and a data folder), and reads the addresses it prints.
  */
 
-const START = fileURLToPath(new URL('../../stack/dist/start.js', import.meta.url));
+export const STACK_ENTRY = fileURLToPath(new URL('../../stack/dist/start.js', import.meta.url));
 
 export interface StartedStack {
   process: ChildProcess;
@@ -21,7 +21,7 @@ export interface StartedStack {
 
 export function runStack(env: NodeJS.ProcessEnv): Promise<StartedStack> {
   const began = Date.now();
-  const child = spawn(process.execPath, [START], {
+  const child = spawn(process.execPath, [STACK_ENTRY], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
