@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasBrowser, launchProfile } from '@memo/testing/browser';
 import { forgetMemos, memoCount, storeOn } from '@memo/testing/memos';
-import { STRINGS } from '../../services/web-service/page/src/strings.js';
+import { ko } from '../../services/web-service/page/src/strings.js';
 import {
   SCREENSHOTS,
   USERS,
@@ -110,7 +110,7 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     const before = await stored('kim');
     await box('빵').click();
     await expect.poll(() => box('빵').isChecked()).toBe(true);
-    await expect.poll(() => status(page)).toBe(STRINGS.ko.errors.unavailable);
+    await expect.poll(() => status(page)).toBe(ko.errors.unavailable);
     expect(await stored('kim')).toEqual(before);
     await context.close();
   });
@@ -233,6 +233,13 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     await page.reload();
     await expect.poll(() => memoTexts(page)).toEqual(['온라인 메모']);
     await expect.poll(() => status(page)).toBe('오프라인입니다. 마지막으로 본 메모를 보여 드립니다.');
+    // English was never shown on this device, yet it comes offline: its words are a file of
+    // their own, loaded when first needed, and the service worker kept it with the page.
+    await page.locator('#language').click();
+    await expect.poll(() => page.locator('#language').textContent()).toBe('한국어');
+    expect(await page.getByLabel('New memo').count()).toBe(1);
+    await page.locator('#language').click();
+    await expect.poll(() => page.locator('#language').textContent()).toBe('English');
 
     // Written offline: shown at once as waiting, kept on the device, nothing sent.
     for (const text of ['오프라인 하나', '오프라인 둘']) {

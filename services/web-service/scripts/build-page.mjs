@@ -1,8 +1,10 @@
-// Bundles the page's script (page/src/main.ts and what it imports) into one small ES module, and
-// the service worker (page/sw/sw.ts) into a classic script.
+// Bundles the page's script (page/src/main.ts and what it imports) into one small ES module,
+// with what the page loads only when first needed (`import()`: the English words) in chunks of
+// its own beside it (`chunk-<hash>.js`), and the service worker (page/sw/sw.ts) into a classic
+// script.
 // Type checking is tsc's job (page/tsconfig.json); this only bundles and minifies.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib } from 'node:zlib';
 
@@ -24,17 +26,26 @@ await build({
   format: 'iife',
 });
 
+// Chunks of an earlier build go: web-service serves every chunk it finds here.
+const out = here('../dist/public');
+mkdirSync(out, { recursive: true });
+for (const file of readdirSync(out)) if (file.startsWith('chunk-')) rmSync(`${out}/${file}`);
+
 await build({
   ...common,
-  entryPoints: [here('../page/src/main.ts')],
-  outfile: here('../dist/public/app.js'),
+  entryPoints: { app: here('../page/src/main.ts') },
+  outdir: out,
   format: 'esm',
+  splitting: true,
+  chunkNames: 'chunk-[hash]',
 });
 
 // Brotli at its best takes ~200 ms for the script: done here once, not at every start of
 // web-service (src/assets.ts uses it when it matches the script, and compresses otherwise).
-const js = readFileSync(here('../dist/public/app.js'));
-writeFileSync(
-  here('../dist/public/app.js.br'),
-  brotliCompressSync(js, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: js.length } }),
-);
+for (const file of readdirSync(out).filter((f) => f === 'app.js' || (f.startsWith('chunk-') && f.endsWith('.js')))) {
+  const js = readFileSync(`${out}/${file}`);
+  writeFileSync(
+    `${out}/${file}.br`,
+    brotliCompressSync(js, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: js.length } }),
+  );
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import type { Request, RequestHandler, Response } from 'express';
@@ -9,6 +10,9 @@ import type { Request, RequestHandler, Response } from 'express';
  * brotli-compressed once. The script and the style sheet are served under names that carry a
  * hash of their content and are cached for a year; the HTML names them and is never cached
  * without revalidation, so a deploy reaches every browser on its next visit.
+ * What the script loads only when first needed (`import()`) is built into chunks beside it
+ * (`chunk-<hash>.js`, the hash in the name): served under `/assets/` as they are named, cached
+ * for a year, and kept by the service worker like the script, so they load offline too.
  * Lookups are exact path matches in a map: no path from a request ever reaches the disk.
  */
 
@@ -60,6 +64,14 @@ function prebuiltBrotli(file: string): Buffer | undefined {
   return existsSync(`${file}.br`) ? readFileSync(`${file}.br`) : undefined;
 }
 
+/** The chunks beside the script (the build names them `chunk-<hash>.js`). */
+function chunksBeside(script: string): string[] {
+  return readdirSync(dirname(script))
+    .filter((file) => /^chunk-[\w-]+\.js$/.test(file))
+    .sort()
+    .map((file) => join(dirname(script), file));
+}
+
 const contentHash = (body: Buffer): string => createHash('sha256').update(body).digest('hex').slice(0, 12);
 
 function replaceOnce(html: string, from: string, to: string): string {
@@ -72,6 +84,8 @@ export interface PageAssets {
   files: Map<string, Asset>;
   /** The hashed paths, for tests and logs. */
   script: string;
+  /** The chunks the script loads when first needed, by path. */
+  chunks: string[];
   styleSheet: string;
 }
 
@@ -143,6 +157,13 @@ export function loadPageAssets(
     [script, asset(js, 'text/javascript; charset=utf-8', IMMUTABLE, prebuiltBrotli(files.js))],
     [styleSheet, asset(css, 'text/css; charset=utf-8', IMMUTABLE)],
   ]);
+  for (const chunk of chunksBeside(files.js)) {
+    const body = readFileSync(chunk);
+    shell.set(
+      `/assets/${basename(chunk)}`,
+      asset(body, 'text/javascript; charset=utf-8', IMMUTABLE, prebuiltBrotli(chunk)),
+    );
+  }
   if (files.manifest) {
     shell.set('/manifest.webmanifest', asset(readFileSync(files.manifest), 'application/manifest+json', REVALIDATE));
   }
@@ -154,7 +175,12 @@ export function loadPageAssets(
     const worker = serviceWorker(readFileSync(files.sw, 'utf8'), shell);
     all.set('/sw.js', asset(Buffer.from(worker), 'text/javascript; charset=utf-8', REVALIDATE));
   }
-  return { files: all, script, styleSheet };
+  return {
+    files: all,
+    script,
+    styleSheet,
+    chunks: [...shell.keys()].filter((path) => path.startsWith('/assets/chunk-')),
+  };
 }
 
 /** The best encoding the client accepts: brotli, then gzip, then none. */

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { startService, type ServiceHandle } from '@memo/common';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { counterLevel, fill, formatWhen, lengthOf, localeFor, matches, pickLanguage } from '../page/src/format.js';
-import { STRINGS } from '../page/src/strings.js';
+import { ko } from '../page/src/strings.js';
+import { en } from '../page/src/strings-en.js';
 import { findTags, parseTag, renameTag, tagsOf, withParents } from '@memo/common/tags';
 import { IMMUTABLE, chooseEncoding, loadPageAssets, type PageAssets } from '../src/assets.js';
 import { buildWebService } from '../src/app.js';
@@ -16,8 +17,8 @@ describe('the page’s pure parts', () => {
       Object.entries(o as Record<string, unknown>).flatMap(([k, v]) =>
         typeof v === 'object' && v !== null ? keys(v).map((x) => `${k}.${x}`) : [k],
       );
-    expect(keys(STRINGS.en)).toEqual(keys(STRINGS.ko));
-    for (const [key, value] of Object.entries(STRINGS.en)) {
+    expect(keys(en)).toEqual(keys(ko));
+    for (const [key, value] of Object.entries(en)) {
       if (typeof value === 'string' && key !== 'switchLanguage' && key !== 'switchLanguageLabel') {
         expect(value, key).not.toMatch(/[가-힣]/);
       }
@@ -41,22 +42,22 @@ describe('the page’s pure parts', () => {
     expect(localeFor('ko', ['en-US', 'ko-KR'])).toBe('ko-KR');
     const iso = '2026-03-04T05:06:00Z';
     const now = new Date('2026-11-24T12:00:00Z');
-    expect(formatWhen(iso, now, 'en', 'en-GB')).toMatch(/^4 Mar 2026/);
-    expect(formatWhen(iso, now, 'en', 'en-US')).toMatch(/^Mar 4, 2026/);
+    expect(formatWhen(iso, now, en.justNow, 'en-GB')).toMatch(/^4 Mar 2026/);
+    expect(formatWhen(iso, now, en.justNow, 'en-US')).toMatch(/^Mar 4, 2026/);
   });
 
   it('says when, relative for a week and as a date after', () => {
     const now = new Date('2026-11-24T12:00:00Z');
     const ago = (seconds: number): string => new Date(now.getTime() - seconds * 1000).toISOString();
-    expect(formatWhen(ago(5), now, 'ko')).toBe('방금 전');
-    expect(formatWhen(ago(-30), now, 'ko')).toBe('방금 전');
-    expect(formatWhen(ago(3 * 60), now, 'ko')).toBe('3분 전');
-    expect(formatWhen(ago(3 * 60), now, 'en')).toBe('3 minutes ago');
-    expect(formatWhen(ago(2 * 3600), now, 'ko')).toBe('2시간 전');
-    expect(formatWhen(ago(26 * 3600), now, 'ko')).toBe('어제');
-    expect(formatWhen(ago(3 * 86400), now, 'en')).toBe('3 days ago');
-    expect(formatWhen(ago(10 * 86400), now, 'ko')).toMatch(/^2026\. 11\. 1[34]\./);
-    expect(formatWhen('not a date', now, 'ko')).toBe('');
+    expect(formatWhen(ago(5), now, ko.justNow, 'ko')).toBe('방금 전');
+    expect(formatWhen(ago(-30), now, ko.justNow, 'ko')).toBe('방금 전');
+    expect(formatWhen(ago(3 * 60), now, ko.justNow, 'ko')).toBe('3분 전');
+    expect(formatWhen(ago(3 * 60), now, en.justNow, 'en')).toBe('3 minutes ago');
+    expect(formatWhen(ago(2 * 3600), now, ko.justNow, 'ko')).toBe('2시간 전');
+    expect(formatWhen(ago(26 * 3600), now, ko.justNow, 'ko')).toBe('어제');
+    expect(formatWhen(ago(3 * 86400), now, en.justNow, 'en')).toBe('3 days ago');
+    expect(formatWhen(ago(10 * 86400), now, ko.justNow, 'ko')).toMatch(/^2026\. 11\. 1[34]\./);
+    expect(formatWhen('not a date', now, ko.justNow, 'ko')).toBe('');
   });
 
   it('finds #태그 words as the page links them and the server indexes them', () => {
@@ -190,6 +191,33 @@ describe('serving the page', () => {
     const csp = (await fetch(`${web.url}/`)).headers.get('content-security-policy') ?? '';
     expect(csp).toContain("worker-src 'self'");
     expect(csp).toContain("manifest-src 'self'");
+  });
+
+  it('serves what the page loads when first needed beside the script, cached for a year and by the worker', async () => {
+    const page = smallPage();
+    const files = { ...page, sw: join(page.dir, 'sw.js') };
+    writeFileSync(files.sw, 'const v="__VERSION__",s=JSON.parse(\'__SHELL__\');');
+    writeFileSync(join(page.dir, 'chunk-AB12CD34.js'), 'export const en={lang:"en"};');
+    writeFileSync(join(page.dir, 'not-a-chunk.js'), 'secret()');
+    const small = loadPageAssets(files);
+    expect(small.chunks).toEqual(['/assets/chunk-AB12CD34.js']);
+    expect(small.files.get('/assets/chunk-AB12CD34.js')).toMatchObject({ cacheControl: IMMUTABLE });
+    expect([...small.files.keys()].some((path) => path.includes('not-a-chunk'))).toBe(false);
+    expect(small.files.get('/sw.js')?.identity.toString()).toContain('assets/chunk-AB12CD34.js');
+    expect(small.files.get('/')?.identity.toString()).not.toContain('chunk-');
+
+    // The real build: the English words are such a chunk, named by the script, not by the HTML.
+    expect(assets.chunks).toHaveLength(1);
+    const [chunk = ''] = assets.chunks;
+    const script = assets.files.get(assets.script)?.identity.toString() ?? '';
+    expect(script).toContain(`./${chunk.slice('/assets/'.length)}`);
+    expect(script).not.toContain(en.loginIntro);
+    const res = await fetch(`${web.url}${chunk}`, { headers: { 'accept-encoding': 'br' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe(IMMUTABLE);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await res.text()).toContain(en.loginIntro);
+    expect(await (await fetch(`${web.url}/sw.js`)).text()).toContain(chunk.slice(1));
   });
 
   it("serves the privacy notice with the operator's contact, escaped, and the page links to it", async () => {

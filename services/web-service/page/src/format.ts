@@ -1,5 +1,5 @@
 /** The page's pure parts: no DOM, so they are unit-tested directly. */
-import { STRINGS, type Language } from './strings.js';
+import type { Language } from './strings.js';
 
 /** Fills `{name}` holes. A hole without a value stays as it is, so a missing one is visible. */
 export function fill(template: string, values: Record<string, string | number>): string {
@@ -44,14 +44,14 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /**
- * "3분 전", "2 hours ago": relative for the last week, the date and time after that, "방금 전"
- * under a minute (and for clocks slightly ahead of ours).
+ * "3분 전", "2 hours ago": relative for the last week, the date and time after that, `justNow`
+ * ("방금 전") under a minute (and for clocks slightly ahead of ours).
  */
-export function formatWhen(iso: string, now: Date, language: Language, locale: string = language): string {
+export function formatWhen(iso: string, now: Date, justNow: string, locale: string): string {
   const then = new Date(iso);
   if (Number.isNaN(then.getTime())) return '';
   let amount = (now.getTime() - then.getTime()) / 1000;
-  if (amount < 45) return STRINGS[language].justNow;
+  if (amount < 45) return justNow;
   const relative = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
   for (const [unit, size] of UNITS) {
     if (amount < size) return relative.format(-Math.floor(amount), unit);

@@ -157,7 +157,8 @@ function sayLoginError(): void {
   history.replaceState(null, '', location.pathname + (rest ? `?${rest}` : '') + location.hash);
 }
 
-function start(): void {
+async function start(): Promise<void> {
+  await state.ready();
   // (api() tells when the service worker answered from its copy: the device is offline.)
   whenAnsweredOffline(() => (state.servedOffline = true));
   // A #태그 in a memo or in the tag list filters the list; the address keeps it (back works).
@@ -165,8 +166,7 @@ function start(): void {
   applyLanguage();
   sayLoginError();
   ui.language.addEventListener('click', () => {
-    state.switchLanguage();
-    applyLanguage();
+    state.switchLanguage().then(applyLanguage, failed);
   });
   composer.start();
   memos.start();
@@ -187,4 +187,4 @@ function start(): void {
   void showMemos();
 }
 
-start();
+void start();

@@ -24,12 +24,12 @@ const FOLD_LINES = 12;
 let foldSeq = 0;
 
 /** When a memo was written (and whether edited since), relative and in full on hover. */
-export function renderTime(memo: Memo, { t, language, locale }: Speech): HTMLTimeElement {
+export function renderTime(memo: Memo, { t, locale }: Speech): HTMLTimeElement {
   const time = document.createElement('time');
   const when = memo.updatedAt ?? memo.createdAt;
   if (memo.createdAt) {
     time.dateTime = memo.createdAt;
-    time.textContent = formatWhen(memo.createdAt, new Date(), language, locale);
+    time.textContent = formatWhen(memo.createdAt, new Date(), t.justNow, locale);
     time.title = formatFull(memo.createdAt, locale);
   } else {
     time.textContent = t.older;

@@ -7,14 +7,20 @@
 import type { Usage } from './api.js';
 import { storage } from './dom.js';
 import { localeFor, pickLanguage } from './format.js';
-import { STRINGS, type Language, type Speech, type Strings } from './strings.js';
+import { ko, type Language, type Speech, type Strings } from './strings.js';
+
+/** The words of a language: Korean comes with the page, English is fetched once, when first needed. */
+async function wordsOf(language: Language): Promise<Strings> {
+  return language === 'ko' ? ko : (await import('./strings-en.js')).en;
+}
 
 /** The person's own choice of language, kept on the device. */
 const LANGUAGE_KEY = 'memo:lang';
 
 export class PageState {
   language: Language = pickLanguage(storage.get(LANGUAGE_KEY), navigator.languages);
-  t: Strings = STRINGS[this.language];
+  /** The words of `language`: Korean until `ready()` has loaded another. */
+  t: Strings = ko;
   locale = localeFor(this.language, navigator.languages);
   /** Who is logged in ('' for nobody): their outbox and their draft are theirs only. */
   userId = '';
@@ -36,12 +42,27 @@ export class PageState {
     return n.toLocaleString(this.locale);
   }
 
-  /** Korean ⇄ English, remembered on the device. */
-  switchLanguage(): void {
-    this.language = this.language === 'ko' ? 'en' : 'ko';
-    this.t = STRINGS[this.language];
-    this.locale = localeFor(this.language, navigator.languages);
-    storage.set(LANGUAGE_KEY, this.language);
+  /**
+   * Loads the words of the language picked, before the page shows any. Should English not load
+   * (offline on a first visit, before the service worker kept it), the page speaks Korean.
+   */
+  async ready(): Promise<void> {
+    if (this.language === 'ko') return;
+    try {
+      this.t = await wordsOf(this.language);
+    } catch {
+      this.language = 'ko';
+      this.locale = localeFor('ko', navigator.languages);
+    }
+  }
+
+  /** Korean ⇄ English, remembered on the device; unchanged (and the error thrown) if English cannot load. */
+  async switchLanguage(): Promise<void> {
+    const language = this.language === 'ko' ? 'en' : 'ko';
+    this.t = await wordsOf(language);
+    this.language = language;
+    this.locale = localeFor(language, navigator.languages);
+    storage.set(LANGUAGE_KEY, language);
   }
 
   /** Nobody is logged in any more. */

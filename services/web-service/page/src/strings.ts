@@ -1,10 +1,12 @@
 /**
  * Every string the page shows, one object per language. Korean is the default and the source
- * of truth: English must name exactly the same keys (the type checks it).
+ * of truth: English (strings-en.ts) must name exactly the same keys (the type checks it).
+ * Korean comes with the page; English is a file of its own, loaded the first time it is
+ * needed (state.ts), so that the first visit of the page's Korean users does not carry it.
  * `{n}`-style holes are filled by `fill()`.
  */
 
-const ko = {
+export const ko = {
   lang: 'ko',
   title: 'memo · 메모',
   switchLanguage: 'English',
@@ -121,123 +123,8 @@ const ko = {
 export type Strings = typeof ko;
 export type ErrorCode = keyof Strings['errors'];
 
-const en: Strings = {
-  lang: 'en',
-  title: 'memo',
-  switchLanguage: '한국어',
-  switchLanguageLabel: '한국어로 보기',
-  greeting: 'Hello, {name}',
-  logout: 'Log out',
-  privacy: 'Privacy notice',
-  deleteAccount: 'Delete account',
-  deleteTitle: 'Delete account',
-  deleteText:
-    'Your {n} memos, your name and your logins on every device will be deleted, and this cannot be undone. The link to Naver is cut too.',
-  deleteConfirm: 'Delete everything',
-  accountDeleted: 'Your account and everything in it were deleted.',
-  nameAsk:
-    'You chose not to share your name, so we call you “Naver user”. To be greeted by name, you can agree to share it at Naver.',
-  nameShare: 'Share my name',
-  nameDismiss: 'No thanks',
-  exportJson: 'Export (JSON)',
-  exportMarkdown: 'Markdown (zip)',
-  importFile: 'Import',
-  imported: 'Imported {n} memos ({skipped} already there were left as they are).',
-  loginIntro: 'Log in with your Naver account and keep your own memos.',
-  login: 'Log in with Naver',
-  loginAgain: 'Log in again',
-  newMemo: 'New memo',
-  placeholder: 'What would you like to note? (Ctrl+Enter saves)',
-  save: 'Save',
-  saving: 'Saving…',
-  cancel: 'Cancel',
-  edit: 'Edit',
-  editLabel: 'Edit memo',
-  editArea: 'Memo text',
-  remove: 'Delete',
-  removeLabel: 'Delete memo',
-  pin: 'Pin',
-  pinLabel: 'Pin memo to the top',
-  unpin: 'Unpin',
-  unpinLabel: 'Unpin memo',
-  pinned: '📌 Pinned',
-  pinDone: 'Pinned to the top.',
-  unpinDone: 'Unpinned.',
-  undo: 'Undo',
-  memos: 'Memos',
-  search: 'Search memos',
-  searchPlaceholder: 'Search memos',
-  searchCount: '{shown} of {count} memos',
-  noMatch: 'No memo matches your search.',
-  queued: 'Waiting to send · sent once online',
-  sending: 'Sending…',
-  queuedSaid: 'You are offline, so the memo waits on this device. It is sent once you are online.',
-  outboxSent: 'Sent {n} waiting memos.',
-  offlineShown: 'You are offline. These are the memos you saw last.',
-  showMore: 'Show more',
-  showLess: 'Show less',
-  preview: 'Preview',
-  previewEmpty: 'What you write shows here as Markdown.',
-  markdownHint: 'Markdown works: **bold**, - [ ] to-do, #tag',
-  taskLabel: 'To-do: {text}',
-  taskSaved: 'To-do saved.',
-  tags: 'Tags',
-  tagsEmpty: 'Write a #tag and it shows up here.',
-  tagFilter: 'Memos tagged #{tag}',
-  tagClear: 'Show all memos',
-  tagRename: 'Rename',
-  tagRenameLabel: 'Rename tag #{tag}',
-  tagRenameTitle: 'Rename tag #{tag}',
-  tagRenameText: 'The tag changes in the text of the {n} memos that carry it.',
-  tagNewName: 'New name',
-  tagRenamed: 'Renamed #{from} to #{to} ({n} memos).',
-  more: 'Show more',
-  loading: 'Loading memos…',
-  empty: 'Write your first memo',
-  emptyHint: 'Thoughts, to-dos, links: note anything.',
-  retry: 'Try again',
-  counter: '{count} / {max} characters',
-  counterNear: '{left} characters left',
-  counterOver: '{over} characters over the limit',
-  edited: 'edited',
-  older: 'Earlier memo',
-  justNow: 'just now',
-  added: 'Memo saved.',
-  updated: 'Memo updated.',
-  removed: 'Memo deleted.',
-  restored: 'Memo restored.',
-  loggedOut: 'You are logged out.',
-  draftKept: 'What you were writing is kept on this device.',
-  usage: '{used} of {limit} memos · {bytes} of {bytesLimit} used',
-  errors: {
-    access_denied: 'You cancelled the Naver login.',
-    invalid_state: 'The login request expired or was not valid. Please log in again.',
-    naver_error: 'Naver login failed. Please try again.',
-    naver_unavailable: 'Naver cannot be reached right now. Please try again shortly.',
-    text_empty: 'Write something first.',
-    text_required: 'Write something first.',
-    text_too_long: 'A memo can be at most {max} characters.',
-    payload_too_large: 'A memo can be at most {max} characters.',
-    not_found: 'This memo was already deleted.',
-    rate_limited: 'You are saving too fast. Please wait a moment.',
-    login_rate_limited: 'Too many login attempts. Please try again in a moment.',
-    quota_memos: 'You can keep up to {limit} memos. Delete a few to write more.',
-    quota_bytes: 'This memo is larger than the space left ({left}). Your memos can hold {limit} in all.',
-    storage_full: 'Storage is full right now, so nothing new can be saved. Reading your memos still works.',
-    tag_invalid: 'A tag name is up to 50 Hangul or Latin letters, digits, _ and /.',
-    tag_not_found: 'No memo carries that tag.',
-    pins_full: 'You have pinned as many memos as you can: unpin one first.',
-    invalid_import: 'This file cannot be imported: use a JSON export of memo, or a text or Markdown file.',
-    unauthorized: 'Your login has expired. Please log in again.',
-    unavailable: 'The service has a temporary problem. Please try again shortly.',
-    offline: 'No network connection. Please check your connection.',
-    addFailed: 'The memo was not saved. {reason}',
-    generic: 'Something went wrong. Please try again shortly.',
-  },
-};
-
-export const STRINGS = { ko, en } as const;
-export type Language = keyof typeof STRINGS;
+/** The languages the page speaks, Korean first. */
+export type Language = 'ko' | 'en';
 
 /** The words and the locale the page speaks in now (they change with the language). */
 export interface Speech {

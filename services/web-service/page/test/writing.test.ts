@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { STRINGS, type Speech } from '../src/strings.js';
+import { ko as KO, type Speech } from '../src/strings.js';
+import { en as EN } from '../src/strings-en.js';
 import { Counter, givenBack, refusal } from '../src/writing.js';
 
-const ko: Speech = { t: STRINGS.ko, language: 'ko', locale: 'ko' };
-const en: Speech = { t: STRINGS.en, language: 'en', locale: 'en-GB' };
+const ko: Speech = { t: KO, language: 'ko', locale: 'ko' };
+const en: Speech = { t: EN, language: 'en', locale: 'en-GB' };
 
 describe('the composer', () => {
   it('refuses an empty memo and one over the server’s length, counted as the server counts', () => {
