@@ -42,6 +42,10 @@ export interface MemoKeys {
   busy: string;
   /** The first page as last sent, answered as it is until a write (a hash; it expires). */
   firstPage: string;
+  /** Deleted memos for their days in the trash: memo id → entry (a hash; it expires as a whole). */
+  trash: string;
+  /** The same memos by when they were deleted (ms, a sorted set), to list and to expire them. */
+  trashAt: string;
 }
 
 export function memoKeys(userId: string): MemoKeys {
@@ -57,6 +61,8 @@ export function memoKeys(userId: string): MemoKeys {
     idempotencyAt: `${tag}:idem:at`,
     busy: `${tag}:busy`,
     firstPage: `${tag}:page1`,
+    trash: `${tag}:trash`,
+    trashAt: `${tag}:trash:at`,
   };
 }
 
@@ -137,6 +143,8 @@ export function accountKeys(userId: string): string[] {
     memo.idempotencyAt,
     memo.busy,
     memo.firstPage,
+    memo.trash,
+    memo.trashAt,
     sessionsKey(userId),
     naverTokensKey(userId),
     profileKey(userId),
@@ -172,6 +180,8 @@ export const KEY_PATTERNS: readonly string[] = [
   '{memo:<id>}:tags:<tag>',
   '{memo:<id>}:idem',
   '{memo:<id>}:idem:at',
+  '{memo:<id>}:trash',
+  '{memo:<id>}:trash:at',
   '{memo:<id>}:busy',
   '{memo:<id>}:page1',
   '{memo:<id>}:naver',

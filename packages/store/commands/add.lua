@@ -11,7 +11,9 @@
     KEYS[6] idem        idempotency key -> memo id
     KEYS[7] idemAt      idempotency key -> when
     KEYS[8] tags        the tag list
-    KEYS[9..] tagSets   the memo set of each tag the memo carries
+    KEYS[9] trash       (a quota refusal first counts off a trash that expired as a whole)
+    KEYS[10] trashAt
+    KEYS[11..] tagSets  the memo set of each tag the memo carries
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
@@ -40,6 +42,10 @@ if key ~= '' then
   if made then return {'replay', made} end
 end
 local count, bytes, size = num(m[2]), num(m[3]), tonumber(A.size)
+if (count + 1 > tonumber(A.maxCount) or bytes + size > tonumber(A.maxBytes)) and trashLapsed(meta, K.trash, K.trashAt) then
+  local u = redis.call('HMGET', meta, 'count', 'bytes')
+  count, bytes = num(u[1]), num(u[2])
+end
 if count + 1 > tonumber(A.maxCount) then return {'quota', 'memos', count, bytes} end
 if bytes + size > tonumber(A.maxBytes) then return {'quota', 'bytes', count, bytes} end
 local seq = num(m[4]) + 1

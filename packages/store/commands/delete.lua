@@ -1,6 +1,7 @@
 --[[
   Deletes an entry if it is still the one the caller read; its ref stays in the order, dead,
-  until a move drops it.
+  until a move drops it. With days in the trash (trashMs > 0) the entry goes to the trash,
+  still counted in the usage, and the trash's expired memos go for good (at most 16).
 
   Input:
     KEYS[1] guard       see includes/guard.lua
@@ -9,13 +10,17 @@
     KEYS[4] memos
     KEYS[5] meta
     KEYS[6] pins
-    KEYS[7] tags        the tag list
-    KEYS[8..] tagSets   the memo set of each tag the memo carried
+    KEYS[7] trash
+    KEYS[8] trashAt
+    KEYS[9] tags        the tag list
+    KEYS[10..] tagSets  the memo set of each tag the memo carried
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
     ARGV[4] read        the entry as read ('' to delete whatever is there)
     ARGV[5] marks       '-' for each tag set
+    ARGV[6] trashMs     how long the trash keeps it (0: no trash, gone at once)
+    ARGV[7] now         ms
 
   Output: {'ok', due}, {'missing'}, {'changed'}, {'migrate'} or {'nosession'}.
 ]]
@@ -30,9 +35,24 @@ end
 if A.read ~= '' and e ~= A.read then return {'changed'} end
 local seq, size = entryHead(e)
 redis.call('HDEL', memos, A.id)
-redis.call('HINCRBY', meta, 'count', -1)
-redis.call('HINCRBY', meta, 'bytes', -(size or 0))
 redis.call('HINCRBY', meta, 'dead', 1)
+local keep = tonumber(A.trashMs)
+if keep > 0 then
+  trashLapsed(meta, K.trash, K.trashAt)
+  redis.call('HSET', K.trash, A.id, e)
+  -- Deletion times are kept distinct (a millisecond on past the last), so the trash lists the
+  -- last deleted first even for deletes within one millisecond.
+  local last = redis.call('ZREVRANGE', K.trashAt, 0, 0, 'WITHSCORES')[2]
+  redis.call('ZADD', K.trashAt, math.max(tonumber(A.now), (tonumber(last) or 0) + 1), A.id)
+  redis.call('PEXPIRE', K.trash, keep)
+  redis.call('PEXPIRE', K.trashAt, keep)
+  redis.call('HINCRBY', meta, 'tcount', 1)
+  redis.call('HINCRBY', meta, 'tbytes', size or 0)
+  sweepTrash(meta, K.trash, K.trashAt, tonumber(A.now) - keep)
+else
+  redis.call('HINCRBY', meta, 'count', -1)
+  redis.call('HINCRBY', meta, 'bytes', -(size or 0))
+end
 -- A pin of a deleted memo would only be skipped; it goes, so it does not count.
 redis.call('ZREM', K.pins, A.id)
 changed(meta)

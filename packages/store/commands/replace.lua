@@ -7,7 +7,9 @@
     KEYS[2] memos
     KEYS[3] meta
     KEYS[4] tags        the tag list
-    KEYS[5..] tagSets   the memo set of each tag that changes, removals first
+    KEYS[5] trash       (a quota refusal first counts off a trash that expired as a whole)
+    KEYS[6] trashAt
+    KEYS[7..] tagSets   the memo set of each tag that changes, removals first
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
@@ -28,6 +30,9 @@ if not current then return {'missing'} end
 if current ~= A.read then return {'changed'} end
 local delta = tonumber(A.delta)
 local usage = redis.call('HMGET', meta, 'count', 'bytes')
+if delta > 0 and num(usage[2]) + delta > tonumber(A.maxBytes) and trashLapsed(meta, K.trash, K.trashAt) then
+  usage = redis.call('HMGET', meta, 'count', 'bytes')
+end
 if delta > 0 and num(usage[2]) + delta > tonumber(A.maxBytes) then
   return {'quota', 'bytes', num(usage[1]), num(usage[2])}
 end

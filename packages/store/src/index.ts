@@ -6,6 +6,7 @@ import { Moves, type StepOutcome } from './moves.js';
 import { Pins } from './pins.js';
 import { Scripts, loadCommand, scriptSources } from './runner.js';
 import { Tags, type TagCount } from './tags.js';
+import { Trash, type TrashPage } from './trash.js';
 import type { Cursor, Page, PageJson, Quotas, Writer } from './types.js';
 
 /**
@@ -21,6 +22,7 @@ export class MemoStore {
   readonly pins: Pins;
   readonly tagIndex: Tags;
   readonly imports: Imports;
+  readonly trash: Trash;
 
   constructor(redis: RedisClient, quotas: Quotas) {
     this.scripts = new Scripts(redis);
@@ -29,6 +31,7 @@ export class MemoStore {
     this.pins = new Pins(this.scripts, this.memos, quotas);
     this.tagIndex = new Tags(this.scripts, this.memos, this.moves, quotas);
     this.imports = new Imports(this.scripts, this.moves, quotas);
+    this.trash = new Trash(this.scripts, quotas);
   }
 
   list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {
@@ -76,6 +79,18 @@ export class MemoStore {
   importMemos(writer: Writer, incoming: readonly Incoming[], now?: Date): Promise<ImportResult> {
     return this.imports.run(writer, incoming, now);
   }
+  trashPage(userId: string, limit: number, offset?: number): Promise<TrashPage> {
+    return this.trash.page(userId, limit, offset);
+  }
+  restore(writer: Writer, id: string): Promise<Memo | null> {
+    return this.trash.restore(writer, id);
+  }
+  purge(writer: Writer, id: string): Promise<boolean> {
+    return this.trash.purge(writer, id);
+  }
+  emptyTrash(writer: Writer): Promise<number> {
+    return this.trash.empty(writer);
+  }
   /** Moves the user's memos into this layout to the end (`npm run migrate`). */
   migrate(userId: string): Promise<number> {
     return this.moves.finish(userId);
@@ -91,6 +106,7 @@ export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.
 export type { ImportResult, Incoming } from './imports.js';
 export { IDEMPOTENCY_KEEP, FIRST_PAGE_KEEP_BYTES, FIRST_PAGE_KEEP_MS } from './memos.js';
 export type { TagCount } from './tags.js';
+export type { TrashedMemo, TrashPage } from './trash.js';
 export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO, Scripts } from './runner.js';
 export * from './types.js';
 

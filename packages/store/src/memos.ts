@@ -18,6 +18,7 @@ import {
   formatCursor,
   guardOf,
   orderKeys,
+  trashMs,
   usageOf,
   userOf,
   written,
@@ -312,6 +313,8 @@ export class Memos {
               idem: keys.idempotency,
               idemAt: keys.idempotencyAt,
               tags: keys.tags,
+              trash: keys.trash,
+              trashAt: keys.trashAt,
               tagSets: tags.sets,
             },
             {
@@ -370,7 +373,15 @@ export class Memos {
     const reply = written(
       (await this.scripts.run(
         'replace',
-        { guard: guard.guard, memos: keys.memos, meta: keys.meta, tags: keys.tags, tagSets: tags.sets },
+        {
+          guard: guard.guard,
+          memos: keys.memos,
+          meta: keys.meta,
+          tags: keys.tags,
+          trash: keys.trash,
+          trashAt: keys.trashAt,
+          tagSets: tags.sets,
+        },
         {
           guardMode: guard.guardMode,
           guardValue: guard.guardValue,
@@ -390,7 +401,10 @@ export class Memos {
     return next;
   }
 
-  /** Deletes a memo (read first, for the tags to take out; deleted only if unchanged since). */
+  /**
+   * Deletes a memo (read first, for the tags to take out; deleted only if unchanged since): to
+   * the trash for its days when the quotas give it some (trash.ts), else for good.
+   */
   async remove(writer: Writer, id: string): Promise<boolean> {
     const userId = userOf(writer);
     const keys = memoKeys(userId);
@@ -410,10 +424,20 @@ export class Memos {
             memos: keys.memos,
             meta: keys.meta,
             pins: keys.pins,
+            trash: keys.trash,
+            trashAt: keys.trashAt,
             tags: keys.tags,
             tagSets: tags.sets,
           },
-          { guardMode: guard.guardMode, guardValue: guard.guardValue, id, read: raw, marks: tags.marks },
+          {
+            guardMode: guard.guardMode,
+            guardValue: guard.guardValue,
+            id,
+            read: raw,
+            marks: tags.marks,
+            trashMs: trashMs(this.quotas),
+            now: Date.now(),
+          },
         )) as Reply,
       );
     }

@@ -40,6 +40,9 @@ export const COMMANDS = [
   'release',
   'keep',
   'unpin',
+  'restore',
+  'purge',
+  'trash-page',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

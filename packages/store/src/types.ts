@@ -28,7 +28,15 @@ export interface Quotas {
   maxBytes: number;
   /** Memos a user may pin (PIN_MAX when absent). */
   maxPins?: number;
+  /**
+   * Days a deleted memo stays in the trash, restorable (0 or absent: a delete is final). The
+   * trash counts in the usage: the quotas bound all a user keeps.
+   */
+  trashDays?: number;
 }
+
+/** How long the trash keeps a memo, in ms (0: no trash). */
+export const trashMs = (quotas: Quotas): number => Math.max(0, quotas.trashDays ?? 0) * 86_400_000;
 
 /** Pins a user may have by default: the first page carries them all. */
 export const PIN_MAX = 20;

@@ -5,6 +5,7 @@ import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
+import { trashSuite } from './trash.suite.js';
 
 /** The store's tests on a three-master Redis Cluster (every user's keys in one hash slot). */
 const clusterUrl = useCluster();
@@ -15,4 +16,5 @@ describe('on a Redis Cluster', () => {
   tagsSuite();
   writersSuite();
   firstPageSuite();
+  trashSuite();
 });

@@ -4,9 +4,11 @@ import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
+import { trashSuite } from './trash.suite.js';
 
 useStore(() => ({ REDIS_URL: new URL(redisUrl()) }));
 storeSuite();
 tagsSuite();
 writersSuite();
 firstPageSuite();
+trashSuite();

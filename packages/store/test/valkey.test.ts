@@ -5,6 +5,7 @@ import { storeSuite } from './store.suite.js';
 import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
+import { trashSuite } from './trash.suite.js';
 
 /** The store's tests on Valkey 8, as on Redis (store.test.ts). */
 describe.skipIf(!valkeyInstalled())('on Valkey', () => {
@@ -14,4 +15,5 @@ describe.skipIf(!valkeyInstalled())('on Valkey', () => {
   tagsSuite();
   writersSuite();
   firstPageSuite();
+  trashSuite();
 });

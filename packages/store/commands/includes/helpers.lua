@@ -87,3 +87,40 @@ local function due(meta)
   local m = redis.call('HMGET', meta, 'moving', 'dead', 'count')
   return dueBy(m[1], num(m[2]), num(m[3]))
 end
+
+-- A trash that expired as a whole (nothing was deleted for its days) takes its share of the
+-- usage with it: counted off here, the first time a script of the user's trash or quota looks.
+-- True when it did.
+local function trashLapsed(meta, trash, trashAt)
+  local t = redis.call('HMGET', meta, 'tcount', 'tbytes')
+  local n = num(t[1])
+  if n == 0 or redis.call('EXISTS', trash) == 1 then return false end
+  redis.call('HINCRBY', meta, 'count', -n)
+  redis.call('HINCRBY', meta, 'bytes', -num(t[2]))
+  redis.call('HDEL', meta, 'tcount', 'tbytes')
+  redis.call('DEL', trashAt)
+  return true
+end
+
+-- Memos whose days in the trash are over (deleted at or before `before`, ms), oldest first,
+-- at most 16 a call: gone for good, and from the usage.
+local function sweepTrash(meta, trash, trashAt, before)
+  local ids = redis.call('ZRANGEBYSCORE', trashAt, '-inf', before, 'LIMIT', 0, 16)
+  if #ids == 0 then return end
+  local entries = redis.call('HMGET', trash, unpack(ids))
+  local n, bytes = 0, 0
+  for i = 1, #ids do
+    if entries[i] then
+      local _, size = entryHead(entries[i])
+      n, bytes = n + 1, bytes + (size or 0)
+    end
+  end
+  redis.call('HDEL', trash, unpack(ids))
+  redis.call('ZREM', trashAt, unpack(ids))
+  if n > 0 then
+    redis.call('HINCRBY', meta, 'count', -n)
+    redis.call('HINCRBY', meta, 'bytes', -bytes)
+    redis.call('HINCRBY', meta, 'tcount', -n)
+    redis.call('HINCRBY', meta, 'tbytes', -bytes)
+  end
+end

@@ -1,0 +1,36 @@
+--[[
+  Deletes for good one memo of the trash, or the whole trash (id ''), and its usage with it.
+  The whole trash goes with UNLINK: freed off Redis's main thread, whatever it holds.
+
+  Input:
+    KEYS[1] meta
+    KEYS[2] trash
+    KEYS[3] trashAt
+    ARGV[1] id          '' for every memo in the trash
+
+  Output: how many memos went.
+]]
+--- @include "helpers"
+local meta = K.meta
+if trashLapsed(meta, K.trash, K.trashAt) then return 0 end
+if A.id == '' then
+  local t = redis.call('HMGET', meta, 'tcount', 'tbytes')
+  local n = num(t[1])
+  redis.call('UNLINK', K.trash, K.trashAt)
+  if n > 0 then
+    redis.call('HINCRBY', meta, 'count', -n)
+    redis.call('HINCRBY', meta, 'bytes', -num(t[2]))
+  end
+  redis.call('HDEL', meta, 'tcount', 'tbytes')
+  return n
+end
+local e = redis.call('HGET', K.trash, A.id)
+if not e then return 0 end
+local _, size = entryHead(e)
+redis.call('HDEL', K.trash, A.id)
+redis.call('ZREM', K.trashAt, A.id)
+redis.call('HINCRBY', meta, 'count', -1)
+redis.call('HINCRBY', meta, 'bytes', -(size or 0))
+redis.call('HINCRBY', meta, 'tcount', -1)
+redis.call('HINCRBY', meta, 'tbytes', -(size or 0))
+return 1
