@@ -116,6 +116,8 @@ on anything else, so that maxmemory is never derived from a misread limit.
   value: {{ .Values.memo.quota.memos | quote }}
 - name: MEMO_MAX_BYTES
   value: {{ .Values.memo.quota.bytes | quote }}
+- name: TRASH_DAYS
+  value: {{ .Values.memo.trashDays | quote }}
 - name: PAGE_DEFAULT
   value: {{ .Values.memo.pageDefault | quote }}
 - name: PAGE_MAX
@@ -134,6 +136,8 @@ on anything else, so that maxmemory is never derived from a misread limit.
   value: {{ .Values.privacy.contact | default "memo stand-in mode (no operator)" | quote }}
 - name: AOF_REWRITE_INTERVAL_SECONDS
   value: {{ .Values.privacy.aofRewriteIntervalSeconds | quote }}
+- name: TRASH_DAYS
+  value: {{ .Values.memo.trashDays | quote }}
 {{- with .Values.web.extraEnv }}
 {{ toYaml . }}
 {{- end }}

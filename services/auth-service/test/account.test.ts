@@ -113,7 +113,19 @@ describe('deleting an account', () => {
     expect(await (await fetch(`${memo.url}/tags`, { headers: { cookie: phone } })).json()).toEqual({
       tags: [{ tag, count: 2 }],
     });
+    // A memo in the trash (its keys expire only after its days) goes too.
+    const trashed = randomBytes(9).toString('base64url');
+    const made = await fetch(`${memo.url}/`, {
+      method: 'POST',
+      headers: { cookie: phone, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: trashed }),
+    });
+    const { id: trashedId } = (await made.json()) as { id: string };
+    expect((await fetch(`${memo.url}/${trashedId}`, { method: 'DELETE', headers: { cookie: phone } })).status).toBe(
+      204,
+    );
     const before = await everything();
+    expect(before).toContain(trashed);
     expect(before).toContain(HONG);
     expect(before).toContain(words[0]);
     expect(before).toContain(tag);
@@ -128,7 +140,7 @@ describe('deleting an account', () => {
 
     // Nothing of the person: no key names them, no value holds their id, name or words.
     const after = await everything();
-    for (const trace of [HONG, '홍길동', ...words, tag, key]) expect(after).not.toContain(trace);
+    for (const trace of [HONG, '홍길동', ...words, trashed, tag, key]) expect(after).not.toContain(trace);
     // Both devices are signed out.
     for (const cookie of [phone, laptop]) {
       expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);

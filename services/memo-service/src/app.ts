@@ -34,8 +34,16 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     : remoteSessionKeys(config.SESSION_JWKS_URL ?? new URL('http://invalid'));
   const verifier = new SessionVerifier(keys, redis);
   const app = createApp({ log, metrics, trustProxy: config.TRUST_PROXY, sameOriginWrites: true });
-  const store = new MemoStore(redis, { maxCount: config.MEMO_MAX_COUNT, maxBytes: config.MEMO_MAX_BYTES });
-  const memos = metrics.counter('memo_memos_total', 'Memos created, edited and deleted', ['action']);
+  const store = new MemoStore(redis, {
+    maxCount: config.MEMO_MAX_COUNT,
+    maxBytes: config.MEMO_MAX_BYTES,
+    trashDays: config.TRASH_DAYS,
+  });
+  const memos = metrics.counter(
+    'memo_memos_total',
+    'Memos created, edited, deleted, restored from the trash and deleted for good',
+    ['action'],
+  );
   const deps: MemoDeps = {
     store,
     verifier,
@@ -43,7 +51,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT),
     // A hold a little longer than the longest heavy request, should a process die holding it.
     admission: new Admission(store.scripts, config.HEAVY_MAX_PER_PROCESS, config.HEAVY_DEADLINE_MS + 5_000),
-    onChange: (action) => memos.inc({ action }),
+    onChange: (action, n = 1) => memos.inc({ action }, n),
   };
   const routes = memoRoutes(deps);
   const onError = errorHandler(log);

@@ -24,6 +24,8 @@ export const spec = {
   /** Memos one user may keep, and UTF-8 bytes of memo text (see the README for the arithmetic). */
   MEMO_MAX_COUNT: int({ default: 1_000, min: 1, max: 10_000_000 }),
   MEMO_MAX_BYTES: int({ default: 256 * 1024, min: 1_024, max: 1024 ** 3 }),
+  /** Days a deleted memo stays in the trash, restorable (counted in the usage); 0: deletes are final. */
+  TRASH_DAYS: int({ default: 30, min: 0, max: 365 }),
   /** Memo writes (add, edit, delete) per user per minute; 0 turns the limit off. */
   MEMO_WRITE_RATE_LIMIT: int({ default: 120, min: 0 }),
   /**

@@ -48,7 +48,7 @@ export function quotaError(err: QuotaExceeded): HttpError {
   const left = (q: { used: number; limit: number }): number => Math.max(0, q.limit - q.used);
   const message =
     err.which === 'memos'
-      ? `You can keep at most ${String(memos.limit)} memos: delete some to write more`
+      ? `You can keep at most ${String(memos.limit)} memos, those in the trash included: delete some, or empty the trash, to write more`
       : `Your memos can hold at most ${String(bytes.limit)} bytes of text, and ${String(left(bytes))} are left`;
   return new HttpError(
     err.which === 'memos' ? 409 : 413,
@@ -178,7 +178,7 @@ export interface MemoDeps {
   writes: RateLimiter;
   /** Lets one heavy request (export, import, tag rename) run per user, a few per process. */
   admission: Admission;
-  onChange?: (action: 'created' | 'edited' | 'deleted') => void;
+  onChange?: (action: 'created' | 'edited' | 'deleted' | 'restored' | 'purged', memos?: number) => void;
 }
 
 /**
@@ -463,6 +463,41 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     const { renamed, skipped } = await refusals(store.renameTag(sessionOf(req), from, to, limits.MEMO_MAX_LENGTH));
     if (renamed > 0) onChange?.('edited');
     sendJson(res, 200, { from, to, renamed, skipped }, NO_STORE);
+  });
+
+  // The trash (휴지통): deleted memos for TRASH_DAYS, restorable; a page of it, the last deleted
+  // first; back to the top of the list; deleted for good, one or all.
+  router.get('/trash', async (req, res) => {
+    const { limit: rawLimit, cursor: rawCursor } = req.query;
+    const { limit } = parsePaging({ limit: rawLimit }, limits);
+    let offset = 0;
+    if (rawCursor !== undefined && rawCursor !== '') {
+      if (typeof rawCursor !== 'string' || !/^\d{1,9}$/.test(rawCursor)) {
+        throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
+      }
+      offset = Number(rawCursor);
+    }
+    const page = await store.trashPage(sessionOf(req).userId, limit, offset);
+    const nextCursor = page.next === null ? null : String(page.next);
+    sendJson(res, 200, { memos: page.memos, total: page.total, nextCursor, days: store.trash.days }, NO_STORE);
+  });
+  router.post('/trash/empty', limitWrites, async (req, res) => {
+    const deleted = await store.emptyTrash(sessionOf(req));
+    if (deleted > 0) onChange?.('purged', deleted);
+    sendJson(res, 200, { deleted }, NO_STORE);
+  });
+  router.post('/trash/:id/restore', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    const memo = isMemoId(id) ? await refusals(store.restore(sessionOf(req), id)) : null;
+    if (!memo) throw notFound('No such memo in the trash');
+    onChange?.('restored');
+    sendJson(res, 200, memo, NO_STORE);
+  });
+  router.delete('/trash/:id', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    if (!isMemoId(id) || !(await store.purge(sessionOf(req), id))) throw notFound('No such memo in the trash');
+    onChange?.('purged');
+    res.status(204).end();
   });
 
   // Pins: pinned memos come first (newest pin first) on the first page.

@@ -131,8 +131,13 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
         expect(page.memos.map((m) => m.text)).toEqual(['second', '첫 메모']);
         expect(page.usage).toEqual({ memos: { used: 2, limit: 2 }, bytes: { used: bytes, limit: 1024 } });
         expect(await api.redis.llen(memoKey(id))).toBe(2);
-        // Deleting makes room again.
+        // A deleted memo waits in the trash, still counted; emptying the trash makes room.
         expect((await fetch(`${capped.url}/${first.id}`, { method: 'DELETE', headers: { cookie } })).status).toBe(204);
+        const still = await write('POST', '/', 'third');
+        expect(still.status).toBe(409);
+        expect(((await still.json()) as { error: { message: string } }).error.message).toMatch(/empty the trash/);
+        const emptied = await fetch(`${capped.url}/trash/empty`, { method: 'POST', headers: { cookie } });
+        expect(await emptied.json()).toEqual({ deleted: 1 });
         expect((await write('POST', '/', 'third')).status).toBe(201);
       } finally {
         await capped.close();

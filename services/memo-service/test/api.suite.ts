@@ -183,6 +183,63 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       expect((await tags()) as unknown[]).toContainEqual({ tag: '업무', count: 3 });
     });
 
+    it('keeps a deleted memo in the trash: lists it, restores it at the top, deletes it for good, empties', async () => {
+      const { cookie } = await user();
+      const other = await user();
+      const add = async (text: string): Promise<ApiMemo> =>
+        (await (await post(cookie, JSON.stringify({ text }))).json()) as ApiMemo;
+      const a = await add('첫째 #일');
+      const b = await add('둘째');
+      await add('셋째');
+      for (const memo of [a, b]) expect((await call(`/${memo.id}`, cookie, { method: 'DELETE' })).status).toBe(204);
+      interface TrashBody {
+        memos: (ApiMemo & { deletedAt: string })[];
+        total: number;
+        nextCursor: string | null;
+        days: number;
+      }
+      const trash = async (query = '', who = cookie): Promise<TrashBody> => {
+        const res = await call(`/trash${query}`, who);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        return (await res.json()) as TrashBody;
+      };
+      const first = await trash('?limit=1');
+      expect(first).toMatchObject({ total: 2, nextCursor: '1', days: 30, memos: [{ id: b.id, text: '둘째' }] });
+      expect((await trash('?limit=1&cursor=1')).memos.map((m) => m.id)).toEqual([a.id]);
+      // Nothing of one person's trash reaches another.
+      expect(await trash('', other.cookie)).toEqual({ memos: [], total: 0, nextCursor: null, days: 30 });
+      await expectError(await call(`/trash/${a.id}/restore`, other.cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call(`/trash/${a.id}`, other.cookie, { method: 'DELETE' }), 404, 'not_found');
+      // The usage counts the trash until it leaves.
+      const usage = async (): Promise<number> =>
+        ((await (await call('/', cookie)).json()) as { usage: { memos: { used: number } } }).usage.memos.used;
+      expect(await usage()).toBe(3);
+
+      const restored = await call(`/trash/${a.id}/restore`, cookie, { method: 'POST' });
+      expect(restored.status).toBe(200);
+      expect(await restored.json()).toEqual(a);
+      const page = (await (await call('/', cookie)).json()) as { memos: ApiMemo[] };
+      expect(page.memos.map((m) => m.text)).toEqual(['첫째 #일', '셋째']);
+      expect(((await (await call('/?tag=일', cookie)).json()) as { memos: ApiMemo[] }).memos.map((m) => m.id)).toEqual([
+        a.id,
+      ]);
+      await expectError(await call(`/trash/${a.id}/restore`, cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call('/trash/not-an-id/restore', cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call('/trash?cursor=x', cookie), 400, 'invalid_cursor');
+      await expectError(await call('/trash?limit=0', cookie), 400, 'invalid_limit');
+
+      expect((await call(`/trash/${b.id}`, cookie, { method: 'DELETE' })).status).toBe(204);
+      await expectError(await call(`/trash/${b.id}`, cookie, { method: 'DELETE' }), 404, 'not_found');
+      expect(await usage()).toBe(2);
+      await call(`/${a.id}`, cookie, { method: 'DELETE' });
+      const emptied = await call('/trash/empty', cookie, { method: 'POST' });
+      expect(await emptied.json()).toEqual({ deleted: 1 });
+      expect(await usage()).toBe(1);
+      expect(await trash()).toEqual({ memos: [], total: 0, nextCursor: null, days: 30 });
+      await expectError(await call('/trash', 'userId=forged'), 401, 'unauthorized');
+    });
+
     it('adds once per Idempotency-Key: a retry answers with the same memo, or 410 once it was deleted', async () => {
       const { cookie } = await user();
       const send = (key: string, text = '오프라인에서 쓴 메모'): Promise<Response> =>

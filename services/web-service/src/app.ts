@@ -36,6 +36,8 @@ export const spec = {
   PRIVACY_CONTACT: str({ default: '' }),
   /** auth-service's AOF_REWRITE_INTERVAL_SECONDS, for what the notice promises about deleted data. */
   AOF_REWRITE_INTERVAL_SECONDS: int({ default: 600, min: 0, max: 86_400 }),
+  /** memo-service's TRASH_DAYS, for what the notice says of deleted memos. */
+  TRASH_DAYS: int({ default: 30, min: 0, max: 365 }),
 };
 
 export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: PageAssets): ServiceOptions {
@@ -46,6 +48,7 @@ export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: P
       contact: config.PRIVACY_CONTACT,
       // The rewrite is asked for within the interval, checked every minute.
       aofMinutes: Math.ceil(config.AOF_REWRITE_INTERVAL_SECONDS / 60) + 1,
+      trashDays: config.TRASH_DAYS,
     });
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);

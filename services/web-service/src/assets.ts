@@ -95,6 +95,17 @@ export interface PrivacySettings {
   contact: string;
   /** Within how many minutes deleted data leaves the append-only file. */
   aofMinutes: number;
+  /** Days a deleted memo stays in the trash (memo-service's TRASH_DAYS; 0: none). */
+  trashDays?: number;
+}
+
+/** What the notice says of deleted memos, in Korean and in English. */
+function trashWords(days: number): { ko: string; en: string } {
+  if (days <= 0) return { ko: '즉시 삭제합니다(휴지통 없음).', en: 'are deleted at once (no trash)' };
+  return {
+    ko: `휴지통에 ${String(days)}일 동안 보관해 되살릴 수 있게 한 뒤 삭제합니다. 그 전에 휴지통에서 지우거나 비우면 즉시 삭제합니다.`,
+    en: `stay in the trash for ${String(days)} days, restorable, then are deleted (at once when you delete them there or empty it)`,
+  };
 }
 
 const escapeHtml = (s: string): string =>
@@ -150,7 +161,9 @@ export function loadPageAssets(
     : '운영자 연락처가 설정되지 않았습니다 (no operator contact is configured)';
   const notice = replaceOnce(readFileSync(files.privacy, 'utf8'), 'href="style.css"', `href="${styleSheet.slice(1)}"`)
     .replaceAll('%CONTACT%', contact)
-    .replaceAll('%AOF_MINUTES%', String(privacy.aofMinutes));
+    .replaceAll('%AOF_MINUTES%', String(privacy.aofMinutes))
+    .replaceAll('%TRASH_KO%', trashWords(privacy.trashDays ?? 30).ko)
+    .replaceAll('%TRASH_EN%', trashWords(privacy.trashDays ?? 30).en);
   // What the service worker keeps for offline use: the page and everything it loads.
   const shell = new Map<string, Asset>([
     ['/', page],

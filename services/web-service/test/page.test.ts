@@ -231,6 +231,7 @@ describe('serving the page', () => {
         LOG_LEVEL: 'silent',
         PRIVACY_CONTACT: '홍길동 <privacy@memo.example>',
         AOF_REWRITE_INTERVAL_SECONDS: '600',
+        TRASH_DAYS: '14',
       }),
     );
     try {
@@ -243,6 +244,10 @@ describe('serving the page', () => {
       expect(notice).toContain('홍길동 &lt;privacy@memo.example&gt;');
       expect(notice).not.toContain('%CONTACT%');
       expect(notice).toContain('11분 안에');
+      // How long the trash keeps deleted memos, as memo-service is set.
+      expect(notice).toContain('휴지통에 14일 동안 보관');
+      expect(notice).toContain('stay in the trash for 14 days');
+      expect(notice).not.toMatch(/%\w+%/);
       expect(notice).toMatch(/href="assets\/style\.[0-9a-f]{12}\.css"/);
     } finally {
       await custom.close();
