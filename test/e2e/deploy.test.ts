@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type ServiceHandle } from '@memo/common';
@@ -32,8 +32,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The page as built, or with a script that differs by a comment: another deploy. */
+/**
+ * The page as built, or with a script that differs by a comment: another deploy. The chunks
+ * and the list of those the script imports at once go beside it, as the build lays them out.
+ */
 function build(n: number): PageAssets {
+  const built = dirname(PAGE_FILES.js);
+  for (const file of readdirSync(built)) {
+    if (file.startsWith('chunk-') || file === 'app.json') copyFileSync(join(built, file), join(dir, file));
+  }
   const js = join(dir, `app-${String(n)}.js`);
   writeFileSync(js, `${readFileSync(PAGE_FILES.js, 'utf8')}\n/* deploy ${String(n)} */\n`);
   return loadPageAssets({ ...PAGE_FILES, js });
@@ -60,7 +67,7 @@ describe.skipIf(!hasBrowser())('a new deploy', () => {
       page.evaluate(async () => {
         const [name] = (await caches.keys()).filter((n) => n.startsWith('memo-shell-'));
         const keys = name ? await (await caches.open(name)).keys() : [];
-        return keys.map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('.js'));
+        return keys.map((r) => new URL(r.url).pathname).filter((p) => p.startsWith('/assets/app.'));
       });
     const loadedScript = (): Promise<string> =>
       page.evaluate(

@@ -29,6 +29,8 @@ export interface Usage {
 export interface Limits {
   /** Characters (code points) a memo may hold: MEMO_MAX_LENGTH. */
   memoLength: number;
+  /** Days a deleted memo stays in the trash: TRASH_DAYS (0: deletes are final). */
+  trashDays: number;
 }
 
 /** One page of memos, newest first (pinned ones first on the first page). */
@@ -39,6 +41,22 @@ export interface Page {
   usage: Usage;
   /** The server's limits (every page carries them). */
   limits?: Limits;
+}
+
+/** A memo in the trash, and when it was deleted. */
+export interface TrashedMemo extends Memo {
+  deletedAt: string;
+}
+
+/** One page of the trash, the last deleted first. */
+export interface TrashPage {
+  memos: TrashedMemo[];
+  /** Memos in the trash now. */
+  total: number;
+  /** Pass back as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+  /** Days a deleted memo stays there. */
+  days: number;
 }
 
 /** What a quota refusal says: which quota, and how much of each is used and left. */

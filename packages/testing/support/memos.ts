@@ -22,6 +22,8 @@ export async function forgetMemos(redis: RedisClient, userId: string): Promise<v
     k.idempotency,
     k.idempotencyAt,
     k.firstPage,
+    k.trash,
+    k.trashAt,
     k.busy,
   ]) {
     await redis.del(key);

@@ -33,7 +33,13 @@ import { TAG_MAX_LENGTH, parseTag } from '@memo/common/tags';
 
 type Limits = Pick<
   Config,
-  'MEMO_MAX_LENGTH' | 'MEMO_MAX_COUNT' | 'BODY_LIMIT_BYTES' | 'IMPORT_LIMIT_BYTES' | 'PAGE_DEFAULT' | 'PAGE_MAX'
+  | 'MEMO_MAX_LENGTH'
+  | 'MEMO_MAX_COUNT'
+  | 'BODY_LIMIT_BYTES'
+  | 'IMPORT_LIMIT_BYTES'
+  | 'PAGE_DEFAULT'
+  | 'PAGE_MAX'
+  | 'TRASH_DAYS'
 > &
   Partial<Pick<Config, 'HEAVY_DEADLINE_MS'>>;
 
@@ -215,7 +221,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const schemas = new RequestSchemas(OPENAPI_FILE);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
   /** The limits every page of memos carries (the page's counter shows them). */
-  const pageLimits = { memoLength: limits.MEMO_MAX_LENGTH };
+  const pageLimits = { memoLength: limits.MEMO_MAX_LENGTH, trashDays: limits.TRASH_DAYS };
   const pageLimitsJson = JSON.stringify(pageLimits);
 
   // Every route but the list needs a live session, checked first: 401 before 429, 415 or 400.

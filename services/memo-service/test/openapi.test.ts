@@ -38,6 +38,7 @@ describe('the OpenAPI description', () => {
         IMPORT_LIMIT_BYTES: 10_000,
         PAGE_DEFAULT: 1,
         PAGE_MAX: 1,
+        TRASH_DAYS: 30,
       },
       writes: { middleware: () => () => undefined } as unknown as RateLimiter,
       admission: {} as Admission,

@@ -31,14 +31,22 @@ const out = here('../dist/public');
 mkdirSync(out, { recursive: true });
 for (const file of readdirSync(out)) if (file.startsWith('chunk-')) rmSync(`${out}/${file}`);
 
-await build({
+const { metafile } = await build({
   ...common,
   entryPoints: { app: here('../page/src/main.ts') },
   outdir: out,
   format: 'esm',
   splitting: true,
   chunkNames: 'chunk-[hash]',
+  metafile: true,
 });
+// The chunks the script imports at once (code it shares with a chunk loaded later): the page
+// names them for preloading (src/assets.ts), so that they come with the script, not after it.
+const script = Object.entries(metafile.outputs).find(([file]) => file.endsWith('/app.js'))?.[1];
+const preload = (script?.imports ?? [])
+  .filter((i) => i.kind === 'import-statement')
+  .map((i) => i.path.slice(i.path.lastIndexOf('/') + 1));
+writeFileSync(`${out}/app.json`, `${JSON.stringify({ preload })}\n`);
 
 // Brotli at its best takes ~200 ms for the script: done here once, not at every start of
 // web-service (src/assets.ts uses it when it matches the script, and compresses otherwise).

@@ -64,6 +64,16 @@ function prebuiltBrotli(file: string): Buffer | undefined {
   return existsSync(`${file}.br`) ? readFileSync(`${file}.br`) : undefined;
 }
 
+/** The chunks the script imports at once, as the build lists them beside it (`app.json`). */
+function preloadsOf(script: string): string[] {
+  const manifest = join(dirname(script), 'app.json');
+  if (!existsSync(manifest)) return [];
+  const { preload } = JSON.parse(readFileSync(manifest, 'utf8')) as { preload?: unknown };
+  return Array.isArray(preload)
+    ? preload.filter((f): f is string => typeof f === 'string' && /^chunk-[\w-]+\.js$/.test(f))
+    : [];
+}
+
 /** The chunks beside the script (the build names them `chunk-<hash>.js`). */
 function chunksBeside(script: string): string[] {
   return readdirSync(dirname(script))
@@ -84,8 +94,12 @@ export interface PageAssets {
   files: Map<string, Asset>;
   /** The hashed paths, for tests and logs. */
   script: string;
-  /** The chunks the script loads when first needed, by path. */
+  /**
+   * The chunks beside the script, by path: those it imports at once (`preloaded`, which the
+   * HTML names) and those it loads when first needed.
+   */
   chunks: string[];
+  preloaded: string[];
   styleSheet: string;
 }
 
@@ -154,6 +168,11 @@ export function loadPageAssets(
   // Relative URLs, so the page also works under a sub-path.
   html = replaceOnce(html, 'href="style.css"', `href="${styleSheet.slice(1)}"`);
   html = replaceOnce(html, 'src="app.js"', `src="${script.slice(1)}"`);
+  // What the script imports at once comes with it, not after it (a chunk it shares with those
+  // loaded later); what it loads later is not named here.
+  const preloaded = preloadsOf(files.js).map((chunk) => `/assets/${chunk}`);
+  const links = preloaded.map((path) => `<link rel="modulepreload" href="${path.slice(1)}" />`);
+  if (links.length > 0) html = replaceOnce(html, '</head>', `${links.join('')}</head>`);
   if (files.mark) html = html.replace('<!--naver-mark-->', readFileSync(files.mark, 'utf8').trim());
   const page = asset(Buffer.from(html), 'text/html; charset=utf-8', REVALIDATE);
   const contact = privacy.contact.trim()
@@ -193,6 +212,7 @@ export function loadPageAssets(
     script,
     styleSheet,
     chunks: [...shell.keys()].filter((path) => path.startsWith('/assets/chunk-')),
+    preloaded,
   };
 }
 

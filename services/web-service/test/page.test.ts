@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { counterLevel, fill, formatWhen, lengthOf, localeFor, matches, pickLanguage } from '../page/src/format.js';
 import { ko } from '../page/src/strings.js';
 import { en } from '../page/src/strings-en.js';
+import { TRASH_WORDS } from '../page/src/trash-strings.js';
 import { findTags, parseTag, renameTag, tagsOf, withParents } from '@memo/common/tags';
 import { IMMUTABLE, chooseEncoding, loadPageAssets, type PageAssets } from '../src/assets.js';
 import { buildWebService } from '../src/app.js';
@@ -23,6 +24,11 @@ describe('the page’s pure parts', () => {
         expect(value, key).not.toMatch(/[가-힣]/);
       }
     }
+  });
+
+  it('names every word of the trash in English too (its own chunk), and no Korean there', () => {
+    expect(Object.keys(TRASH_WORDS.en)).toEqual(Object.keys(TRASH_WORDS.ko));
+    for (const [key, value] of Object.entries(TRASH_WORDS.en)) expect(value, key).not.toMatch(/[가-힣]/);
   });
 
   it('picks Korean unless the person chose or the browser prefers English', () => {
@@ -206,12 +212,21 @@ describe('serving the page', () => {
     expect(small.files.get('/sw.js')?.identity.toString()).toContain('assets/chunk-AB12CD34.js');
     expect(small.files.get('/')?.identity.toString()).not.toContain('chunk-');
 
-    // The real build: the English words are such a chunk, named by the script, not by the HTML.
-    expect(assets.chunks).toHaveLength(1);
-    const [chunk = ''] = assets.chunks;
+    // The real build: the English words and the trash are such chunks, named by the script, not
+    // by the HTML; code the script shares with them is a chunk the HTML preloads.
+    const html = assets.files.get('/')?.identity.toString() ?? '';
     const script = assets.files.get(assets.script)?.identity.toString() ?? '';
-    expect(script).toContain(`./${chunk.slice('/assets/'.length)}`);
+    const lazy = assets.chunks.filter((path) => !assets.preloaded.includes(path));
+    expect(lazy.length).toBeGreaterThanOrEqual(2);
+    for (const path of assets.preloaded) expect(html).toContain(`<link rel="modulepreload" href="${path.slice(1)}" />`);
+    for (const path of lazy) {
+      expect(html).not.toContain(path.slice('/assets/'.length));
+      expect(script).toContain(`import("./${path.slice('/assets/'.length)}")`);
+    }
     expect(script).not.toContain(en.loginIntro);
+    const words = lazy.filter((path) => assets.files.get(path)?.identity.toString().includes(en.loginIntro));
+    expect(words).toHaveLength(1);
+    const [chunk = ''] = words;
     const res = await fetch(`${web.url}${chunk}`, { headers: { 'accept-encoding': 'br' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe(IMMUTABLE);

@@ -158,7 +158,7 @@ export class Composer {
         this.sessionExpired();
         return;
       }
-      messages.say(fill(t.errors.addFailed, { reason: messageFor(err, state.speech(), state.maxLength) }));
+      messages.say(fill(t.errors.addFailed, { reason: messageFor(err, state.speech(), state) }));
     }
   }
 }

@@ -15,6 +15,7 @@ import { showAccount, showError, showLogin, showOnly, translate } from './screen
 import { PageState } from './state.js';
 import type { ErrorCode } from './strings.js';
 import { Tags } from './tags.js';
+import type { Trash } from './trash.js';
 
 const state = new PageState();
 const messages = new Messages();
@@ -26,14 +27,50 @@ function failed(err: unknown): void {
     else composer.sessionExpired();
     return;
   }
-  messages.say(messageFor(err, state.speech(), state.maxLength));
+  messages.say(messageFor(err, state.speech(), state));
 }
 
 /** Nobody is logged in here now: the login screen, with nothing of the last person on it. */
 function leave(): void {
   state.signOut();
   memos.clear();
+  closeTrash();
   showLogin();
+}
+
+/** The trash controller, loaded (trash.ts, a chunk of its own) the first time the trash is opened. */
+let trash: Promise<Trash> | null = null;
+function trashController(): Promise<Trash> {
+  trash ??= import('./trash.js').then(
+    ({ Trash }) =>
+      new Trash({
+        state,
+        messages,
+        failed,
+        body: ui.trashBody,
+        restored: () => memos.load(null),
+        purged: (count, bytes) => memos.changeUsage(-count, -bytes),
+        emptied: () => memos.load(null),
+      }),
+    (err: unknown) => {
+      // Not loaded (offline before the service worker kept it): tried again next time.
+      trash = null;
+      throw err;
+    },
+  );
+  return trash;
+}
+
+/** The trash as it is now, when it is open. */
+function refreshTrash(): void {
+  if (ui.trashPanel.open) void trashController().then((t) => t.show(), failed);
+}
+
+/** Nothing of the last person's trash stays on the page. */
+function closeTrash(): void {
+  ui.trashPanel.open = false;
+  ui.trashBody.replaceChildren();
+  void trash?.then((t) => t.clear());
 }
 
 const memos: Memos = new Memos({
@@ -43,7 +80,11 @@ const memos: Memos = new Memos({
   tag: () => tags.active,
   firstPageShown: () => outbox.show(),
   changed: () => void tags.load(),
-  limitsChanged: () => composer.updateCounter(),
+  limitsChanged: () => {
+    composer.updateCounter();
+    ui.trashPanel.hidden = state.trashDays === 0;
+  },
+  deleted: () => refreshTrash(),
 });
 
 const tags: Tags = new Tags({
@@ -110,6 +151,7 @@ function applyLanguage(): void {
   composer.relabel();
   tags.showFilter();
   void tags.load();
+  void trash?.then((t) => t.render());
 }
 
 /** Who is logged in, then their memos; or the login; or what went wrong, with 다시 시도. */
@@ -123,6 +165,7 @@ async function showMemos(): Promise<void> {
       leave();
       return;
     }
+    if (me.id !== state.userId) closeTrash();
     state.userId = me.id;
     state.userName = me.name;
     composer.adopt(me.id);
@@ -139,7 +182,7 @@ async function showMemos(): Promise<void> {
       leave();
       return;
     }
-    showError(messageFor(err, state.speech(), state.maxLength), () => void showMemos());
+    showError(messageFor(err, state.speech(), state), () => void showMemos());
   }
 }
 
@@ -163,6 +206,7 @@ async function start(): Promise<void> {
   whenAnsweredOffline(() => (state.servedOffline = true));
   // A #태그 in a memo or in the tag list filters the list; the address keeps it (back works).
   tags.start();
+  ui.trashPanel.addEventListener('toggle', refreshTrash);
   applyLanguage();
   sayLoginError();
   ui.language.addEventListener('click', () => {

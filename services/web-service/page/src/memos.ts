@@ -24,8 +24,10 @@ export interface MemosPage {
   firstPageShown(): void;
   /** A memo came, changed or went (so may have its tags). */
   changed(): void;
-  /** The server's limits changed (the memo length the counter measures against). */
+  /** The server's limits changed (the memo length the counter measures against, the trash's days). */
   limitsChanged(): void;
+  /** A delete went through: the memo is in the trash (or gone, without one). */
+  deleted(): void;
 }
 
 /** The undo window of a delete. */
@@ -106,8 +108,10 @@ export class Memos {
     state.usage = page.usage;
     this.#showUsage();
     // The server's limit, not one written here again: the counter says what the server allows.
-    if (page.limits && page.limits.memoLength !== state.maxLength) {
-      state.maxLength = page.limits.memoLength;
+    const limits = page.limits;
+    if (limits && (limits.memoLength !== state.maxLength || limits.trashDays !== state.trashDays)) {
+      state.maxLength = limits.memoLength;
+      state.trashDays = limits.trashDays;
       this.#page.limitsChanged();
     }
     this.updateEmpty();
@@ -157,7 +161,11 @@ export class Memos {
     clearTimeout(pending.timer);
     if (!ui.undo.hidden) this.#page.messages.say('');
     api<undefined>(`memo/${encodeURIComponent(pending.memo.id)}`, { method: 'DELETE', keepalive }).then(
-      () => this.changeUsage(-1, -bytesOf(pending.memo.text)),
+      () => {
+        // In the trash, a memo still counts in the usage until it leaves it.
+        if (this.#page.state.trashDays === 0) this.changeUsage(-1, -bytesOf(pending.memo.text));
+        this.#page.deleted();
+      },
       (err: unknown) => {
         if (err instanceof RequestFailed && err.status === 404) return;
         // Not deleted after all: show it again where it was.
@@ -331,7 +339,7 @@ export class Memos {
     li.remove();
     this.updateEmpty();
     this.#pendingDelete = { memo, li, before, timer: setTimeout(() => this.commitDelete(), UNDO_MS) };
-    messages.say(state.t.removed, {
+    messages.say(state.trashDays > 0 ? state.t.removedToTrash : state.t.removed, {
       undo: () => {
         const pending = this.#pendingDelete;
         if (!pending) return;

@@ -44,17 +44,27 @@ export class Messages {
   }
 }
 
-/** What a failed request means, in words (`maxLength`: the memo length the server allows). */
-export function messageFor(err: unknown, { t, locale }: Speech, maxLength: number): string {
+/** The server's limits a refusal is told against. */
+export interface LimitsShown {
+  /** The memo length the server allows. */
+  maxLength: number;
+  /** Days the trash keeps a deleted memo (0: none): a full quota then counts the trash too. */
+  trashDays: number;
+}
+
+/** What a failed request means, in words. */
+export function messageFor(err: unknown, { t, locale }: Speech, { maxLength, trashDays }: LimitsShown): string {
   if (err instanceof RequestFailed) {
     if (err.code === 'quota_exceeded' && err.quota) {
       const { reached, memos, bytes } = err.quota;
-      return reached === 'memos'
-        ? fill(t.errors.quota_memos, { limit: memos.limit.toLocaleString(locale) })
-        : fill(t.errors.quota_bytes, {
-            left: formatBytes(bytes.remaining, locale),
-            limit: formatBytes(bytes.limit, locale),
-          });
+      const said =
+        reached === 'memos'
+          ? fill(t.errors.quota_memos, { limit: memos.limit.toLocaleString(locale) })
+          : fill(t.errors.quota_bytes, {
+              left: formatBytes(bytes.remaining, locale),
+              limit: formatBytes(bytes.limit, locale),
+            });
+      return trashDays > 0 ? `${said} ${t.quotaTrash}` : said;
     }
     if (err.status === 401) return t.errors.unauthorized;
     const text = (t.errors as Record<string, string | undefined>)[err.code];

@@ -98,7 +98,7 @@ export class OutboxController {
           refused: (item, err) => {
             this.#itemOf(item.key)?.remove();
             this.#page.giveBack(item.text);
-            messages.say(fill(state.t.errors.addFailed, { reason: messageFor(err, state.speech(), state.maxLength) }));
+            messages.say(fill(state.t.errors.addFailed, { reason: messageFor(err, state.speech(), state) }));
           },
           held: (item) => {
             const label = stateOf(item.key);

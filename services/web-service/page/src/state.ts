@@ -29,6 +29,8 @@ export class PageState {
   usage: Usage | null = null;
   /** Characters a memo may hold: the server says so with every page (limits.memoLength). */
   maxLength = 10_000;
+  /** Days the trash keeps a deleted memo (0: none, a delete is final): limits.trashDays. */
+  trashDays = 0;
   /** Whether an answer came from the service worker's copy (offline) since the last look. */
   servedOffline = false;
 

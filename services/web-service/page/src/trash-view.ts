@@ -1,0 +1,84 @@
+/**
+ * The trash as a view (loaded with trash.ts, the first time the trash is opened): what it
+ * holds, each memo's start as plain text with when it was deleted, and its buttons. It is handed
+ * what the buttons do; it calls no controller and keeps no state.
+ */
+import type { TrashedMemo } from '@memo/common/api-types';
+import { button } from './dom.js';
+import { fill, formatFull, formatWhen } from './format.js';
+import type { Speech } from './strings.js';
+import { TRASH_WORDS } from './trash-strings.js';
+
+/** What the trash's buttons do. */
+export interface TrashHandlers {
+  restore(memo: TrashedMemo): void;
+  purge(memo: TrashedMemo): void;
+  more(): void;
+  empty(): void;
+}
+
+/** The start of a memo, as the list of the trash shows it (plain text, never its Markdown). */
+const PREVIEW = 200;
+const preview = (text: string): string => (text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text);
+
+function item(memo: TrashedMemo, { t, language, locale }: Speech, handlers: TrashHandlers): HTMLLIElement {
+  const w = TRASH_WORDS[language];
+  const li = document.createElement('li');
+  li.className = 'trash-item';
+  li.dataset.id = memo.id;
+  const text = document.createElement('p');
+  text.className = 'trash-text';
+  text.textContent = preview(memo.text);
+  const when = document.createElement('time');
+  when.dateTime = memo.deletedAt;
+  when.textContent = fill(w.deleted, { when: formatWhen(memo.deletedAt, new Date(), t.justNow, locale) });
+  when.title = formatFull(memo.deletedAt, locale);
+  const short = preview(memo.text).slice(0, 40);
+  const actions = document.createElement('span');
+  actions.className = 'actions';
+  actions.append(
+    button(w.restore, fill(w.restoreLabel, { text: short }), () => handlers.restore(memo), 'quiet'),
+    button(w.purge, fill(w.purgeLabel, { text: short }), () => handlers.purge(memo), 'quiet danger'),
+  );
+  li.append(text, when, actions);
+  return li;
+}
+
+/**
+ * Fills `body` with the trash as it stands: the note on its days, its memos (the last deleted
+ * first), 더 보기 while more are there, and 휴지통 비우기 while it holds any.
+ */
+export function renderTrash(
+  body: HTMLElement,
+  view: { memos: readonly TrashedMemo[]; total: number; more: boolean; days: number },
+  speech: Speech,
+  handlers: TrashHandlers,
+): void {
+  const { t } = speech;
+  const w = TRASH_WORDS[speech.language];
+  const note = document.createElement('p');
+  note.className = 'hint';
+  note.textContent = fill(w.note, { days: view.days });
+  const list = document.createElement('ul');
+  list.className = 'trash-list';
+  list.setAttribute('aria-label', t.trash);
+  list.append(...view.memos.map((memo) => item(memo, speech, handlers)));
+  const parts: HTMLElement[] = [note];
+  if (view.total === 0) {
+    const empty = document.createElement('p');
+    empty.className = 'hint';
+    empty.textContent = w.empty;
+    parts.push(empty);
+  } else {
+    const count = document.createElement('p');
+    count.className = 'hint';
+    count.textContent = fill(w.count, { n: view.total.toLocaleString(speech.locale) });
+    parts.push(count, list);
+    const row = document.createElement('div');
+    row.className = 'row';
+    if (view.more) row.append(button(t.more, t.more, () => handlers.more(), 'quiet'));
+    row.append(button(w.emptyAll, w.emptyAll, () => handlers.empty(), 'quiet danger'));
+    parts.push(row);
+  }
+  body.replaceChildren(...parts);
+}
