@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKeys, memoKeys, tagKey } from '@memo/common';
+import { MOVE_WORK } from '@memo/store';
 import { uniqueUser } from '@memo/testing/env';
 import {
   cookieFor,
@@ -34,6 +35,8 @@ const fullExport = (n = MAX_COUNT): ReturnType<typeof exportOf> => exportOf(n);
 const BUDGET = {
   /** An add, edit or delete of the worst memo: event-loop time, Redis commands. */
   write: { held: 50, commands: 60 },
+  /** A compaction step a write carries once dead refs pile up: MOVE_WORK refs, 3 commands each at most. */
+  moveStep: { commands: 3 * MOVE_WORK },
   /** A page (20 memos and every pin), a tag page, the tag list, a pin. */
   read: { held: 50, commands: 150 },
   /** The largest import: wall time, commands, event-loop time. */
@@ -169,6 +172,46 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
     }
     // Four pages deep, each within a page's work.
     expect(deep.commands / 4).toBeLessThanOrEqual(BUDGET.read.commands);
+  });
+
+  it('lists, restores, deletes for good and empties a full trash (1,000 memos, 10 tags each) in a page’s work', async () => {
+    const { user, cookie } = await fullUser();
+    const ids = fullExport().memos.map((m) => m.id);
+    const as = (method: string): RequestInit => ({ method, headers: { cookie } });
+    // Everything to the trash; the last delete, into a trash of 999, within a write's budget.
+    for (const id of ids.slice(0, -1)) expect((await fetch(url(`/${id}`), as('DELETE'))).status).toBe(204);
+    const last = await cost(bench, () => fetch(url(`/${ids.at(-1) ?? ''}`), as('DELETE')));
+    expect(last.value.status).toBe(204);
+    const get = (path: string): Promise<Response> => fetch(url(path), { headers: { cookie } });
+    const first = await cost(bench, () => get('/trash?limit=100'));
+    const firstPage = (await first.value.json()) as { memos: Memo[]; total: number; nextCursor: string };
+    expect(firstPage.memos).toHaveLength(100);
+    expect(firstPage.total).toBe(MAX_COUNT);
+    const deep = await cost(bench, () => get('/trash?limit=100&cursor=900'));
+    expect(((await deep.value.json()) as { memos: Memo[]; nextCursor: null }).nextCursor).toBeNull();
+    const restore = await cost(bench, () => fetch(url(`/trash/${ids[500] ?? ''}/restore`), as('POST')));
+    expect(restore.value.status).toBe(200);
+    const purge = await cost(bench, () => fetch(url(`/trash/${ids[501] ?? ''}`), as('DELETE')));
+    expect(purge.value.status).toBe(204);
+    const empty = await cost(bench, () => fetch(url('/trash/empty'), as('POST')));
+    expect(await empty.value.json()).toEqual({ deleted: MAX_COUNT - 2 });
+    for (const [name, c] of Object.entries({ last, restore, purge, empty })) {
+      console.log(`trash ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.write.held);
+      // With 999 dead refs the last delete also carries a compaction step: its work is bounded
+      // by MOVE_WORK refs (a few commands each), whatever the list holds.
+      const allowed = BUDGET.write.commands + (name === 'last' ? BUDGET.moveStep.commands : 0);
+      expect(c.commands, name).toBeLessThanOrEqual(allowed);
+    }
+    for (const [name, c] of Object.entries({ first, deep })) {
+      console.log(`trash ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.read.held);
+      expect(c.commands, name).toBeLessThanOrEqual(BUDGET.read.commands);
+    }
+    // Emptied at once (UNLINK): nothing of the trash is left, and the usage is the one memo back.
+    expect(await bench.client.exists(memoKeys(user).trash, memoKeys(user).trashAt)).toBe(0);
+    const page = (await (await get('/')).json()) as { usage: { memos: { used: number } } };
+    expect(page.usage.memos.used).toBe(1);
   });
 
   it('exports and renames a full user in bounded work per memo, holding the loop under 100 ms', async () => {

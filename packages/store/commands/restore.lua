@@ -24,20 +24,24 @@
 --- @include "helpers"
 --- @include "guard"
 local meta = K.meta
-trashLapsed(meta, K.trash, K.trashAt)
+-- The counters, read once and written back in one (the tag index aside, a restore is a few commands).
+local m = redis.call('HMGET', meta, 'seq', 'w', 'tcount', 'tbytes')
 local e = redis.call('HGET', K.trash, A.id)
-if not e then return {'missing'} end
+if not e then
+  trashLapsed(meta, K.trash, K.trashAt)
+  return {'missing'}
+end
 if e ~= A.read then return {'changed'} end
 local _, size = entryHead(e)
-local seq = num(redis.call('HGET', meta, 'seq')) + 1
+local seq = num(m[1]) + 1
 local head = string.match(e, '^{"seq":%d+,')
 redis.call('HSET', K.memos, A.id, '{"seq":' .. seq .. ',' .. string.sub(e, #head + 1))
 redis.call('LPUSH', K.list, base36(seq) .. ':' .. A.id)
 redis.call('HDEL', K.trash, A.id)
 redis.call('ZREM', K.trashAt, A.id)
-redis.call('HSET', meta, 'seq', seq)
-redis.call('HINCRBY', meta, 'tcount', -1)
-redis.call('HINCRBY', meta, 'tbytes', -(size or 0))
-changed(meta)
+-- w goes up as changed() would raise it (see add.lua).
+local w = m[2] and string.format('%d', tonumber(m[2]) + 1) or firstW()
+local tcount, tbytes = math.max(0, num(m[3]) - 1), math.max(0, num(m[4]) - (size or 0))
+redis.call('HSET', meta, 'seq', seq, 'w', w, 'tcount', tcount, 'tbytes', tbytes)
 retag(A.id, seq, A.marks, tonumber(A.maxTags), K.tags, K.tagSets)
 return {'ok', seq}

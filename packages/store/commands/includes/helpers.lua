@@ -60,18 +60,25 @@ end
 -- The tag index after a memo's tags changed (docs/data.md): `tags` is the tag list (tag -> how
 -- many memos carry it), `sets` the memo set of each tag that changed, removals first, `marks`
 -- '+' or '-' for each. A new tag beyond maxTags stays text only. O(changed tags x log n).
+-- How many tags the list holds is read once, when a new tag first needs it, and kept up from
+-- what ZADD and ZREM say (a memo of ten new tags: one ZCARD, not ten).
 local function retag(id, seq, marks, maxTags, tags, sets)
+  local listed
   for i, key in ipairs(sets) do
     local tag = string.sub(key, #tags + 2)
     if string.sub(marks, i, i) == '+' then
-      if redis.call('ZSCORE', tags, tag) or redis.call('ZCARD', tags) < maxTags then
-        redis.call('ZADD', key, seq, id)
-      end
+      local known = redis.call('ZSCORE', tags, tag)
+      if not known and listed == nil then listed = redis.call('ZCARD', tags) end
+      if known or listed < maxTags then redis.call('ZADD', key, seq, id) end
     else
       redis.call('ZREM', key, id)
     end
     local n = redis.call('ZCARD', key)
-    if n == 0 then redis.call('ZREM', tags, tag) else redis.call('ZADD', tags, n, tag) end
+    if n == 0 then
+      if redis.call('ZREM', tags, tag) == 1 and listed then listed = listed - 1 end
+    elseif redis.call('ZADD', tags, n, tag) == 1 and listed then
+      listed = listed + 1
+    end
   end
 end
 
