@@ -201,6 +201,70 @@ describe('a user at the cap', () => {
   );
 
   it(
+    'answers trash requests with 30,000 memos in the trash at a cost that does not grow with it (SLOWLOG)',
+    { timeout: 120_000 },
+    async () => {
+      const N = 30_000;
+      const trashStore = new MemoStore(client, { maxCount: CAP, maxBytes: CAP * 200, trashDays: 30 });
+      const user = uniqueUser('trash');
+      const texts = Array.from({ length: N + 20 }, (_, i) => `memo ${String(i)} `.padEnd(100, '.'));
+      const ids = await seedCurrent(client as Redis, user, texts);
+      for (let start = 0; start < N; start += 500) {
+        await Promise.all(ids.slice(start, start + 500).map((id) => trashStore.remove(user, id)));
+      }
+      expect(await client.zcard(userKeys(user).trashAt)).toBe(N);
+      const R = 10;
+      const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
+        for (let i = 0; i < R; i++) await work(i);
+      };
+      expectCheap(
+        'trash: a delete into it',
+        await measure(() => repeat((i) => trashStore.remove(user, ids[N + i] ?? ''))),
+        'DELETE',
+      );
+      expectCheap(
+        'trash: its first page',
+        await measure(() => repeat(() => trashStore.trashPage(user, 20))),
+        'TRASH_PAGE',
+      );
+      expectCheap(
+        'trash: a page 25,000 down',
+        await measure(() =>
+          repeat(async () => expect((await trashStore.trashPage(user, 20, 25_000)).memos).toHaveLength(20)),
+        ),
+        'TRASH_PAGE',
+      );
+      expectCheap(
+        'trash: a restore',
+        await measure(() =>
+          repeat(async (i) => expect(await trashStore.restore(user, ids[i * 1_000] ?? '')).not.toBeNull()),
+        ),
+        'RESTORE',
+      );
+      expectCheap(
+        'trash: a delete for good',
+        await measure(() =>
+          repeat(async (i) => expect(await trashStore.purge(user, ids[i * 1_000 + 1] ?? '')).toBe(true)),
+        ),
+        'PURGE',
+      );
+      // Read 31 days on, every memo has had its days: each call lets at most 16 of them go.
+      const later = Date.now() + 31 * 86_400_000;
+      expectCheap(
+        'trash: 16 expired memos dropped',
+        await measure(() => repeat(() => trashStore.trash.page(user, 20, 0, later))),
+        'TRASH_PAGE',
+      );
+      expect(await client.zcard(userKeys(user).trashAt)).toBe(N + R - 2 * R - 16 * R);
+      expectCheap('trash: emptied (UNLINK)', await measure(() => trashStore.emptyTrash(user)), 'PURGE');
+      expect(await client.exists(userKeys(user).trash)).toBe(0);
+      console.log(
+        `the trash, ${String(N)} memos, time in Redis:\n  ${figures.filter((f) => f.startsWith('trash')).join('\n  ')}`,
+      );
+    },
+  );
+
+  it(
     'answers tag requests at the cap at a cost that does not grow with it (SLOWLOG)',
     { timeout: 120_000 },
     async () => {
