@@ -1,7 +1,7 @@
 import { memoKeys } from '@memo/common';
 import { TAGS_MAX_PER_USER } from '@memo/common/tags';
 import { decodeEntry, publicMemo, type Memo } from './layout.js';
-import { tagChange } from './memos.js';
+import { REPLACE_TRIES, tagChange } from './memos.js';
 import type { Scripts } from './runner.js';
 import { guardOf, trashMs, userOf, written, type Quotas, type Reply, type Writer } from './types.js';
 
@@ -58,7 +58,7 @@ export class Trash {
     const userId = userOf(writer);
     const keys = memoKeys(userId);
     const guard = guardOf(writer);
-    for (;;) {
+    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
       const raw = await this.scripts.redis.hget(keys.trash, id);
       if (raw === null) return null;
       const tags = tagChange(userId, null, decodeEntry(raw).text);
@@ -89,6 +89,7 @@ export class Trash {
       if (reply[0] === 'missing') return null;
       // 'changed': deleted again (with the same id) between the read and the script; read anew.
     }
+    throw new Error('memo changed too often to restore');
   }
 
   /** Deletes one memo of the trash for good: whether it was there. */
