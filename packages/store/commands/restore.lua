@@ -19,7 +19,8 @@
     ARGV[5] marks       '+' for each tag set
     ARGV[6] maxTags
 
-  Output: {'ok', seq}, {'missing'}, {'changed'} or {'nosession'}.
+  Output: {'ok', seq}, {'missing'}, {'changed'}, {'exists'} (a memo of that id is in the list
+    again, imported since: nothing changes) or {'nosession'}.
 ]]
 --- @include "helpers"
 --- @include "guard"
@@ -32,6 +33,7 @@ if not e then
   return {'missing'}
 end
 if e ~= A.read then return {'changed'} end
+if redis.call('HEXISTS', K.memos, A.id) == 1 then return {'exists'} end
 local _, size = entryHead(e)
 local seq = num(m[1]) + 1
 local head = string.match(e, '^{"seq":%d+,')

@@ -107,6 +107,7 @@ export type { ImportResult, Incoming } from './imports.js';
 export { IDEMPOTENCY_KEEP, FIRST_PAGE_KEEP_BYTES, FIRST_PAGE_KEEP_MS } from './memos.js';
 export type { TagCount } from './tags.js';
 export type { TrashedMemo, TrashPage } from './trash.js';
+export { RestoreConflict } from './trash.js';
 export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO, Scripts } from './runner.js';
 export * from './types.js';
 

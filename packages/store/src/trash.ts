@@ -5,6 +5,14 @@ import { REPLACE_TRIES, tagChange } from './memos.js';
 import type { Scripts } from './runner.js';
 import { guardOf, trashMs, userOf, written, type Quotas, type Reply, type Writer } from './types.js';
 
+/** Refused: a memo of this id is in the list again (an import brought it back); nothing changed. */
+export class RestoreConflict extends Error {
+  constructor(readonly id: string) {
+    super(`a memo ${id} is in the list already`);
+    this.name = 'RestoreConflict';
+  }
+}
+
 /** A memo in the trash, and when it was deleted. */
 export interface TrashedMemo extends Memo {
   deletedAt: string;
@@ -53,7 +61,10 @@ export class Trash {
     return { memos, total, next: end < total ? end : null };
   }
 
-  /** Puts a memo of the trash back at the top of the list: the memo, or null when it is not there. */
+  /**
+   * Puts a memo of the trash back at the top of the list: the memo, or null when it is not
+   * there; RestoreConflict when a memo of its id is in the list again (imported since).
+   */
   async restore(writer: Writer, id: string): Promise<Memo | null> {
     const userId = userOf(writer);
     const keys = memoKeys(userId);
@@ -87,6 +98,7 @@ export class Trash {
       );
       if (reply[0] === 'ok') return publicMemo(decodeEntry(raw));
       if (reply[0] === 'missing') return null;
+      if (reply[0] === 'exists') throw new RestoreConflict(id);
       // 'changed': deleted again (with the same id) between the read and the script; read anew.
     }
     throw new Error('memo changed too often to restore');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tagKey } from '@memo/common';
-import { MemoStore, QuotaExceeded, userKeys } from '@memo/store';
+import { MemoStore, QuotaExceeded, RestoreConflict, userKeys } from '@memo/store';
 import { uniqueUser } from '@memo/testing/env';
 import { redis } from './connect.js';
 
@@ -44,6 +44,21 @@ export function trashSuite(): void {
       // Restored, it is an ordinary memo again: deleted, it goes back to the trash.
       expect(await store.remove(user, a.id)).toBe(true);
       expect((await store.trashPage(user, 10)).total).toBe(1);
+    });
+
+    it('leaves a memo in the trash when an import brought one of its id back to the list', async () => {
+      const store = roomy();
+      const user = uniqueUser();
+      const a = await store.add(user, 'in the trash');
+      await store.remove(user, a.id);
+      expect(await store.importMemos(user, [{ ...a, text: 'imported again' }])).toMatchObject({ imported: 1 });
+      await expect(store.restore(user, a.id)).rejects.toBeInstanceOf(RestoreConflict);
+      expect((await store.list(user, 10)).memos.map((m) => m.text)).toEqual(['imported again']);
+      expect((await store.trashPage(user, 10)).memos.map((m) => m.text)).toEqual(['in the trash']);
+      // Both counted (two entries are kept) until the trash lets its copy go.
+      expect((await store.list(user, 10)).usage.memos.used).toBe(2);
+      expect(await store.purge(user, a.id)).toBe(true);
+      expect((await store.list(user, 10)).usage.memos.used).toBe(1);
     });
 
     it('pages the trash, the last deleted first', async () => {

@@ -20,6 +20,7 @@ import type { Admission } from './admission.js';
 import {
   PinsFull,
   QuotaExceeded,
+  RestoreConflict,
   SessionEnded,
   isMemoId,
   parseCursor,
@@ -494,7 +495,15 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   });
   router.post('/trash/:id/restore', limitWrites, async (req, res) => {
     const id = idOf(req);
-    const memo = isMemoId(id) ? await refusals(store.restore(sessionOf(req), id)) : null;
+    let memo;
+    try {
+      memo = isMemoId(id) ? await refusals(store.restore(sessionOf(req), id)) : null;
+    } catch (err) {
+      if (err instanceof RestoreConflict) {
+        throw new HttpError(409, 'memo_exists', 'A memo with this id is in your list again: it stays in the trash');
+      }
+      throw err;
+    }
     if (!memo) throw notFound('No such memo in the trash');
     onChange?.('restored');
     sendJson(res, 200, memo, NO_STORE);

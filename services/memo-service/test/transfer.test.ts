@@ -80,6 +80,19 @@ describe('export and import', () => {
     const again = await importFile(cookie, file);
     expect(await again.json()).toEqual({ imported: 0, skipped: 3 });
     expect(await list(cookie)).toEqual(before);
+    // The deleted copies wait in the trash (exports leave the trash out); one whose memo the
+    // import brought back is not restored over it.
+    const restore = await fetch(`${memo.url}/trash/${before[0]?.id ?? ''}/restore`, {
+      method: 'POST',
+      headers: { cookie },
+    });
+    expect(restore.status).toBe(409);
+    expect(((await restore.json()) as { error: { code: string } }).error.code).toBe('memo_exists');
+    expect(await list(cookie)).toEqual(before);
+    expect(
+      (JSON.parse(await (await fetch(`${memo.url}/export`, { headers: { cookie } })).text()) as { memos: Memo[] })
+        .memos,
+    ).toHaveLength(3);
   });
 
   it('exports Markdown files in a zip, one per memo, the text unchanged under front matter', async () => {

@@ -104,6 +104,7 @@ export const en: Strings = {
     not_found: 'This memo was already deleted.',
     rate_limited: 'You are saving too fast. Please wait a moment.',
     login_rate_limited: 'Too many login attempts. Please try again in a moment.',
+    memo_exists: 'The same memo is in your list already, so it stays in the trash.',
     quota_memos: 'You can keep up to {limit} memos. Delete a few to write more.',
     quota_bytes: 'This memo is larger than the space left ({left}). Your memos can hold {limit} in all.',
     storage_full: 'Storage is full right now, so nothing new can be saved. Reading your memos still works.',
