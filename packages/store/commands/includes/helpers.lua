@@ -102,10 +102,11 @@ local function trashLapsed(meta, trash, trashAt)
   local t = redis.call('HMGET', meta, 'tcount', 'tbytes')
   local n = num(t[1])
   if n == 0 or redis.call('EXISTS', trash) == 1 then return false end
-  redis.call('HINCRBY', meta, 'count', -n)
-  redis.call('HINCRBY', meta, 'bytes', -num(t[2]))
+  -- Writes that free memory first: at Redis's memory ceiling a script may go on once it wrote.
   redis.call('HDEL', meta, 'tcount', 'tbytes')
   redis.call('DEL', trashAt)
+  redis.call('HINCRBY', meta, 'count', -n)
+  redis.call('HINCRBY', meta, 'bytes', -num(t[2]))
   return true
 end
 
