@@ -118,14 +118,14 @@ export function trashSuite(): void {
       expect(later).toEqual({ memos: [], total: 0, next: null });
       expect((await store.list(user, 10)).usage.memos.used).toBe(1);
 
-      // A trash of under a second: Redis expires it as a whole; the quota counts it off.
-      const brief = new MemoStore(redis, { maxCount: 2, maxBytes: 100, trashDays: 0.5 / 86_400 });
+      // A trash of a second and a half: Redis expires it as a whole; the quota counts it off.
+      const brief = new MemoStore(redis, { maxCount: 2, maxBytes: 100, trashDays: 1.5 / 86_400 });
       const other = uniqueUser();
       const b = await brief.add(other, 'b');
       await brief.add(other, 'c');
       await brief.remove(other, b.id);
       await expect(brief.add(other, 'd')).rejects.toBeInstanceOf(QuotaExceeded);
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await new Promise((resolve) => setTimeout(resolve, 1_700));
       expect(await redis.exists(userKeys(other).trash)).toBe(0);
       await expect(brief.add(other, 'd')).resolves.toMatchObject({ text: 'd' });
       expect((await brief.list(other, 10)).usage.memos.used).toBe(2);
