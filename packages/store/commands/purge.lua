@@ -14,23 +14,15 @@
 local meta = K.meta
 if trashLapsed(meta, K.trash, K.trashAt) then return 0 end
 if A.id == '' then
-  local t = redis.call('HMGET', meta, 'tcount', 'tbytes')
-  local n = num(t[1])
+  local share = redis.call('HMGET', meta, 'tcount', 'tbytes')
   redis.call('UNLINK', K.trash, K.trashAt)
-  if n > 0 then
-    redis.call('HINCRBY', meta, 'count', -n)
-    redis.call('HINCRBY', meta, 'bytes', -num(t[2]))
-  end
-  redis.call('HDEL', meta, 'tcount', 'tbytes')
-  return n
+  trashShareGone(meta, share)
+  return num(share[1])
 end
 local e = redis.call('HGET', K.trash, A.id)
 if not e then return 0 end
 local _, size = entryHead(e)
 redis.call('HDEL', K.trash, A.id)
 redis.call('ZREM', K.trashAt, A.id)
-redis.call('HINCRBY', meta, 'count', -1)
-redis.call('HINCRBY', meta, 'bytes', -(size or 0))
-redis.call('HINCRBY', meta, 'tcount', -1)
-redis.call('HINCRBY', meta, 'tbytes', -(size or 0))
+leftTrash(meta, 1, size or 0)
 return 1

@@ -64,20 +64,21 @@ function prebuiltBrotli(file: string): Buffer | undefined {
   return existsSync(`${file}.br`) ? readFileSync(`${file}.br`) : undefined;
 }
 
+/** A chunk's file name as the build makes it (the hash in the name). */
+const CHUNK = /^chunk-[\w-]+\.js$/;
+
 /** The chunks the script imports at once, as the build lists them beside it (`app.json`). */
 function preloadsOf(script: string): string[] {
   const manifest = join(dirname(script), 'app.json');
   if (!existsSync(manifest)) return [];
   const { preload } = JSON.parse(readFileSync(manifest, 'utf8')) as { preload?: unknown };
-  return Array.isArray(preload)
-    ? preload.filter((f): f is string => typeof f === 'string' && /^chunk-[\w-]+\.js$/.test(f))
-    : [];
+  return Array.isArray(preload) ? preload.filter((f): f is string => typeof f === 'string' && CHUNK.test(f)) : [];
 }
 
 /** The chunks beside the script (the build names them `chunk-<hash>.js`). */
 function chunksBeside(script: string): string[] {
   return readdirSync(dirname(script))
-    .filter((file) => /^chunk-[\w-]+\.js$/.test(file))
+    .filter((file) => CHUNK.test(file))
     .sort()
     .map((file) => join(dirname(script), file));
 }

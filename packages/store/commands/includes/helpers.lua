@@ -95,18 +95,31 @@ local function due(meta)
   return dueBy(m[1], num(m[2]), num(m[3]))
 end
 
+-- Memos that left the trash for good (n of them, `bytes` of text) leave the usage with it.
+local function leftTrash(meta, n, bytes)
+  redis.call('HINCRBY', meta, 'count', -n)
+  redis.call('HINCRBY', meta, 'bytes', -bytes)
+  redis.call('HINCRBY', meta, 'tcount', -n)
+  redis.call('HINCRBY', meta, 'tbytes', -bytes)
+end
+
+-- The whole trash's share of the usage (`share`: its tcount and tbytes as read) counted off.
+local function trashShareGone(meta, share)
+  -- Writes that free memory first: at Redis's memory ceiling a script may go on once it wrote.
+  redis.call('HDEL', meta, 'tcount', 'tbytes')
+  if num(share[1]) == 0 then return end
+  redis.call('HINCRBY', meta, 'count', -num(share[1]))
+  redis.call('HINCRBY', meta, 'bytes', -num(share[2]))
+end
+
 -- A trash that expired as a whole (nothing was deleted for its days) takes its share of the
 -- usage with it: counted off here, the first time a script of the user's trash or quota looks.
 -- True when it did.
 local function trashLapsed(meta, trash, trashAt)
-  local t = redis.call('HMGET', meta, 'tcount', 'tbytes')
-  local n = num(t[1])
-  if n == 0 or redis.call('EXISTS', trash) == 1 then return false end
-  -- Writes that free memory first: at Redis's memory ceiling a script may go on once it wrote.
-  redis.call('HDEL', meta, 'tcount', 'tbytes')
+  local share = redis.call('HMGET', meta, 'tcount', 'tbytes')
+  if num(share[1]) == 0 or redis.call('EXISTS', trash) == 1 then return false end
   redis.call('DEL', trashAt)
-  redis.call('HINCRBY', meta, 'count', -n)
-  redis.call('HINCRBY', meta, 'bytes', -num(t[2]))
+  trashShareGone(meta, share)
   return true
 end
 
@@ -125,10 +138,5 @@ local function sweepTrash(meta, trash, trashAt, before)
   end
   redis.call('HDEL', trash, unpack(ids))
   redis.call('ZREM', trashAt, unpack(ids))
-  if n > 0 then
-    redis.call('HINCRBY', meta, 'count', -n)
-    redis.call('HINCRBY', meta, 'bytes', -bytes)
-    redis.call('HINCRBY', meta, 'tcount', -n)
-    redis.call('HINCRBY', meta, 'tbytes', -bytes)
-  end
+  if n > 0 then leftTrash(meta, n, bytes) end
 end
