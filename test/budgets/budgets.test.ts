@@ -214,6 +214,56 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
     expect(page.usage.memos.used).toBe(1);
   });
 
+  it('keeps, lists, restores and forgets a full history of the worst texts in a write’s and a page’s work', async () => {
+    const user = uniqueUser();
+    const cookie = await cookieFor(bench, user);
+    const worst = Object.values(worstTexts(MAX_LENGTH));
+    const created = await fetch(url('/'), json(cookie, 'POST', { text: worst[0] }));
+    const { id } = (await created.json()) as Memo;
+    // Edited through every worst text twice and more: the history is full (20 versions), or
+    // its oldest gave way to the byte quota; every edit stays within a write's budget.
+    const edits: { held: number; commands: number }[] = [];
+    for (let i = 1; i <= 24; i++) {
+      const text = `${String(i)}${(worst[i % worst.length] ?? '').slice(String(i).length)}`;
+      const edit = await cost(bench, () => fetch(url(`/${id}`), json(cookie, 'PUT', { text })));
+      expect(edit.value.status, `edit ${String(i)}`).toBe(200);
+      edits.push(edit);
+    }
+    const history = await cost(bench, () => fetch(url(`/${id}/history`), { headers: { cookie } }));
+    const body = (await history.value.json()) as { versions: { n: number; text: string }[] };
+    const kept = body.versions.length;
+    expect(kept).toBeGreaterThan(10);
+    expect(kept).toBeLessThanOrEqual(20);
+    expect(body.versions[0]?.n).toBe(24);
+    // The history's bytes are in the usage, which stays within the quota.
+    const usage = (await (await fetch(url('/'), { headers: { cookie } })).json()) as {
+      usage: { bytes: { used: number } };
+    };
+    expect(usage.usage.bytes.used).toBeLessThanOrEqual(MAX_BYTES);
+    const oldest = body.versions.at(-1)?.n ?? 0;
+    const restore = await cost(bench, () =>
+      fetch(url(`/${id}/history/${String(oldest)}/restore`), { method: 'POST', headers: { cookie } }),
+    );
+    expect(restore.value.status).toBe(200);
+    const forget = await cost(bench, () => fetch(url(`/${id}/history`), { method: 'DELETE', headers: { cookie } }));
+    expect(forget.value.status).toBe(200);
+    const gone = await cost(bench, () => fetch(url(`/${id}`), { method: 'DELETE', headers: { cookie } }));
+    expect(gone.value.status).toBe(204);
+    const worstEdit = edits.reduce((a, b) => (b.commands > a.commands ? b : a));
+    for (const [name, c] of Object.entries({ edit: worstEdit, restore, forget, delete: gone })) {
+      console.log(`history ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.write.held);
+      expect(c.commands, name).toBeLessThanOrEqual(BUDGET.write.commands);
+    }
+    for (const edit of edits) expect(edit.held).toBeLessThan(BUDGET.write.held);
+    console.log(
+      `history list (${String(kept)} versions): ${String(history.commands)} commands, ${history.held.toFixed(0)} ms held`,
+    );
+    expect(history.held).toBeLessThan(BUDGET.read.held);
+    expect(history.commands).toBeLessThanOrEqual(BUDGET.read.commands);
+    expect(await bench.client.exists(memoKeys(user).history)).toBe(0);
+  });
+
   it('exports and renames a full user in bounded work per memo, holding the loop under 100 ms', async () => {
     const { cookie } = await fullUser();
     for (const path of ['/export', '/export.zip']) {

@@ -312,18 +312,24 @@ describe('the chart', () => {
         ).map((e) => [e.name, e.value]),
       );
     for (const name of ['memo-auth', 'memo-memo', 'memo-web']) expect(envOf(name).TRUST_PROXY, name).toBe('1');
-    expect(envOf('memo-memo')).toMatchObject({ MEMO_MAX_COUNT: '1000', MEMO_MAX_BYTES: '262144', TRASH_DAYS: '30' });
-    // The trash's days reach the privacy notice too (web-service), and both follow the value.
-    expect(envOf('memo-web')).toMatchObject({ TRASH_DAYS: '30' });
-    const days = (name: string): string | undefined =>
+    expect(envOf('memo-memo')).toMatchObject({
+      MEMO_MAX_COUNT: '1000',
+      MEMO_MAX_BYTES: '262144',
+      TRASH_DAYS: '30',
+      HISTORY_VERSIONS: '20',
+    });
+    // The trash's days and the versions kept reach the privacy notice too (web-service), and
+    // both follow the values.
+    expect(envOf('memo-web')).toMatchObject({ TRASH_DAYS: '30', HISTORY_VERSIONS: '20' });
+    const set = render([...NAVER, '--set', 'memo.trashDays=7', '--set', 'memo.historyVersions=5']);
+    const valueIn = (name: string, env: string): string | undefined =>
       (
-        (
-          find(render([...NAVER, '--set', 'memo.trashDays=7']), 'Deployment', name).spec as {
-            template: { spec: PodSpec };
-          }
-        ).template.spec.containers[0]?.env ?? []
-      ).find((e) => e.name === 'TRASH_DAYS')?.value;
-    expect([days('memo-memo'), days('memo-web')]).toEqual(['7', '7']);
+        (find(set, 'Deployment', name).spec as { template: { spec: PodSpec } }).template.spec.containers[0]?.env ?? []
+      ).find((e) => e.name === env)?.value;
+    expect(['memo-memo', 'memo-web'].map((n) => [valueIn(n, 'TRASH_DAYS'), valueIn(n, 'HISTORY_VERSIONS')])).toEqual([
+      ['7', '5'],
+      ['7', '5'],
+    ]);
     expect(envOf('memo-auth')).toMatchObject({
       SESSION_MAX_PER_USER: '10',
       LOGIN_RATE_LIMIT: '30',

@@ -118,6 +118,8 @@ on anything else, so that maxmemory is never derived from a misread limit.
   value: {{ .Values.memo.quota.bytes | quote }}
 - name: TRASH_DAYS
   value: {{ .Values.memo.trashDays | quote }}
+- name: HISTORY_VERSIONS
+  value: {{ .Values.memo.historyVersions | quote }}
 - name: PAGE_DEFAULT
   value: {{ .Values.memo.pageDefault | quote }}
 - name: PAGE_MAX
@@ -138,6 +140,8 @@ on anything else, so that maxmemory is never derived from a misread limit.
   value: {{ .Values.privacy.aofRewriteIntervalSeconds | quote }}
 - name: TRASH_DAYS
   value: {{ .Values.memo.trashDays | quote }}
+- name: HISTORY_VERSIONS
+  value: {{ .Values.memo.historyVersions | quote }}
 {{- with .Values.web.extraEnv }}
 {{ toYaml . }}
 {{- end }}

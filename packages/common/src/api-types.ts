@@ -31,6 +31,8 @@ export interface Limits {
   memoLength: number;
   /** Days a deleted memo stays in the trash: TRASH_DAYS (0: deletes are final). */
   trashDays: number;
+  /** Earlier versions kept of an edited memo: HISTORY_VERSIONS (0: none). Absent from older servers. */
+  historyVersions?: number;
 }
 
 /** One page of memos, newest first (pinned ones first on the first page). */
@@ -57,6 +59,25 @@ export interface TrashPage {
   nextCursor: string | null;
   /** Days a deleted memo stays there. */
   days: number;
+}
+
+/** An earlier text of a memo, kept by its history. */
+export interface MemoVersion {
+  /** Its number, counted up by every edit of the memo (a restore of it is an edit too). */
+  n: number;
+  text: string;
+  /** When this text was written (the memo's creation or the edit that made it); null if not known. */
+  at: string | null;
+  /** When an edit replaced it. */
+  replacedAt: string;
+}
+
+/** A memo and its earlier versions, the newest first. */
+export interface MemoHistory {
+  memo: Memo;
+  versions: MemoVersion[];
+  /** How many versions a memo keeps at most. */
+  keep: number;
 }
 
 /** What a quota refusal says: which quota, and how much of each is used and left. */

@@ -46,6 +46,12 @@ export interface MemoKeys {
   trash: string;
   /** The same memos by when they were deleted (ms, a sorted set), to list and to expire them. */
   trashAt: string;
+  /**
+   * Earlier versions of edited memos (a hash): `<memo id>` → which are kept (the last one's
+   * number, then each one's size, oldest first), `<memo id>:<n>` → version n. At most the
+   * quotas' `historyVersions` a memo; their bytes count in the usage.
+   */
+  history: string;
 }
 
 export function memoKeys(userId: string): MemoKeys {
@@ -63,6 +69,7 @@ export function memoKeys(userId: string): MemoKeys {
     firstPage: `${tag}:page1`,
     trash: `${tag}:trash`,
     trashAt: `${tag}:trash:at`,
+    history: `${tag}:history`,
   };
 }
 
@@ -145,6 +152,7 @@ export function accountKeys(userId: string): string[] {
     memo.firstPage,
     memo.trash,
     memo.trashAt,
+    memo.history,
     sessionsKey(userId),
     naverTokensKey(userId),
     profileKey(userId),
@@ -182,6 +190,7 @@ export const KEY_PATTERNS: readonly string[] = [
   '{memo:<id>}:idem:at',
   '{memo:<id>}:trash',
   '{memo:<id>}:trash:at',
+  '{memo:<id>}:history',
   '{memo:<id>}:busy',
   '{memo:<id>}:page1',
   '{memo:<id>}:naver',

@@ -1,7 +1,8 @@
 --[[
   Deletes an entry if it is still the one the caller read; its ref stays in the order, dead,
   until a move drops it. With days in the trash (trashMs > 0) the entry goes to the trash,
-  still counted in the usage, and the trash's expired memos go for good (at most 16).
+  still counted in the usage, and the trash's expired memos go for good (at most 16). The
+  memo's earlier versions go in any case (a restored memo comes back without them).
 
   Input:
     KEYS[1] guard       see includes/guard.lua
@@ -12,8 +13,9 @@
     KEYS[6] pins
     KEYS[7] trash
     KEYS[8] trashAt
-    KEYS[9] tags        the tag list
-    KEYS[10..] tagSets  the memo set of each tag the memo carried
+    KEYS[9] history
+    KEYS[10] tags       the tag list
+    KEYS[11..] tagSets  the memo set of each tag the memo carried
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
@@ -55,6 +57,7 @@ else
 end
 -- A pin of a deleted memo would only be skipped; it goes, so it does not count.
 redis.call('ZREM', K.pins, A.id)
+dropHistory(meta, K.history, A.id)
 changed(meta)
 retag(A.id, seq, A.marks, 0, K.tags, K.tagSets)
 return {'ok', due(meta)}

@@ -1,4 +1,5 @@
 import type { RedisClient, Session } from '@memo/common';
+import { History } from './history.js';
 import type { Memo } from './layout.js';
 import { Imports, type ImportResult, type Incoming } from './imports.js';
 import { Memos } from './memos.js';
@@ -11,7 +12,7 @@ import type { Cursor, Page, PageJson, Quotas, Writer } from './types.js';
 
 /**
  * @memo/store: a user's memos in Redis, by concern: memos (pages, add, edit, delete), pins, tags (the index,
- * tag pages, renames), imports, and moves (into this layout, and compaction), each a small
+ * tag pages, renames), imports, the trash, the history of edits, and moves (into this layout, and compaction), each a small
  * module around one script runner (runner.ts; the scripts are commands/*.lua). This class only
  * puts them together and is what the routes and tools hold.
  */
@@ -23,6 +24,7 @@ export class MemoStore {
   readonly tagIndex: Tags;
   readonly imports: Imports;
   readonly trash: Trash;
+  readonly history: History;
 
   constructor(redis: RedisClient, quotas: Quotas) {
     this.scripts = new Scripts(redis);
@@ -32,6 +34,7 @@ export class MemoStore {
     this.tagIndex = new Tags(this.scripts, this.memos, this.moves, quotas);
     this.imports = new Imports(this.scripts, this.moves, quotas);
     this.trash = new Trash(this.scripts, quotas);
+    this.history = new History(this.scripts, this.memos, quotas);
   }
 
   list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {

@@ -20,6 +20,7 @@ import {
   orderKeys,
   trashMs,
   usageOf,
+  versionsKept,
   userOf,
   written,
   type Cursor,
@@ -79,6 +80,15 @@ export function tagChange(
     sets: [...gone, ...added].map((t) => tagKey(userId, t)),
     marks: '-'.repeat(gone.length) + '+'.repeat(added.length),
   };
+}
+
+/**
+ * The version an edit keeps of the text it replaces (history.lua reads it back; history.ts):
+ * its size, when it was written and replaced, and the text.
+ */
+export function versionEntry(old: Entry, now: Date): string {
+  const at = old.updatedAt ?? old.createdAt;
+  return `{"size":${String(old.size)},"at":${at === null ? 'null' : JSON.stringify(at)},"replacedAt":${JSON.stringify(now.toISOString())},"text":${JSON.stringify(old.text)}}`;
 }
 
 /** A user's memos: pages, add, edit, delete (layout.ts; the scripts in commands/). */
@@ -369,6 +379,7 @@ export class Memos {
     const old = decodeEntry(raw);
     const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
     const tags = tagChange(userId, old.text, text);
+    const version = old.text === text ? '' : versionEntry(old, now);
     const guard = guardOf(writer);
     const reply = written(
       (await this.scripts.run(
@@ -380,6 +391,7 @@ export class Memos {
           tags: keys.tags,
           trash: keys.trash,
           trashAt: keys.trashAt,
+          history: keys.history,
           tagSets: tags.sets,
         },
         {
@@ -392,6 +404,9 @@ export class Memos {
           maxBytes: this.quotas.maxBytes,
           marks: tags.marks,
           maxTags: TAGS_MAX_PER_USER,
+          versions: versionsKept(this.quotas),
+          version,
+          vsize: old.size,
         },
       )) as Reply,
     );
@@ -426,6 +441,7 @@ export class Memos {
             pins: keys.pins,
             trash: keys.trash,
             trashAt: keys.trashAt,
+            history: keys.history,
             tags: keys.tags,
             tagSets: tags.sets,
           },

@@ -43,6 +43,8 @@ export const COMMANDS = [
   'restore',
   'purge',
   'trash-page',
+  'history',
+  'forget',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -33,7 +33,15 @@ export interface Quotas {
    * trash counts in the usage: the quotas bound all a user keeps.
    */
   trashDays?: number;
+  /**
+   * Earlier versions of an edited memo its history keeps (0 or absent: none). They count in the
+   * bytes; at the byte quota a memo's oldest versions give way to its edit.
+   */
+  historyVersions?: number;
 }
+
+/** How many versions a memo's history keeps. */
+export const versionsKept = (quotas: Quotas): number => Math.max(0, Math.floor(quotas.historyVersions ?? 0));
 
 /** How long the trash keeps a memo, in ms (0: no trash). */
 export const trashMs = (quotas: Quotas): number => Math.max(0, quotas.trashDays ?? 0) * 86_400_000;

@@ -6,6 +6,7 @@ import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
+import { historySuite } from './history.suite.js';
 
 /** The store's tests on a three-master Redis Cluster (every user's keys in one hash slot). */
 const clusterUrl = useCluster();
@@ -17,4 +18,5 @@ describe('on a Redis Cluster', () => {
   writersSuite();
   firstPageSuite();
   trashSuite();
+  historySuite();
 });

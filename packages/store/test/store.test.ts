@@ -5,6 +5,7 @@ import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
+import { historySuite } from './history.suite.js';
 
 useStore(() => ({ REDIS_URL: new URL(redisUrl()) }));
 storeSuite();
@@ -12,3 +13,4 @@ tagsSuite();
 writersSuite();
 firstPageSuite();
 trashSuite();
+historySuite();

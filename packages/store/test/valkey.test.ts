@@ -6,6 +6,7 @@ import { tagsSuite } from './tags.suite.js';
 import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
+import { historySuite } from './history.suite.js';
 
 /** The store's tests on Valkey 8, as on Redis (store.test.ts). */
 describe.skipIf(!valkeyInstalled())('on Valkey', () => {
@@ -16,4 +17,5 @@ describe.skipIf(!valkeyInstalled())('on Valkey', () => {
   writersSuite();
   firstPageSuite();
   trashSuite();
+  historySuite();
 });

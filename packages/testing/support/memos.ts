@@ -24,6 +24,7 @@ export async function forgetMemos(redis: RedisClient, userId: string): Promise<v
     k.firstPage,
     k.trash,
     k.trashAt,
+    k.history,
     k.busy,
   ]) {
     await redis.del(key);

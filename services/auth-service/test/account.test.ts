@@ -124,8 +124,24 @@ describe('deleting an account', () => {
     expect((await fetch(`${memo.url}/${trashedId}`, { method: 'DELETE', headers: { cookie: phone } })).status).toBe(
       204,
     );
+    // An edited memo's earlier text, kept by its history, goes too.
+    const earlier = randomBytes(9).toString('base64url');
+    const edited = (await (
+      await fetch(`${memo.url}/`, {
+        method: 'POST',
+        headers: { cookie: phone, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: earlier }),
+      })
+    ).json()) as { id: string };
+    const edit = await fetch(`${memo.url}/${edited.id}`, {
+      method: 'PUT',
+      headers: { cookie: phone, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'now' }),
+    });
+    expect(edit.status).toBe(200);
     const before = await everything();
     expect(before).toContain(trashed);
+    expect(before).toContain(earlier);
     expect(before).toContain(HONG);
     expect(before).toContain(words[0]);
     expect(before).toContain(tag);
@@ -140,7 +156,7 @@ describe('deleting an account', () => {
 
     // Nothing of the person: no key names them, no value holds their id, name or words.
     const after = await everything();
-    for (const trace of [HONG, '홍길동', ...words, trashed, tag, key]) expect(after).not.toContain(trace);
+    for (const trace of [HONG, '홍길동', ...words, trashed, earlier, tag, key]) expect(after).not.toContain(trace);
     // Both devices are signed out.
     for (const cookie of [phone, laptop]) {
       expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);

@@ -38,6 +38,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     maxCount: config.MEMO_MAX_COUNT,
     maxBytes: config.MEMO_MAX_BYTES,
     trashDays: config.TRASH_DAYS,
+    historyVersions: config.HISTORY_VERSIONS,
   });
   const memos = metrics.counter(
     'memo_memos_total',

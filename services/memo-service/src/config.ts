@@ -26,6 +26,8 @@ export const spec = {
   MEMO_MAX_BYTES: int({ default: 256 * 1024, min: 1_024, max: 1024 ** 3 }),
   /** Days a deleted memo stays in the trash, restorable (counted in the usage); 0: deletes are final. */
   TRASH_DAYS: int({ default: 30, min: 0, max: 365 }),
+  /** Earlier versions an edited memo keeps (counted in the bytes); 0: edits keep none. */
+  HISTORY_VERSIONS: int({ default: 20, min: 0, max: 100 }),
   /** Memo writes (add, edit, delete) per user per minute; 0 turns the limit off. */
   MEMO_WRITE_RATE_LIMIT: int({ default: 120, min: 0 }),
   /**

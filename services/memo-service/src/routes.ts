@@ -41,8 +41,12 @@ type Limits = Pick<
   | 'PAGE_DEFAULT'
   | 'PAGE_MAX'
   | 'TRASH_DAYS'
+  | 'HISTORY_VERSIONS'
 > &
   Partial<Pick<Config, 'HEAVY_DEADLINE_MS'>>;
+
+/** Version numbers in a path: 1 and up. */
+const VERSION = /^[1-9]\d{0,9}$/;
 
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -73,8 +77,9 @@ export function quotaError(err: QuotaExceeded): HttpError {
 }
 
 /**
- * The store's refusals as the API's answers: a quota (409/413), or the session ended while
- * the request ran (401: nothing was written).
+ * The store's refusals as the API's answers: a quota (409/413), the session ended while the
+ * request ran (401: nothing was written), or a restore from the trash over a memo of the same
+ * id (409).
  */
 async function refusals<T>(work: Promise<T>): Promise<T> {
   try {
@@ -82,6 +87,9 @@ async function refusals<T>(work: Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof QuotaExceeded) throw quotaError(err);
     if (err instanceof SessionEnded) throw unauthorized();
+    if (err instanceof RestoreConflict) {
+      throw new HttpError(409, 'memo_exists', 'A memo with this id is in your list again: it stays in the trash');
+    }
     throw err;
   }
 }
@@ -222,7 +230,11 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const schemas = new RequestSchemas(OPENAPI_FILE);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
   /** The limits every page of memos carries (the page's counter shows them). */
-  const pageLimits = { memoLength: limits.MEMO_MAX_LENGTH, trashDays: limits.TRASH_DAYS };
+  const pageLimits = {
+    memoLength: limits.MEMO_MAX_LENGTH,
+    trashDays: limits.TRASH_DAYS,
+    historyVersions: limits.HISTORY_VERSIONS,
+  };
   const pageLimitsJson = JSON.stringify(pageLimits);
 
   // Every route but the list needs a live session, checked first: 401 before 429, 415 or 400.
@@ -495,15 +507,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   });
   router.post('/trash/:id/restore', limitWrites, async (req, res) => {
     const id = idOf(req);
-    let memo;
-    try {
-      memo = isMemoId(id) ? await refusals(store.restore(sessionOf(req), id)) : null;
-    } catch (err) {
-      if (err instanceof RestoreConflict) {
-        throw new HttpError(409, 'memo_exists', 'A memo with this id is in your list again: it stays in the trash');
-      }
-      throw err;
-    }
+    const memo = isMemoId(id) ? await refusals(store.restore(sessionOf(req), id)) : null;
     if (!memo) throw notFound('No such memo in the trash');
     onChange?.('restored');
     sendJson(res, 200, memo, NO_STORE);
@@ -513,6 +517,30 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     if (!isMemoId(id) || !(await store.purge(sessionOf(req), id))) throw notFound('No such memo in the trash');
     onChange?.('purged');
     res.status(204).end();
+  });
+
+  // A memo's history: the texts its edits replaced (the last HISTORY_VERSIONS), the newest
+  // first; one made the text again (an edit, so the text it replaces is kept in turn); forgotten.
+  router.get('/:id/history', async (req, res) => {
+    const id = idOf(req);
+    const history = isMemoId(id) ? await store.history.of(sessionOf(req).userId, id) : null;
+    if (!history) throw notFound('No such memo');
+    sendJson(res, 200, history, NO_STORE);
+  });
+  router.post('/:id/history/:n/restore', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    const n = typeof req.params.n === 'string' ? req.params.n : '';
+    const memo =
+      isMemoId(id) && VERSION.test(n) ? await refusals(store.history.restore(sessionOf(req), id, Number(n))) : null;
+    if (!memo) throw notFound('No such memo or version');
+    onChange?.('edited');
+    sendJson(res, 200, memo, NO_STORE);
+  });
+  router.delete('/:id/history', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    if (!isMemoId(id)) throw notFound('No such memo');
+    const forgotten = await store.history.forget(sessionOf(req), id);
+    sendJson(res, 200, { forgotten }, NO_STORE);
   });
 
   // Pins: pinned memos come first (newest pin first) on the first page.

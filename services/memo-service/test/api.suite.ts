@@ -240,6 +240,71 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       await expectError(await call('/trash', 'userId=forged'), 401, 'unauthorized');
     });
 
+    it('keeps the texts edits replaced: lists them, makes one the text again, forgets them', async () => {
+      const { cookie } = await user();
+      const other = await user();
+      const memo = (await (await post(cookie, JSON.stringify({ text: '회의 #일' }))).json()) as ApiMemo;
+      const edit = async (text: string): Promise<void> => {
+        const res = await call(`/${memo.id}`, cookie, {
+          method: 'PUT',
+          body: JSON.stringify({ text }),
+          headers: { 'content-type': 'application/json' },
+        });
+        expect(res.status).toBe(200);
+      };
+      await edit('회의는 3시');
+      await edit('회의는 4시로 바뀜');
+      interface HistoryBody {
+        memo: ApiMemo;
+        versions: { n: number; text: string; at: string | null; replacedAt: string }[];
+        keep: number;
+      }
+      const history = async (who = cookie): Promise<HistoryBody> => {
+        const res = await call(`/${memo.id}/history`, who);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        return (await res.json()) as HistoryBody;
+      };
+      const before = await history();
+      expect(before.memo.text).toBe('회의는 4시로 바뀜');
+      expect(before.keep).toBe(20);
+      expect(before.versions.map((v) => [v.n, v.text])).toEqual([
+        [2, '회의는 3시'],
+        [1, '회의 #일'],
+      ]);
+      expect(before.versions[1]?.at).toBe(memo.createdAt);
+      // The page's limits say how many versions are kept.
+      expect(((await (await call('/', cookie)).json()) as { limits: object }).limits).toMatchObject({
+        historyVersions: 20,
+      });
+      // Nothing of one person's history reaches another.
+      await expectError(await call(`/${memo.id}/history`, other.cookie), 404, 'not_found');
+      await expectError(
+        await call(`/${memo.id}/history/1/restore`, other.cookie, { method: 'POST' }),
+        404,
+        'not_found',
+      );
+      await expectError(await call('/not-an-id/history', cookie), 404, 'not_found');
+      await expectError(await call(`/${memo.id}/history/0/restore`, cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call(`/${memo.id}/history/9/restore`, cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call(`/${memo.id}/history`, 'userId=forged'), 401, 'unauthorized');
+
+      const restored = await call(`/${memo.id}/history/1/restore`, cookie, { method: 'POST' });
+      expect(restored.status).toBe(200);
+      expect(await restored.json()).toMatchObject({ id: memo.id, text: '회의 #일' });
+      expect((await history()).versions.map((v) => v.text)).toEqual(['회의는 4시로 바뀜', '회의는 3시', '회의 #일']);
+      expect(((await (await call('/?tag=일', cookie)).json()) as { memos: ApiMemo[] }).memos.map((m) => m.id)).toEqual([
+        memo.id,
+      ]);
+      const bytes = async (): Promise<number> =>
+        ((await (await call('/', cookie)).json()) as { usage: { bytes: { used: number } } }).usage.bytes.used;
+      const withVersions = await bytes();
+      const forgotten = await call(`/${memo.id}/history`, cookie, { method: 'DELETE' });
+      expect(await forgotten.json()).toEqual({ forgotten: 3 });
+      expect((await history()).versions).toEqual([]);
+      expect(await bytes()).toBe(withVersions - Buffer.byteLength('회의는 4시로 바뀜회의는 3시회의 #일'));
+    });
+
     it('adds once per Idempotency-Key: a retry answers with the same memo, or 410 once it was deleted', async () => {
       const { cookie } = await user();
       const send = (key: string, text = '오프라인에서 쓴 메모'): Promise<Response> =>

@@ -272,6 +272,78 @@ describe('a user at the cap', () => {
   );
 
   it(
+    'answers history requests with 10,000 memos of 20 versions each at a cost that does not grow with it (SLOWLOG)',
+    { timeout: 120_000 },
+    async () => {
+      const N = 10_000;
+      const V = 20;
+      const historyStore = new MemoStore(client, { maxCount: CAP, maxBytes: CAP * 1_000, historyVersions: V });
+      const user = uniqueUser('history');
+      const texts = Array.from({ length: N }, (_, i) => `memo ${String(i)} `.padEnd(100, '.'));
+      const ids = await seedCurrent(client as Redis, user, texts);
+      // Every memo with a full history (200,000 versions in one hash), written as edits write them.
+      const keys = userKeys(user);
+      const version = (id: string, n: number): string =>
+        JSON.stringify({
+          size: 100,
+          at: null,
+          replacedAt: '2026-01-01T00:00:00.000Z',
+          text: `${id} v${String(n)}`.padEnd(100, '.'),
+        });
+      for (let start = 0; start < N; start += 500) {
+        const fields: Record<string, string> = {};
+        for (const id of ids.slice(start, start + 500)) {
+          fields[id] = `${String(V)} ${Array.from({ length: V }, () => '100').join(' ')}`;
+          for (let n = 1; n <= V; n++) fields[`${id}:${String(n)}`] = version(id, n);
+        }
+        await client.hset(keys.history, fields);
+      }
+      await client.hincrby(keys.meta, 'bytes', N * V * 100);
+      await client.hset(keys.meta, 'hbytes', N * V * 100);
+      expect(await client.hlen(keys.history)).toBe(N * (V + 1));
+      const R = 10;
+      const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
+        for (let i = 0; i < R; i++) await work(i);
+      };
+      expectCheap(
+        'history: an edit that keeps one more and drops the oldest',
+        await measure(() =>
+          repeat((i) => historyStore.update(user, ids[i * 500] ?? '', `edited ${String(i)}`.padEnd(100, '.'))),
+        ),
+        'REPLACE',
+      );
+      expect((await historyStore.history.of(user, ids[0] ?? ''))?.versions).toHaveLength(V);
+      expectCheap(
+        'history: a memo and its 20 versions',
+        await measure(() =>
+          repeat(async (i) =>
+            expect((await historyStore.history.of(user, ids[i * 700] ?? ''))?.versions).toHaveLength(V),
+          ),
+        ),
+        'HISTORY',
+      );
+      expectCheap(
+        'history: forgotten',
+        await measure(() =>
+          repeat(async (i) => expect(await historyStore.history.forget(user, ids[i * 900 + 1] ?? '')).toBe(V)),
+        ),
+        'FORGET',
+      );
+      expectCheap(
+        'history: a delete that drops 20 versions',
+        await measure(() =>
+          repeat(async (i) => expect(await historyStore.remove(user, ids[i * 800 + 2] ?? '')).toBe(true)),
+        ),
+        'DELETE',
+      );
+      expect(await client.hlen(keys.history)).toBe((N - 2 * R) * (V + 1));
+      console.log(
+        `the history, ${String(N)} memos of ${String(V)} versions, time in Redis:\n  ${figures.filter((f) => f.startsWith('history')).join('\n  ')}`,
+      );
+    },
+  );
+
+  it(
     'answers tag requests at the cap at a cost that does not grow with it (SLOWLOG)',
     { timeout: 120_000 },
     async () => {

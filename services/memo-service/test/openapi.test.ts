@@ -39,6 +39,7 @@ describe('the OpenAPI description', () => {
         PAGE_DEFAULT: 1,
         PAGE_MAX: 1,
         TRASH_DAYS: 30,
+        HISTORY_VERSIONS: 20,
       },
       writes: { middleware: () => () => undefined } as unknown as RateLimiter,
       admission: {} as Admission,

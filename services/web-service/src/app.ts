@@ -38,6 +38,8 @@ export const spec = {
   AOF_REWRITE_INTERVAL_SECONDS: int({ default: 600, min: 0, max: 86_400 }),
   /** memo-service's TRASH_DAYS, for what the notice says of deleted memos. */
   TRASH_DAYS: int({ default: 30, min: 0, max: 365 }),
+  /** memo-service's HISTORY_VERSIONS, for what the notice says of the texts edits replace. */
+  HISTORY_VERSIONS: int({ default: 20, min: 0, max: 100 }),
 };
 
 export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: PageAssets): ServiceOptions {
@@ -49,6 +51,7 @@ export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: P
       // The rewrite is asked for within the interval, checked every minute.
       aofMinutes: Math.ceil(config.AOF_REWRITE_INTERVAL_SECONDS / 60) + 1,
       trashDays: config.TRASH_DAYS,
+      historyVersions: config.HISTORY_VERSIONS,
     });
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);

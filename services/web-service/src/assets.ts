@@ -112,6 +112,17 @@ export interface PrivacySettings {
   aofMinutes: number;
   /** Days a deleted memo stays in the trash (memo-service's TRASH_DAYS; 0: none). */
   trashDays?: number;
+  /** Earlier versions an edited memo keeps (memo-service's HISTORY_VERSIONS; 0: none). */
+  historyVersions?: number;
+}
+
+/** What the notice says of the texts edits replace, in Korean and in English. */
+function historyWords(versions: number): { ko: string; en: string } {
+  if (versions <= 0) return { ko: '보관하지 않습니다(고치면 이전 내용은 즉시 사라짐).', en: 'are not kept' };
+  return {
+    ko: `메모마다 최근 ${String(versions)}개까지 보관하며 저장 공간에 포함됩니다. 메모를 지우거나(휴지통으로 옮길 때 포함) 기록을 지우면 즉시 삭제합니다.`,
+    en: `are kept, the last ${String(versions)} of each memo, counted in your storage, and deleted at once with the memo (moving it to the trash included) or when you clear its history`,
+  };
 }
 
 /** What the notice says of deleted memos, in Korean and in English. */
@@ -183,7 +194,9 @@ export function loadPageAssets(
     .replaceAll('%CONTACT%', contact)
     .replaceAll('%AOF_MINUTES%', String(privacy.aofMinutes))
     .replaceAll('%TRASH_KO%', trashWords(privacy.trashDays ?? 30).ko)
-    .replaceAll('%TRASH_EN%', trashWords(privacy.trashDays ?? 30).en);
+    .replaceAll('%TRASH_EN%', trashWords(privacy.trashDays ?? 30).en)
+    .replaceAll('%HISTORY_KO%', historyWords(privacy.historyVersions ?? 20).ko)
+    .replaceAll('%HISTORY_EN%', historyWords(privacy.historyVersions ?? 20).en);
   // What the service worker keeps for offline use: the page and everything it loads.
   const shell = new Map<string, Asset>([
     ['/', page],

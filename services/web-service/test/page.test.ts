@@ -247,6 +247,7 @@ describe('serving the page', () => {
         PRIVACY_CONTACT: '홍길동 <privacy@memo.example>',
         AOF_REWRITE_INTERVAL_SECONDS: '600',
         TRASH_DAYS: '14',
+        HISTORY_VERSIONS: '7',
       }),
     );
     try {
@@ -262,6 +263,9 @@ describe('serving the page', () => {
       // How long the trash keeps deleted memos, as memo-service is set.
       expect(notice).toContain('휴지통에 14일 동안 보관');
       expect(notice).toContain('stay in the trash for 14 days');
+      // How many earlier versions of an edited memo are kept.
+      expect(notice).toContain('최근 7개까지 보관');
+      expect(notice).toContain('the last 7 of each memo');
       expect(notice).not.toMatch(/%\w+%/);
       expect(notice).toMatch(/href="assets\/style\.[0-9a-f]{12}\.css"/);
     } finally {

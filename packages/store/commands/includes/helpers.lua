@@ -140,3 +140,32 @@ local function sweepTrash(meta, trash, trashAt, before)
   redis.call('ZREM', trashAt, unpack(ids))
   if n > 0 then leftTrash(meta, n, bytes) end
 end
+
+-- The versions of a memo its history keeps (the hash `history`, field `id`: the last one's
+-- number, then each one's size, oldest first): that number (0 for none) and the sizes.
+local function versionsOf(history, id)
+  local index = redis.call('HGET', history, id)
+  local last, sizes = 0, {}
+  if not index then return last, sizes end
+  for n in string.gmatch(index, '%d+') do
+    if last == 0 then last = tonumber(n) else sizes[#sizes + 1] = tonumber(n) end
+  end
+  return last, sizes
+end
+
+-- Drops every kept version of a memo, and their bytes from the usage: how many went.
+local function dropHistory(meta, history, id)
+  local last, sizes = versionsOf(history, id)
+  local fields, bytes = {id}, 0
+  for i, size in ipairs(sizes) do
+    fields[#fields + 1] = id .. ':' .. (last - #sizes + i)
+    bytes = bytes + size
+  end
+  if last == 0 then return 0 end
+  redis.call('HDEL', history, unpack(fields))
+  if bytes ~= 0 then
+    redis.call('HINCRBY', meta, 'bytes', -bytes)
+    redis.call('HINCRBY', meta, 'hbytes', -bytes)
+  end
+  return #sizes
+end
