@@ -15,7 +15,6 @@ import { showAccount, showError, showLogin, showOnly, translate } from './screen
 import { PageState } from './state.js';
 import type { ErrorCode } from './strings.js';
 import { Tags } from './tags.js';
-import type { Trash } from './trash.js';
 
 const state = new PageState();
 const messages = new Messages();
@@ -34,14 +33,28 @@ function failed(err: unknown): void {
 function leave(): void {
   state.signOut();
   memos.clear();
-  closeTrash();
+  forgetViews();
   showLogin();
 }
 
-/** The trash controller, loaded (trash.ts, a chunk of its own) the first time the trash is opened. */
-let trash: Promise<Trash> | null = null;
-function trashController(): Promise<Trash> {
-  trash ??= import('./trash.js').then(
+/**
+ * A controller made from a chunk of its own the first time it is asked for (`get`); `made` is
+ * it once asked for. A load that failed (offline before the service worker kept the chunk) is
+ * tried again next time.
+ */
+function onDemand<T>(make: () => Promise<T>): { get: () => Promise<T>; made: () => Promise<T> | null } {
+  let made: Promise<T> | null = null;
+  const get = (): Promise<T> =>
+    (made ??= make().catch((err: unknown) => {
+      made = null;
+      throw err;
+    }));
+  return { get, made: () => made };
+}
+
+/** The trash (trash.ts), loaded the first time it is opened. */
+const trash = onDemand(() =>
+  import('./trash.js').then(
     ({ Trash }) =>
       new Trash({
         state,
@@ -52,25 +65,38 @@ function trashController(): Promise<Trash> {
         purged: (count, bytes) => memos.changeUsage(-count, -bytes),
         emptied: () => memos.load(null),
       }),
-    (err: unknown) => {
-      // Not loaded (offline before the service worker kept it): tried again next time.
-      trash = null;
-      throw err;
-    },
-  );
-  return trash;
-}
+  ),
+);
+
+/** A memo's history (history.ts, with its diff), loaded the first time one is opened. */
+const versions = onDemand(() =>
+  import('./history.js').then(
+    ({ History }) =>
+      new History({
+        state,
+        messages,
+        failed,
+        restored: (memo, bytes) => {
+          memos.replaced(memo);
+          memos.changeUsage(0, bytes);
+        },
+        forgotten: (bytes) => memos.changeUsage(0, -bytes),
+        gone: () => void memos.load(null),
+      }),
+  ),
+);
 
 /** The trash as it is now, when it is open. */
 function refreshTrash(): void {
-  if (ui.trashPanel.open) void trashController().then((t) => t.show(), failed);
+  if (ui.trashPanel.open) void trash.get().then((t) => t.show(), failed);
 }
 
-/** Nothing of the last person's trash stays on the page. */
-function closeTrash(): void {
+/** Nothing of the last person's trash or history stays on the page. */
+function forgetViews(): void {
   ui.trashPanel.open = false;
   ui.trashBody.replaceChildren();
-  void trash?.then((t) => t.clear());
+  void trash.made()?.then((t) => t.clear());
+  void versions.made()?.then((h) => h.clear());
 }
 
 const memos: Memos = new Memos({
@@ -85,6 +111,7 @@ const memos: Memos = new Memos({
     ui.trashPanel.hidden = state.trashDays === 0;
   },
   deleted: () => refreshTrash(),
+  history: (memo, opener) => void versions.get().then((h) => h.open(memo, opener), failed),
 });
 
 const tags: Tags = new Tags({
@@ -151,7 +178,8 @@ function applyLanguage(): void {
   composer.relabel();
   tags.showFilter();
   void tags.load();
-  void trash?.then((t) => t.render());
+  void trash.made()?.then((t) => t.render());
+  void versions.made()?.then((h) => h.render());
 }
 
 /** Who is logged in, then their memos; or the login; or what went wrong, with 다시 시도. */
@@ -165,7 +193,7 @@ async function showMemos(): Promise<void> {
       leave();
       return;
     }
-    if (me.id !== state.userId) closeTrash();
+    if (me.id !== state.userId) forgetViews();
     state.userId = me.id;
     state.userName = me.name;
     composer.adopt(me.id);

@@ -14,6 +14,8 @@ export interface MemoHandlers {
   pin(memo: Memo, pin: boolean): void;
   edit(li: HTMLLIElement): void;
   remove(li: HTMLLIElement): void;
+  /** The memo's earlier versions (absent: the server keeps none); `opener` is the button. */
+  history?: (memo: Memo, opener: HTMLElement) => void;
   /** A task box at `offset` in the text was ticked or unticked. */
   task(li: HTMLLIElement, offset: number, checked: boolean, box: HTMLInputElement): void;
 }
@@ -129,8 +131,14 @@ export function renderMemo(
         ? button(t.unpin, t.unpinLabel, () => on.pin(memo, false))
         : button(t.pin, t.pinLabel, () => on.pin(memo, true)),
       button(t.edit, t.editLabel, () => on.edit(li)),
-      button(t.remove, t.removeLabel, () => on.remove(li), 'danger'),
     );
+    // Only an edited memo has earlier versions.
+    const { history } = on;
+    if (history && memo.updatedAt) {
+      const open = button(t.history, t.historyLabel, () => history(memo, open));
+      actions.append(open);
+    }
+    actions.append(button(t.remove, t.removeLabel, () => on.remove(li), 'danger'));
   }
   meta.append(actions);
   const onTask = pending

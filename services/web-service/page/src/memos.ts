@@ -28,6 +28,8 @@ export interface MemosPage {
   limitsChanged(): void;
   /** A delete went through: the memo is in the trash (or gone, without one). */
   deleted(): void;
+  /** Opens a memo's history (from the button `opener`). */
+  history(memo: Memo, opener: HTMLElement): void;
 }
 
 /** The undo window of a delete. */
@@ -58,7 +60,10 @@ export class Memos {
     edit: (li) => this.#edit(li),
     remove: (li) => this.#remove(li),
     task: (li, offset, checked, box) => this.#toggleTask(li, offset, checked, box),
+    history: (memo, opener) => this.#page.history(memo, opener),
   };
+  /** The same, without a history to show (the server keeps none). */
+  readonly #withoutHistory: MemoHandlers = { ...this.#handlers, history: undefined };
 
   readonly #page: MemosPage;
 
@@ -85,7 +90,13 @@ export class Memos {
 
   /** A memo's list item, remembered with its memo, hidden when the search says so. */
   render(memo: Memo, pending: false | 'saving' | 'queued' = false): HTMLLIElement {
-    const li = renderMemo(memo, pending, this.#page.state.speech(), this.#handlers);
+    const { state } = this.#page;
+    const li = renderMemo(
+      memo,
+      pending,
+      state.speech(),
+      state.historyVersions > 0 ? this.#handlers : this.#withoutHistory,
+    );
     this.#shown.set(li, memo);
     li.hidden = !matches(memo.text, ui.search.value);
     return li;
@@ -100,6 +111,21 @@ export class Memos {
     if (cursor) params.set('cursor', cursor);
     if (limit) params.set('limit', String(limit));
     const page = await api<Page>(params.size > 0 ? `memo?${params.toString()}` : 'memo');
+    // The server's limits first (the items' buttons follow them), not ones written here again:
+    // the counter says what the server allows.
+    const limits = page.limits;
+    const versions = limits?.historyVersions ?? 0;
+    if (
+      limits &&
+      (limits.memoLength !== state.maxLength ||
+        limits.trashDays !== state.trashDays ||
+        versions !== state.historyVersions)
+    ) {
+      state.maxLength = limits.memoLength;
+      state.trashDays = limits.trashDays;
+      state.historyVersions = versions;
+      this.#page.limitsChanged();
+    }
     if (!cursor) ui.list.replaceChildren();
     ui.list.append(...page.memos.map((memo) => this.render(memo)));
     if (!cursor && tag === null) this.#page.firstPageShown();
@@ -107,14 +133,17 @@ export class Memos {
     ui.more.hidden = this.#nextCursor === null;
     state.usage = page.usage;
     this.#showUsage();
-    // The server's limit, not one written here again: the counter says what the server allows.
-    const limits = page.limits;
-    if (limits && (limits.memoLength !== state.maxLength || limits.trashDays !== state.trashDays)) {
-      state.maxLength = limits.memoLength;
-      state.trashDays = limits.trashDays;
-      this.#page.limitsChanged();
-    }
     this.updateEmpty();
+  }
+
+  /** A memo changed elsewhere (a version of its history restored): its item shows it now. */
+  replaced(memo: Memo): void {
+    for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li')) {
+      const was = this.#shown.get(li);
+      if (was?.id !== memo.id) continue;
+      li.replaceWith(this.render({ ...memo, pinnedAt: was.pinnedAt }));
+    }
+    this.#page.changed();
   }
 
   /** Nothing of anyone is shown (logged out). */

@@ -31,6 +31,8 @@ export class PageState {
   maxLength = 10_000;
   /** Days the trash keeps a deleted memo (0: none, a delete is final): limits.trashDays. */
   trashDays = 0;
+  /** Earlier versions an edited memo keeps (0: none, no history to show): limits.historyVersions. */
+  historyVersions = 0;
   /** Whether an answer came from the service worker's copy (offline) since the last look. */
   servedOffline = false;
 

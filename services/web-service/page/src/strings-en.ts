@@ -36,6 +36,8 @@ export const en: Strings = {
   editArea: 'Memo text',
   remove: 'Delete',
   removeLabel: 'Delete memo',
+  history: 'History',
+  historyLabel: 'Show edit history',
   pin: 'Pin',
   pinLabel: 'Pin memo to the top',
   unpin: 'Unpin',

@@ -40,6 +40,8 @@ export const ko = {
   editArea: '메모 내용 수정',
   remove: '삭제',
   removeLabel: '메모 삭제',
+  history: '기록',
+  historyLabel: '편집 기록 보기',
   pin: '고정',
   pinLabel: '메모를 맨 위에 고정',
   unpin: '고정 해제',
