@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, load, log, median } from './processes.js';
 import { machine } from './report.js';
-import { CONNECTIONS, DURATION, ONLY, OUT, RUNS, loadSpec, postMemo } from './settings.js';
+import { CONNECTIONS, DURATION, ONLY, OUT, RUNS, editMemo, loadSpec, postMemo } from './settings.js';
 import { startSide, type Side } from './sides.js';
 import type { LoadResult, LoadSpec } from './types.js';
 import { git, prepareTree, resolveRef } from './worktree.js';
@@ -65,6 +65,18 @@ export const GATE_SCENARIOS: GateScenario[] = [
     via: 'nginx',
     process: 'memo',
     spec: (s) => (s.nginx ? loadSpec(s.nginx, { cookie: s.cookies.post }, [postMemo('/memo')]) : null),
+  },
+  {
+    // Edits of memos picked at random among 1,000, two texts in turn: what an edit costs, its
+    // history included once the tree keeps one.
+    name: 'put_memo',
+    via: 'service',
+    process: 'memo',
+    spec: (s) =>
+      loadSpec(s.services.memo.url, { cookie: s.cookies.edit }, [
+        editMemo(s.editPaths, 'an edited memo of about fifty bytes, for the bench'),
+        editMemo(s.editPaths, 'an edited memo of about fifty bytes, for the bench, again'),
+      ]),
   },
   {
     name: 'get_me',

@@ -31,3 +31,11 @@ export const postMemo = (path: string): RequestSpec => ({
   body: JSON.stringify({ text: 'a memo of about fifty bytes, written for the benchmark' }),
   headers: { 'content-type': 'application/json' },
 });
+
+/** A memo's new text, put to one of `paths` at random. */
+export const editMemo = (paths: string[], text: string): RequestSpec => ({
+  method: 'PUT',
+  pick: paths,
+  body: JSON.stringify({ text }),
+  headers: { 'content-type': 'application/json' },
+});

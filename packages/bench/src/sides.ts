@@ -20,7 +20,9 @@ export interface Side {
   nginx: string | null;
   /** The side's own Redis. */
   redisUrl: string;
-  cookies: Record<'u10' | 'u1000' | 'post', string>;
+  cookies: Record<'u10' | 'u1000' | 'post' | 'edit', string>;
+  /** The paths of the edit user's memos (`<id>`, under memo-service's root). */
+  editPaths: string[];
   stop(): Promise<void>;
 }
 
@@ -93,8 +95,10 @@ export async function startSide(
   const u10 = await logIn(site, 'hong');
   const u1000 = await logIn(site, 'kim');
   const post = await logIn(site, 'park');
+  const edit = await logIn(site, 'choi');
   await seed(services.memo.url, u10.cookie, 10);
   await seed(services.memo.url, u1000.cookie, 1_000);
+  const editPaths = (await seed(services.memo.url, edit.cookie, 1_000)).map((id) => `/${id}`);
   return {
     label,
     root,
@@ -102,7 +106,8 @@ export async function startSide(
     services,
     nginx: nginxSite,
     redisUrl: redis.url,
-    cookies: { u10: u10.cookie, u1000: u1000.cookie, post: post.cookie },
+    cookies: { u10: u10.cookie, u1000: u1000.cookie, post: post.cookie, edit: edit.cookie },
+    editPaths,
     stop: async () => {
       if (nginx) await stopProcess(nginx);
       await stopProcess(child);
@@ -112,17 +117,23 @@ export async function startSide(
 }
 
 /** `count` memos of about fifty bytes through the API (whatever layout the side stores). */
-async function seed(memoUrl: string, cookie: string, count: number): Promise<void> {
+/** Adds `count` memos of about fifty bytes: their ids. */
+async function seed(memoUrl: string, cookie: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
   for (let start = 0; start < count; start += 25) {
-    await Promise.all(
-      Array.from({ length: Math.min(25, count - start) }, async (_, i) => {
-        const res = await fetch(memoUrl, {
-          method: 'POST',
-          headers: { cookie, 'content-type': 'application/json' },
-          body: JSON.stringify({ text: `a memo of about fifty bytes, written for the bench ${String(start + i)}` }),
-        });
-        if (res.status !== 201) throw new Error(`seeding: ${String(res.status)} ${await res.text()}`);
-      }),
+    ids.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(25, count - start) }, async (_, i) => {
+          const res = await fetch(memoUrl, {
+            method: 'POST',
+            headers: { cookie, 'content-type': 'application/json' },
+            body: JSON.stringify({ text: `a memo of about fifty bytes, written for the bench ${String(start + i)}` }),
+          });
+          if (res.status !== 201) throw new Error(`seeding: ${String(res.status)} ${await res.text()}`);
+          return ((await res.json()) as { id: string }).id;
+        }),
+      )),
     );
   }
+  return ids;
 }

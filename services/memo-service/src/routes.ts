@@ -193,7 +193,7 @@ export interface MemoDeps {
   writes: RateLimiter;
   /** Lets one heavy request (export, import, tag rename) run per user, a few per process. */
   admission: Admission;
-  onChange?: (action: 'created' | 'edited' | 'deleted' | 'restored' | 'purged', memos?: number) => void;
+  onChange?: (action: 'created' | 'edited' | 'deleted' | 'restored' | 'purged' | 'reverted', memos?: number) => void;
 }
 
 /**
@@ -533,7 +533,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     const memo =
       isMemoId(id) && VERSION.test(n) ? await refusals(store.history.restore(sessionOf(req), id, Number(n))) : null;
     if (!memo) throw notFound('No such memo or version');
-    onChange?.('edited');
+    onChange?.('reverted');
     sendJson(res, 200, memo, NO_STORE);
   });
   router.delete('/:id/history', limitWrites, async (req, res) => {

@@ -54,7 +54,7 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
       expect(await api.redis.llen(memoKey(id))).toBe(1);
     });
 
-    it('counts memos created, edited and deleted, and times requests and Redis commands', async () => {
+    it('counts memos created, edited, set back and deleted, and times requests and Redis commands', async () => {
       const { cookie } = await user();
       const created = (await (await post(cookie, '{"text":"count me"}')).json()) as ApiMemo;
       await call(`/${created.id}`, cookie, {
@@ -62,6 +62,8 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
         body: '{"text":"x"}',
         headers: { 'content-type': 'application/json' },
       });
+      expect((await call(`/${created.id}/history`, cookie)).status).toBe(200);
+      expect((await call(`/${created.id}/history/1/restore`, cookie, { method: 'POST' })).status).toBe(200);
       await call(`/${created.id}`, cookie, { method: 'DELETE' });
       expect((await call('/', cookie)).status).toBe(200);
       const metrics = await (await fetch(`${api.memo.adminUrl}/metrics`)).text();
@@ -72,7 +74,7 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
           .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
         return Number(line?.split(' ').at(-1) ?? 0);
       };
-      for (const action of ['created', 'edited', 'deleted']) {
+      for (const action of ['created', 'edited', 'deleted', 'reverted']) {
         expect(sample('memo_memos_total', { action, service: 'memo-service' }), action).toBeGreaterThan(0);
       }
       expect(
@@ -82,7 +84,7 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
         sample('http_request_duration_seconds_count', { method: 'DELETE', route: '/:id', status: '204' }),
       ).toBeGreaterThan(0);
       // Scripts are timed by the name the store gave them, not as an anonymous evalsha.
-      for (const command of ['memoAdd', 'memoReplace', 'memoDelete', 'memoPage']) {
+      for (const command of ['memoAdd', 'memoReplace', 'memoDelete', 'memoPage', 'memoHistory']) {
         expect(sample('redis_command_duration_seconds_count', { command }), command).toBeGreaterThan(0);
       }
       expect(metrics).toMatch(/process_resident_memory_bytes/);
