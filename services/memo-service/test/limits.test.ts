@@ -73,6 +73,12 @@ describe('a user at the cap', () => {
     return out;
   }
 
+  /** Each kind of operation runs R times (its i-th time given i). */
+  const R = 10;
+  const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
+    for (let i = 0; i < R; i++) await work(i);
+  };
+
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const figures: string[] = [];
   /**
@@ -98,10 +104,6 @@ describe('a user at the cap', () => {
       const legacy = uniqueUser('old');
       const currentIds = await seedCurrent(client as Redis, current, texts);
       const legacyIds = await seedLegacy(client as Redis, legacy, texts);
-      const R = 10;
-      const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
-        for (let i = 0; i < R; i++) await work(i);
-      };
 
       // The legacy user's first request moves 100,000 entries, in bounded steps.
       const migration = await measure(async () => {
@@ -213,10 +215,6 @@ describe('a user at the cap', () => {
         await Promise.all(ids.slice(start, start + 500).map((id) => trashStore.remove(user, id)));
       }
       expect(await client.zcard(userKeys(user).trashAt)).toBe(N);
-      const R = 10;
-      const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
-        for (let i = 0; i < R; i++) await work(i);
-      };
       expectCheap(
         'trash: a delete into it',
         await measure(() => repeat((i) => trashStore.remove(user, ids[N + i] ?? ''))),
@@ -301,10 +299,6 @@ describe('a user at the cap', () => {
       await client.hincrby(keys.meta, 'bytes', N * V * 100);
       await client.hset(keys.meta, 'hbytes', N * V * 100);
       expect(await client.hlen(keys.history)).toBe(N * (V + 1));
-      const R = 10;
-      const repeat = async (work: (i: number) => Promise<unknown>): Promise<void> => {
-        for (let i = 0; i < R; i++) await work(i);
-      };
       expectCheap(
         'history: an edit that keeps one more and drops the oldest',
         await measure(() =>
