@@ -214,6 +214,39 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
     expect(page.usage.memos.used).toBe(1);
   });
 
+  it('archives a full user’s memos (10 tags each) and lists, by tag too, and restores them in a page’s work', async () => {
+    const { user, cookie } = await fullUser();
+    const ids = fullExport().memos.map((m) => m.id);
+    const as = (method: string): RequestInit => ({ method, headers: { cookie } });
+    // Everything archived; the last, into an archive of 999, within a write's budget.
+    for (const id of ids.slice(0, -1)) expect((await fetch(url(`/${id}/archive`), as('POST'))).status).toBe(204);
+    const last = await cost(bench, () => fetch(url(`/${ids.at(-1) ?? ''}/archive`), as('POST')));
+    expect(last.value.status).toBe(204);
+    const get = (path: string): Promise<Response> => fetch(url(path), { headers: { cookie } });
+    const first = await cost(bench, () => get('/archive?limit=100'));
+    expect(((await first.value.json()) as { total: number }).total).toBe(MAX_COUNT);
+    const deep = await cost(bench, () => get('/archive?limit=100&cursor=900'));
+    expect(((await deep.value.json()) as { nextCursor: null }).nextCursor).toBeNull();
+    // A tag that 50 archived memos carry, its last page.
+    const tagged = await cost(bench, () => get(`/archive?limit=100&tag=${encodeURIComponent('태그7')}`));
+    expect(((await tagged.value.json()) as { total: number }).total).toBe(50);
+    const restore = await cost(bench, () => fetch(url(`/archive/${ids[500] ?? ''}/restore`), as('POST')));
+    expect(restore.value.status).toBe(200);
+    for (const [name, c] of Object.entries({ last, restore })) {
+      console.log(`archive ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.write.held);
+      // With 999 dead refs the last archive also carries a compaction step (as a delete would).
+      const allowed = BUDGET.write.commands + (name === 'last' ? BUDGET.moveStep.commands : 0);
+      expect(c.commands, name).toBeLessThanOrEqual(allowed);
+    }
+    for (const [name, c] of Object.entries({ first, deep, tagged })) {
+      console.log(`archive ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.read.held);
+      expect(c.commands, name).toBeLessThanOrEqual(BUDGET.read.commands);
+    }
+    expect(await bench.client.zcard(memoKeys(user).archiveAt)).toBe(MAX_COUNT - 1);
+  });
+
   it('keeps, lists, restores and forgets a full history of the worst texts in a write’s and a page’s work', async () => {
     const user = uniqueUser();
     const cookie = await cookieFor(bench, user);

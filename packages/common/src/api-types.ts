@@ -50,6 +50,20 @@ export interface TrashedMemo extends Memo {
   deletedAt: string;
 }
 
+/** An archived memo (보관), and when it was archived. */
+export interface ArchivedMemo extends Memo {
+  archivedAt: string;
+}
+
+/** One page of the archive: the last archived first, or (by tag) the last written first. */
+export interface ArchivePage {
+  memos: ArchivedMemo[];
+  /** Archived memos in all (of the tag, with one). */
+  total: number;
+  /** Pass back as `cursor` for the next page; null on the last. */
+  nextCursor: string | null;
+}
+
 /** One page of the trash, the last deleted first. */
 export interface TrashPage {
   memos: TrashedMemo[];

@@ -52,6 +52,12 @@ export interface MemoKeys {
    * quotas' `historyVersions` a memo; their bytes count in the usage.
    */
   history: string;
+  /** Archived memos (보관): memo id → entry (a hash); still counted in the usage. */
+  archive: string;
+  /** The same memos by when they were archived (ms, a sorted set), to list them. */
+  archiveAt: string;
+  /** Their tags: `<tag>:<seq>:<memo id>` members (a sorted set, all scored 0), found by tag in lexical order. */
+  archiveTags: string;
 }
 
 export function memoKeys(userId: string): MemoKeys {
@@ -70,6 +76,9 @@ export function memoKeys(userId: string): MemoKeys {
     trash: `${tag}:trash`,
     trashAt: `${tag}:trash:at`,
     history: `${tag}:history`,
+    archive: `${tag}:archive`,
+    archiveAt: `${tag}:archive:at`,
+    archiveTags: `${tag}:archive:tags`,
   };
 }
 
@@ -153,6 +162,9 @@ export function accountKeys(userId: string): string[] {
     memo.trash,
     memo.trashAt,
     memo.history,
+    memo.archive,
+    memo.archiveAt,
+    memo.archiveTags,
     sessionsKey(userId),
     naverTokensKey(userId),
     profileKey(userId),
@@ -191,6 +203,9 @@ export const KEY_PATTERNS: readonly string[] = [
   '{memo:<id>}:trash',
   '{memo:<id>}:trash:at',
   '{memo:<id>}:history',
+  '{memo:<id>}:archive',
+  '{memo:<id>}:archive:at',
+  '{memo:<id>}:archive:tags',
   '{memo:<id>}:busy',
   '{memo:<id>}:page1',
   '{memo:<id>}:naver',

@@ -1,4 +1,5 @@
 import type { RedisClient, Session } from '@memo/common';
+import { Archive } from './archive.js';
 import { History } from './history.js';
 import type { Memo } from './layout.js';
 import { Imports, type ImportResult, type Incoming } from './imports.js';
@@ -25,6 +26,7 @@ export class MemoStore {
   readonly imports: Imports;
   readonly trash: Trash;
   readonly history: History;
+  readonly archive: Archive;
 
   constructor(redis: RedisClient, quotas: Quotas) {
     this.scripts = new Scripts(redis);
@@ -35,6 +37,7 @@ export class MemoStore {
     this.imports = new Imports(this.scripts, this.moves, quotas);
     this.trash = new Trash(this.scripts, quotas);
     this.history = new History(this.scripts, this.memos, quotas);
+    this.archive = new Archive(this.scripts, this.memos, this.moves);
   }
 
   list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {
@@ -110,6 +113,7 @@ export type { ImportResult, Incoming } from './imports.js';
 export { IDEMPOTENCY_KEEP, FIRST_PAGE_KEEP_BYTES, FIRST_PAGE_KEEP_MS } from './memos.js';
 export type { TagCount } from './tags.js';
 export type { TrashedMemo, TrashPage } from './trash.js';
+export type { ArchivePage } from './archive.js';
 export { RestoreConflict } from './trash.js';
 export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO, Scripts } from './runner.js';
 export * from './types.js';

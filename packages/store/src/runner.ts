@@ -45,6 +45,9 @@ export const COMMANDS = [
   'trash-page',
   'history',
   'forget',
+  'archive',
+  'unarchive',
+  'archive-page',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -7,6 +7,7 @@ import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
 import { historySuite } from './history.suite.js';
+import { archiveSuite } from './archive.suite.js';
 
 /** The store's tests on a three-master Redis Cluster (every user's keys in one hash slot). */
 const clusterUrl = useCluster();
@@ -19,4 +20,5 @@ describe('on a Redis Cluster', () => {
   firstPageSuite();
   trashSuite();
   historySuite();
+  archiveSuite();
 });

@@ -6,6 +6,7 @@ import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
 import { historySuite } from './history.suite.js';
+import { archiveSuite } from './archive.suite.js';
 
 useStore(() => ({ REDIS_URL: new URL(redisUrl()) }));
 storeSuite();
@@ -14,3 +15,4 @@ writersSuite();
 firstPageSuite();
 trashSuite();
 historySuite();
+archiveSuite();

@@ -7,6 +7,7 @@ import { writersSuite } from './writers.suite.js';
 import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
 import { historySuite } from './history.suite.js';
+import { archiveSuite } from './archive.suite.js';
 
 /** The store's tests on Valkey 8, as on Redis (store.test.ts). */
 describe.skipIf(!valkeyInstalled())('on Valkey', () => {
@@ -18,4 +19,5 @@ describe.skipIf(!valkeyInstalled())('on Valkey', () => {
   firstPageSuite();
   trashSuite();
   historySuite();
+  archiveSuite();
 });

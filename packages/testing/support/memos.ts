@@ -25,6 +25,9 @@ export async function forgetMemos(redis: RedisClient, userId: string): Promise<v
     k.trash,
     k.trashAt,
     k.history,
+    k.archive,
+    k.archiveAt,
+    k.archiveTags,
     k.busy,
   ]) {
     await redis.del(key);

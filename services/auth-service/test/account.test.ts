@@ -139,7 +139,20 @@ describe('deleting an account', () => {
       body: JSON.stringify({ text: 'now' }),
     });
     expect(edit.status).toBe(200);
+    // An archived memo (and its tag in the archive's index) goes too.
+    const archived = randomBytes(9).toString('base64url');
+    const shelved = (await (
+      await fetch(`${memo.url}/`, {
+        method: 'POST',
+        headers: { cookie: phone, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: `${archived} #${tag}` }),
+      })
+    ).json()) as { id: string };
+    expect(
+      (await fetch(`${memo.url}/${shelved.id}/archive`, { method: 'POST', headers: { cookie: phone } })).status,
+    ).toBe(204);
     const before = await everything();
+    expect(before).toContain(archived);
     expect(before).toContain(trashed);
     expect(before).toContain(earlier);
     expect(before).toContain(HONG);
@@ -156,7 +169,9 @@ describe('deleting an account', () => {
 
     // Nothing of the person: no key names them, no value holds their id, name or words.
     const after = await everything();
-    for (const trace of [HONG, '홍길동', ...words, trashed, earlier, tag, key]) expect(after).not.toContain(trace);
+    for (const trace of [HONG, '홍길동', ...words, trashed, earlier, archived, tag, key]) {
+      expect(after).not.toContain(trace);
+    }
     // Both devices are signed out.
     for (const cookie of [phone, laptop]) {
       expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);

@@ -42,7 +42,7 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
   });
   const memos = metrics.counter(
     'memo_memos_total',
-    'Memos created, edited, deleted, restored from the trash, deleted for good, and set back to an earlier version',
+    'Memos created, edited, deleted, restored from the trash, deleted for good, set back to an earlier version, archived and taken out of the archive',
     ['action'],
   );
   const deps: MemoDeps = {

@@ -142,6 +142,20 @@ export function parseTagParam(raw: unknown, name = 'tag'): string {
   return tag;
 }
 
+/** The paging of the trash and the archive: `cursor` is a nextCursor of the previous page (an offset). */
+export function parseOffsetPaging(
+  query: Readonly<Record<string, unknown>>,
+  limits: Limits,
+): { limit: number; offset: number } {
+  const { limit } = parsePaging({ limit: query.limit }, limits);
+  const raw = query.cursor;
+  if (raw === undefined || raw === '') return { limit, offset: 0 };
+  if (typeof raw !== 'string' || !/^\d{1,9}$/.test(raw)) {
+    throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
+  }
+  return { limit, offset: Number(raw) };
+}
+
 const TAG_CURSOR = /^t([1-9]\d{0,14})$/;
 
 /** The paging of a tag's memos: `cursor` is a nextCursor of the previous page (`t<seq>`). */
@@ -193,7 +207,10 @@ export interface MemoDeps {
   writes: RateLimiter;
   /** Lets one heavy request (export, import, tag rename) run per user, a few per process. */
   admission: Admission;
-  onChange?: (action: 'created' | 'edited' | 'deleted' | 'restored' | 'purged' | 'reverted', memos?: number) => void;
+  onChange?: (
+    action: 'created' | 'edited' | 'deleted' | 'restored' | 'purged' | 'reverted' | 'archived' | 'unarchived',
+    memos?: number,
+  ) => void;
 }
 
 /**
@@ -487,15 +504,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   // The trash (휴지통): deleted memos for TRASH_DAYS, restorable; a page of it, the last deleted
   // first; back to the top of the list; deleted for good, one or all.
   router.get('/trash', async (req, res) => {
-    const { limit: rawLimit, cursor: rawCursor } = req.query;
-    const { limit } = parsePaging({ limit: rawLimit }, limits);
-    let offset = 0;
-    if (rawCursor !== undefined && rawCursor !== '') {
-      if (typeof rawCursor !== 'string' || !/^\d{1,9}$/.test(rawCursor)) {
-        throw new HttpError(400, 'invalid_cursor', 'cursor must be a nextCursor value from a previous page');
-      }
-      offset = Number(rawCursor);
-    }
+    const { limit, offset } = parseOffsetPaging(req.query, limits);
     const page = await store.trashPage(sessionOf(req).userId, limit, offset);
     const nextCursor = page.next === null ? null : String(page.next);
     sendJson(res, 200, { memos: page.memos, total: page.total, nextCursor, days: store.trash.days }, NO_STORE);
@@ -517,6 +526,29 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     if (!isMemoId(id) || !(await store.purge(sessionOf(req), id))) throw notFound('No such memo in the trash');
     onChange?.('purged');
     res.status(204).end();
+  });
+
+  // The archive (보관): memos off the list, not deleted, still counted; a page of it (the last
+  // archived first, or a tag's, the last written first); back to the top of the list.
+  router.post('/:id/archive', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    if (!isMemoId(id) || !(await refusals(store.archive.archive(sessionOf(req), id)))) throw notFound('No such memo');
+    onChange?.('archived');
+    res.status(204).end();
+  });
+  router.get('/archive', async (req, res) => {
+    const { limit, offset } = parseOffsetPaging(req.query, limits);
+    const tag = req.query.tag === undefined ? '' : parseTagParam(req.query.tag);
+    const page = await store.archive.page(sessionOf(req).userId, limit, offset, tag);
+    const nextCursor = page.next === null ? null : String(page.next);
+    sendJson(res, 200, { memos: page.memos, total: page.total, nextCursor }, NO_STORE);
+  });
+  router.post('/archive/:id/restore', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    const memo = isMemoId(id) ? await refusals(store.archive.unarchive(sessionOf(req), id)) : null;
+    if (!memo) throw notFound('No such memo in the archive');
+    onChange?.('unarchived');
+    sendJson(res, 200, memo, NO_STORE);
   });
 
   // A memo's history: the texts its edits replaced (the last HISTORY_VERSIONS), the newest

@@ -19,15 +19,27 @@ import { isMemoId, parseCursor, type MemoStore } from '@memo/store';
 export const EXPORT_VERSION = 1;
 const PAGE = 100;
 
-/** Every memo of the user, newest first, a page at a time. */
-async function* everyMemo(store: MemoStore, userId: string): AsyncGenerator<Memo> {
+/** A memo as exported: archived ones say when they were archived. */
+type Exported = Memo & { archivedAt?: string };
+
+/**
+ * Every memo of the user, a page at a time: the list, newest first, then the archived ones,
+ * the last archived first (an import brings them back into the list). The trash is not
+ * exported (it is what was deleted), nor the history of edits.
+ */
+async function* everyMemo(store: MemoStore, userId: string): AsyncGenerator<Exported> {
   let cursor: Parameters<MemoStore['list']>[2];
   for (;;) {
     const page = await store.list(userId, PAGE, cursor);
     yield* page.memos;
-    if (!page.nextCursor) return;
+    if (!page.nextCursor) break;
     cursor = parseCursor(page.nextCursor) ?? undefined;
-    if (!cursor) return;
+    if (!cursor) break;
+  }
+  for (let offset: number | null = 0; offset !== null;) {
+    const page = await store.archive.page(userId, PAGE, offset);
+    yield* page.memos;
+    offset = page.next;
   }
 }
 
@@ -71,9 +83,10 @@ export async function exportJson(store: MemoStore, userId: string, res: Response
 }
 
 /** A memo as a Markdown file: its id and times in front matter, then its text unchanged. */
-export function markdownFile(memo: Memo): string {
+export function markdownFile(memo: Exported): string {
   const front = [`id: ${memo.id}`, `createdAt: ${memo.createdAt ?? ''}`, `updatedAt: ${memo.updatedAt ?? ''}`];
   if (memo.pinnedAt) front.push(`pinnedAt: ${memo.pinnedAt}`);
+  if (memo.archivedAt) front.push(`archivedAt: ${memo.archivedAt}`);
   const tags = tagsOf(memo.text);
   if (tags.length > 0) front.push(`tags: [${tags.map((t) => JSON.stringify(t)).join(', ')}]`);
   return `---\n${front.join('\n')}\n---\n${memo.text}\n`;

@@ -64,6 +64,8 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
       });
       expect((await call(`/${created.id}/history`, cookie)).status).toBe(200);
       expect((await call(`/${created.id}/history/1/restore`, cookie, { method: 'POST' })).status).toBe(200);
+      expect((await call(`/${created.id}/archive`, cookie, { method: 'POST' })).status).toBe(204);
+      expect((await call(`/archive/${created.id}/restore`, cookie, { method: 'POST' })).status).toBe(200);
       await call(`/${created.id}`, cookie, { method: 'DELETE' });
       expect((await call('/', cookie)).status).toBe(200);
       const metrics = await (await fetch(`${api.memo.adminUrl}/metrics`)).text();
@@ -74,7 +76,7 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
           .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
         return Number(line?.split(' ').at(-1) ?? 0);
       };
-      for (const action of ['created', 'edited', 'deleted', 'reverted']) {
+      for (const action of ['created', 'edited', 'deleted', 'reverted', 'archived', 'unarchived']) {
         expect(sample('memo_memos_total', { action, service: 'memo-service' }), action).toBeGreaterThan(0);
       }
       expect(

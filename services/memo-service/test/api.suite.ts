@@ -240,6 +240,66 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       await expectError(await call('/trash', 'userId=forged'), 401, 'unauthorized');
     });
 
+    it('archives a memo off the list, lists the archive (by tag too), exports it, and puts it back', async () => {
+      const { cookie } = await user();
+      const other = await user();
+      const add = async (text: string): Promise<ApiMemo> =>
+        (await (await post(cookie, JSON.stringify({ text }))).json()) as ApiMemo;
+      const a = await add('제주 여행 #여행/제주');
+      const b = await add('회의록 #일');
+      await add('남은 메모');
+      for (const memo of [a, b]) {
+        expect((await call(`/${memo.id}/archive`, cookie, { method: 'POST' })).status).toBe(204);
+      }
+      interface ArchiveBody {
+        memos: (ApiMemo & { archivedAt: string })[];
+        total: number;
+        nextCursor: string | null;
+      }
+      const archive = async (query = '', who = cookie): Promise<ArchiveBody> => {
+        const res = await call(`/archive${query}`, who);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        return (await res.json()) as ArchiveBody;
+      };
+      expect(await archive('?limit=1')).toMatchObject({ total: 2, nextCursor: '1', memos: [{ id: b.id }] });
+      expect((await archive('?limit=1&cursor=1')).memos.map((m) => m.id)).toEqual([a.id]);
+      // On request, a tag's archived memos (and those of the tags under it).
+      expect((await archive(`?tag=${encodeURIComponent('#여행')}`)).memos.map((m) => m.id)).toEqual([a.id]);
+      expect((await archive(`?tag=${encodeURIComponent('일')}`)).memos.map((m) => m.id)).toEqual([b.id]);
+      await expectError(await call('/archive?tag=%20', cookie), 400, 'tag_invalid');
+      await expectError(await call('/archive?cursor=x', cookie), 400, 'invalid_cursor');
+      // Off the list and its tags, still counted; nobody else sees or takes it.
+      const page = (await (await call('/', cookie)).json()) as { memos: ApiMemo[]; usage: { memos: { used: number } } };
+      expect(page.memos.map((m) => m.text)).toEqual(['남은 메모']);
+      expect(page.usage.memos.used).toBe(3);
+      expect(((await (await call('/tags', cookie)).json()) as { tags: unknown[] }).tags).toEqual([]);
+      expect(await archive('', other.cookie)).toEqual({ memos: [], total: 0, nextCursor: null });
+      await expectError(await call(`/archive/${a.id}/restore`, other.cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call(`/${a.id}/archive`, other.cookie, { method: 'POST' }), 404, 'not_found');
+      await expectError(await call(`/${a.id}/archive`, cookie, { method: 'POST' }), 404, 'not_found');
+      // An export carries archived memos, after the others, saying so.
+      const exported = (await (await call('/export', cookie)).json()) as {
+        memos: (ApiMemo & { archivedAt?: string })[];
+      };
+      expect(exported.memos.map((m) => [m.text, typeof m.archivedAt])).toEqual([
+        ['남은 메모', 'undefined'],
+        ['회의록 #일', 'string'],
+        ['제주 여행 #여행/제주', 'string'],
+      ]);
+
+      const back = await call(`/archive/${a.id}/restore`, cookie, { method: 'POST' });
+      expect(back.status).toBe(200);
+      expect(await back.json()).toEqual(a);
+      const after = (await (await call('/', cookie)).json()) as { memos: ApiMemo[] };
+      expect(after.memos.map((m) => m.text)).toEqual(['제주 여행 #여행/제주', '남은 메모']);
+      expect(
+        ((await (await call('/?tag=여행', cookie)).json()) as { memos: ApiMemo[] }).memos.map((m) => m.id),
+      ).toEqual([a.id]);
+      await expectError(await call(`/archive/${a.id}/restore`, cookie, { method: 'POST' }), 404, 'not_found');
+      expect((await archive()).total).toBe(1);
+    });
+
     it('keeps the texts edits replaced: lists them, makes one the text again, forgets them', async () => {
       const { cookie } = await user();
       const other = await user();

@@ -270,6 +270,57 @@ describe('a user at the cap', () => {
   );
 
   it(
+    'answers archive requests with 30,000 memos in the archive at a cost that does not grow with it (SLOWLOG)',
+    { timeout: 120_000 },
+    async () => {
+      const N = 30_000;
+      const archiveStore = new MemoStore(client, { maxCount: CAP, maxBytes: CAP * 200 });
+      const user = uniqueUser('archive');
+      // 50 tags, 600 memos each (a tag and its page deep in the archive's tag index).
+      const texts = Array.from({ length: N + 20 }, (_, i) => `memo ${String(i)} #t${String(i % 50)}`.padEnd(100, '.'));
+      const ids = await seedCurrent(client as Redis, user, texts);
+      for (let start = 0; start < N; start += 500) {
+        await Promise.all(ids.slice(start, start + 500).map((id) => archiveStore.archive.archive(user, id)));
+      }
+      expect(await client.zcard(userKeys(user).archiveAt)).toBe(N);
+      expectCheap(
+        'archive: a memo into it',
+        await measure(() => repeat((i) => archiveStore.archive.archive(user, ids[N + i] ?? ''))),
+        'ARCHIVE',
+      );
+      expectCheap(
+        'archive: its first page',
+        await measure(() => repeat(() => archiveStore.archive.page(user, 20))),
+        'ARCHIVE_PAGE',
+      );
+      expectCheap(
+        'archive: a page 25,000 down',
+        await measure(() =>
+          repeat(async () => expect((await archiveStore.archive.page(user, 20, 25_000)).memos).toHaveLength(20)),
+        ),
+        'ARCHIVE_PAGE',
+      );
+      expectCheap(
+        'archive: a tag’s page 500 down',
+        await measure(() =>
+          repeat(async () => expect((await archiveStore.archive.page(user, 20, 500, 't7')).memos).toHaveLength(20)),
+        ),
+        'ARCHIVE_PAGE',
+      );
+      expectCheap(
+        'archive: back to the list',
+        await measure(() =>
+          repeat(async (i) => expect(await archiveStore.archive.unarchive(user, ids[i * 1_000] ?? '')).not.toBeNull()),
+        ),
+        'UNARCHIVE',
+      );
+      console.log(
+        `the archive, ${String(N)} memos, time in Redis:\n  ${figures.filter((f) => f.startsWith('archive')).join('\n  ')}`,
+      );
+    },
+  );
+
+  it(
     'answers history requests with 10,000 memos of 20 versions each at a cost that does not grow with it (SLOWLOG)',
     { timeout: 120_000 },
     async () => {

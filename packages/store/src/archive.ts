@@ -1,0 +1,149 @@
+import { memoKeys } from '@memo/common';
+import type { ArchivedMemo } from '@memo/common/api-types';
+import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
+import { decodeEntry, publicMemo, type Memo } from './layout.js';
+import { REPLACE_TRIES, tagChange, type Memos } from './memos.js';
+import type { Moves } from './moves.js';
+import type { Scripts } from './runner.js';
+import { RestoreConflict } from './trash.js';
+import { guardOf, userOf, written, type Reply, type Writer } from './types.js';
+
+export interface ArchivePage {
+  /** The last archived first, or (by tag) the last written first. */
+  memos: ArchivedMemo[];
+  /** Archived memos in all (of the tag, with one). */
+  total: number;
+  /** Where the next page starts (memos before it), null on the last. */
+  next: number | null;
+}
+
+/**
+ * The archive's tag index members of an entry: `<tag>:<seq>:<id>` for its tags and their
+ * parents, the seq in base 36 at a fixed width, so that a tag's members sort as the list did.
+ */
+function membersOf(raw: string): string[] {
+  const { id, seq, text } = decodeEntry(raw);
+  const place = seq.toString(36).padStart(11, '0');
+  return tagsOf(text).map((tag) => `${tag}:${place}:${id}`);
+}
+
+/**
+ * The archive (보관): a memo taken off the list without being deleted, counted in the usage as
+ * before, and listed on its own, the last archived first, or by tag. It keeps its text, times
+ * and history; it leaves the tag index and the pins, and comes back at the top of the list.
+ */
+export class Archive {
+  constructor(
+    private readonly scripts: Scripts,
+    private readonly memos: Memos,
+    private readonly moves: Moves,
+  ) {}
+
+  /** Archives a memo: whether it was in the list. */
+  async archive(writer: Writer, id: string, now = Date.now()): Promise<boolean> {
+    const userId = userOf(writer);
+    const keys = memoKeys(userId);
+    const guard = guardOf(writer);
+    let reply: Reply = ['changed'];
+    for (let attempt = 0; attempt < REPLACE_TRIES && reply[0] === 'changed'; attempt += 1) {
+      const raw = await this.memos.entryMovedFirst(userId, id);
+      if (raw === null) return false;
+      const { text } = decodeEntry(raw);
+      const tags = tagChange(userId, text, null);
+      reply = written(
+        (await this.scripts.run(
+          'archive',
+          {
+            guard: guard.guard,
+            list: keys.list,
+            older: keys.older,
+            memos: keys.memos,
+            meta: keys.meta,
+            pins: keys.pins,
+            archive: keys.archive,
+            archiveAt: keys.archiveAt,
+            archiveTags: keys.archiveTags,
+            tags: keys.tags,
+            tagSets: tags.sets,
+          },
+          {
+            guardMode: guard.guardMode,
+            guardValue: guard.guardValue,
+            id,
+            read: raw,
+            marks: tags.marks,
+            now,
+            members: membersOf(raw),
+          },
+        )) as Reply,
+      );
+    }
+    if (reply[0] === 'changed') throw new Error('memo changed too often to archive');
+    if (reply[0] !== 'ok') return false;
+    await this.moves.stepIfDue(userId, reply[1]);
+    return true;
+  }
+
+  /**
+   * Puts an archived memo back at the top of the list: the memo, or null when it is not in the
+   * archive; RestoreConflict when a memo of its id is in the list again (imported since).
+   */
+  async unarchive(writer: Writer, id: string): Promise<Memo | null> {
+    const userId = userOf(writer);
+    const keys = memoKeys(userId);
+    const guard = guardOf(writer);
+    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
+      const raw = await this.scripts.redis.hget(keys.archive, id);
+      if (raw === null) return null;
+      const { text } = decodeEntry(raw);
+      const tags = tagChange(userId, null, text);
+      const reply = written(
+        (await this.scripts.run(
+          'unarchive',
+          {
+            guard: guard.guard,
+            list: keys.list,
+            memos: keys.memos,
+            meta: keys.meta,
+            archive: keys.archive,
+            archiveAt: keys.archiveAt,
+            archiveTags: keys.archiveTags,
+            tags: keys.tags,
+            tagSets: tags.sets,
+          },
+          {
+            guardMode: guard.guardMode,
+            guardValue: guard.guardValue,
+            id,
+            read: raw,
+            marks: tags.marks,
+            maxTags: TAGS_MAX_PER_USER,
+            members: membersOf(raw),
+          },
+        )) as Reply,
+      );
+      if (reply[0] === 'ok') return publicMemo(decodeEntry(raw));
+      if (reply[0] === 'missing') return null;
+      if (reply[0] === 'exists') throw new RestoreConflict(id);
+      // 'changed': archived again between the read and the script; read anew.
+    }
+    throw new Error('memo changed too often to take out of the archive');
+  }
+
+  /** A page of the archive: `limit` memos after the first `offset`; with `tag`, its memos only. */
+  async page(userId: string, limit: number, offset = 0, tag = ''): Promise<ArchivePage> {
+    const keys = memoKeys(userId);
+    const [total, ids, times, entries] = (await this.scripts.run(
+      'archive-page',
+      { archive: keys.archive, archiveAt: keys.archiveAt, archiveTags: keys.archiveTags },
+      { offset, limit, tag },
+    )) as [number, string[], string[], (string | null)[]];
+    const memos: ArchivedMemo[] = [];
+    ids.forEach((_, i) => {
+      const raw = entries[i];
+      if (raw) memos.push({ ...publicMemo(decodeEntry(raw)), archivedAt: new Date(Number(times[i])).toISOString() });
+    });
+    const end = offset + ids.length;
+    return { memos, total, next: end < total ? end : null };
+  }
+}
