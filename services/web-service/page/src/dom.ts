@@ -50,6 +50,8 @@ export const ui = {
   tagFilter: $('tag-filter'),
   tagFilterText: $('tag-filter-text'),
   tagClear: $('tag-clear') as HTMLButtonElement,
+  archivePanel: $('archive-panel') as HTMLDetailsElement,
+  archiveBody: $('archive-body'),
   trashPanel: $('trash-panel') as HTMLDetailsElement,
   trashBody: $('trash-body'),
   renameDialog: $('rename-dialog') as HTMLDialogElement,

@@ -52,6 +52,12 @@ function onDemand<T>(make: () => Promise<T>): { get: () => Promise<T>; made: () 
   return { get, made: () => made };
 }
 
+/** A memo came back from the trash or the archive: at the top of the list, its tags in the list. */
+function reloadWithTags(): Promise<void> {
+  void tags.load();
+  return memos.load(null);
+}
+
 /** The trash (trash.ts), loaded the first time it is opened. */
 const trash = onDemand(() =>
   import('./trash.js').then(
@@ -61,9 +67,24 @@ const trash = onDemand(() =>
         messages,
         failed,
         body: ui.trashBody,
-        restored: () => memos.load(null),
+        restored: () => reloadWithTags(),
         purged: (count, bytes) => memos.changeUsage(-count, -bytes),
         emptied: () => memos.load(null),
+      }),
+  ),
+);
+
+/** The archive (archive.ts), loaded the first time it is opened. */
+const archive = onDemand(() =>
+  import('./archive.js').then(
+    ({ Archive }) =>
+      new Archive({
+        state,
+        messages,
+        failed,
+        body: ui.archiveBody,
+        tag: () => tags.active,
+        restored: () => reloadWithTags(),
       }),
   ),
 );
@@ -91,11 +112,19 @@ function refreshTrash(): void {
   if (ui.trashPanel.open) void trash.get().then((t) => t.show(), failed);
 }
 
-/** Nothing of the last person's trash or history stays on the page. */
+/** The archive as it is now (of the list's tag, with one), when it is open. */
+function refreshArchive(): void {
+  if (ui.archivePanel.open) void archive.get().then((a) => a.show(), failed);
+}
+
+/** Nothing of the last person's trash, archive or history stays on the page. */
 function forgetViews(): void {
   ui.trashPanel.open = false;
+  ui.archivePanel.open = false;
   ui.trashBody.replaceChildren();
+  ui.archiveBody.replaceChildren();
   void trash.made()?.then((t) => t.clear());
+  void archive.made()?.then((a) => a.clear());
   void versions.made()?.then((h) => h.clear());
 }
 
@@ -111,12 +140,17 @@ const memos: Memos = new Memos({
     ui.trashPanel.hidden = state.trashDays === 0;
   },
   deleted: () => refreshTrash(),
+  archived: () => refreshArchive(),
   history: (memo, opener) => void versions.get().then((h) => h.open(memo, opener), failed),
 });
 
 const tags: Tags = new Tags({
   speech: () => state.speech(),
-  reloadMemos: () => memos.load(null),
+  reloadMemos: () => {
+    // The archive, when open, follows the tag the list shows.
+    refreshArchive();
+    return memos.load(null);
+  },
   say: (message) => messages.say(message),
   failed,
   showing: () => !ui.memoView.hidden,
@@ -179,6 +213,7 @@ function applyLanguage(): void {
   tags.showFilter();
   void tags.load();
   void trash.made()?.then((t) => t.render());
+  void archive.made()?.then((a) => a.render());
   void versions.made()?.then((h) => h.render());
 }
 
@@ -235,6 +270,7 @@ async function start(): Promise<void> {
   // A #태그 in a memo or in the tag list filters the list; the address keeps it (back works).
   tags.start();
   ui.trashPanel.addEventListener('toggle', refreshTrash);
+  ui.archivePanel.addEventListener('toggle', refreshArchive);
   applyLanguage();
   sayLoginError();
   ui.language.addEventListener('click', () => {

@@ -14,6 +14,7 @@ export interface MemoHandlers {
   pin(memo: Memo, pin: boolean): void;
   edit(li: HTMLLIElement): void;
   remove(li: HTMLLIElement): void;
+  archive(li: HTMLLIElement): void;
   /** The memo's earlier versions (absent: the server keeps none); `opener` is the button. */
   history?: (memo: Memo, opener: HTMLElement) => void;
   /** A task box at `offset` in the text was ticked or unticked. */
@@ -138,7 +139,10 @@ export function renderMemo(
       const open = button(t.history, t.historyLabel, () => history(memo, open));
       actions.append(open);
     }
-    actions.append(button(t.remove, t.removeLabel, () => on.remove(li), 'danger'));
+    actions.append(
+      button(t.toArchive, t.toArchiveLabel, () => on.archive(li)),
+      button(t.remove, t.removeLabel, () => on.remove(li), 'danger'),
+    );
   }
   meta.append(actions);
   const onTask = pending

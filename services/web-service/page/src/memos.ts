@@ -28,6 +28,8 @@ export interface MemosPage {
   limitsChanged(): void;
   /** A delete went through: the memo is in the trash (or gone, without one). */
   deleted(): void;
+  /** A memo went to the archive. */
+  archived(): void;
   /** Opens a memo's history (from the button `opener`). */
   history(memo: Memo, opener: HTMLElement): void;
 }
@@ -59,6 +61,7 @@ export class Memos {
     pin: (memo, pin) => void this.#togglePin(memo, pin),
     edit: (li) => this.#edit(li),
     remove: (li) => this.#remove(li),
+    archive: (li) => void this.#archive(li),
     task: (li, offset, checked, box) => this.#toggleTask(li, offset, checked, box),
     history: (memo, opener) => this.#page.history(memo, opener),
   };
@@ -383,6 +386,27 @@ export class Memos {
     messages.afterwards(UNDO_MS, () => {
       if (document.activeElement === ui.undo) (focusNext ?? ui.text).focus();
     });
+  }
+
+  /** 보관: the memo leaves the list (the archive keeps it, counted as before), focus goes on. */
+  async #archive(li: HTMLLIElement): Promise<void> {
+    const memo = this.#shown.get(li);
+    if (!memo) return;
+    const { messages, state } = this.#page;
+    try {
+      await api<undefined>(`memo/${encodeURIComponent(memo.id)}/archive`, { method: 'POST' });
+    } catch (err) {
+      this.#gone(li, err);
+      this.#page.failed(err);
+      return;
+    }
+    const next = (li.nextElementSibling ?? li.previousElementSibling) as HTMLElement | null;
+    li.remove();
+    this.updateEmpty();
+    messages.say(state.t.archived);
+    (next ?? ui.text).focus();
+    this.#page.changed();
+    this.#page.archived();
   }
 
   /** A memo whose delete was undone or refused, back where it was. */

@@ -1,0 +1,122 @@
+/**
+ * The archive controller (보관함), loaded the first time the archive is opened (a chunk of its
+ * own, not part of the first visit): what the archive holds, or a tag's archived memos while
+ * the list shows that tag; a search over them (the rest loads while there is a query); putting
+ * a memo back at the top of the list. It owns what the archive shows; what it needs of the rest
+ * of the page comes in as `ArchivePage`.
+ */
+import type { ArchivedMemo, ArchivePage as ArchiveAnswer, Memo } from '@memo/common/api-types';
+import { RequestFailed, api } from './api.js';
+import { ARCHIVE_WORDS } from './archive-strings.js';
+import { renderArchive, type ArchiveHandlers } from './archive-view.js';
+import type { Messages } from './messages.js';
+import type { PageState } from './state.js';
+
+/** What the archive needs of the page. */
+export interface ArchivePage {
+  state: PageState;
+  messages: Messages;
+  failed(err: unknown): void;
+  /** Where the archive is shown. */
+  body: HTMLElement;
+  /** The tag the list is filtered by: the archive shows that tag's memos (null: all). */
+  tag(): string | null;
+  /** A memo came back: the list loads its first page again (it is at the top). */
+  restored(memo: Memo): Promise<void>;
+}
+
+/** Memos a page of the archive shows, and at most how many a search loads. */
+const PAGE = 20;
+const SEARCH_MAX = 1_000;
+
+export class Archive {
+  readonly #page: ArchivePage;
+  #memos: ArchivedMemo[] = [];
+  #total = 0;
+  #next: string | null = null;
+  #tag: string | null = null;
+  #loading: Promise<void> | null = null;
+  readonly #handlers: ArchiveHandlers = {
+    restore: (memo) => void this.#restore(memo),
+    more: () => void this.#more(),
+    search: (query) => void this.#searchAll(query),
+  };
+
+  constructor(page: ArchivePage) {
+    this.#page = page;
+  }
+
+  /** The first page of the archive (of the list's tag, with one), as it is now. */
+  async show(): Promise<void> {
+    this.#tag = this.#page.tag();
+    const tag = this.#tag === null ? '' : `&tag=${encodeURIComponent(this.#tag)}`;
+    try {
+      this.#take(await api<ArchiveAnswer>(`memo/archive?limit=${String(PAGE)}${tag}`), false);
+    } catch (err) {
+      this.#page.failed(err);
+    }
+  }
+
+  /** Nothing of anyone is shown (logged out, or another person). */
+  clear(): void {
+    this.#memos = [];
+    this.#total = 0;
+    this.#next = null;
+    this.#page.body.replaceChildren();
+  }
+
+  /** Shows the archive again, in the page's language now. */
+  render(): void {
+    renderArchive(
+      this.#page.body,
+      { memos: this.#memos, total: this.#total, more: this.#next !== null, tag: this.#tag },
+      this.#page.state.speech(),
+      this.#handlers,
+    );
+  }
+
+  #take(answer: ArchiveAnswer, append: boolean): void {
+    this.#memos = append ? [...this.#memos, ...answer.memos] : answer.memos;
+    this.#total = answer.total;
+    this.#next = answer.nextCursor;
+    this.render();
+  }
+
+  #more(): Promise<void> {
+    this.#loading ??= (async () => {
+      if (this.#next === null) return;
+      const tag = this.#tag === null ? '' : `&tag=${encodeURIComponent(this.#tag)}`;
+      try {
+        this.#take(await api<ArchiveAnswer>(`memo/archive?limit=100&cursor=${this.#next}${tag}`), true);
+      } catch (err) {
+        this.#page.failed(err);
+      }
+    })().finally(() => (this.#loading = null));
+    return this.#loading;
+  }
+
+  /** A search covers every archived memo: the rest loads (up to SEARCH_MAX) while there is a query. */
+  async #searchAll(query: string): Promise<void> {
+    while (query.trim() !== '' && this.#next !== null && this.#memos.length < SEARCH_MAX) {
+      const before = this.#memos.length;
+      await this.#more();
+      if (this.#memos.length === before) return;
+    }
+  }
+
+  async #restore(memo: ArchivedMemo): Promise<void> {
+    const { messages, state } = this.#page;
+    try {
+      const back = await api<Memo>(`memo/archive/${encodeURIComponent(memo.id)}/restore`, { method: 'POST' });
+      this.#memos = this.#memos.filter((m) => m.id !== memo.id);
+      this.#total = Math.max(0, this.#total - 1);
+      if (this.#next !== null) this.#next = String(Math.max(0, Number(this.#next) - 1));
+      this.render();
+      await this.#page.restored(back);
+      messages.say(ARCHIVE_WORDS[state.language].restored);
+    } catch (err) {
+      if (err instanceof RequestFailed && err.status === 404) return void this.show();
+      this.#page.failed(err);
+    }
+  }
+}
