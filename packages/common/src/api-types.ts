@@ -55,7 +55,7 @@ export interface ArchivedMemo extends Memo {
   archivedAt: string;
 }
 
-/** One page of the archive: the last archived first, or (by tag) the last written first. */
+/** One page of the archive: the last archived first, or (by tag) in the list's order. */
 export interface ArchivePage {
   memos: ArchivedMemo[];
   /** Archived memos in all (of the tag, with one). */

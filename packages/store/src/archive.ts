@@ -2,14 +2,13 @@ import { memoKeys } from '@memo/common';
 import type { ArchivedMemo } from '@memo/common/api-types';
 import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
 import { decodeEntry, publicMemo, type Memo } from './layout.js';
-import { REPLACE_TRIES, tagChange, type Memos } from './memos.js';
-import type { Moves } from './moves.js';
+import type { Memos } from './memos.js';
 import type { Scripts } from './runner.js';
-import { RestoreConflict } from './trash.js';
-import { guardOf, userOf, written, type Reply, type Writer } from './types.js';
+import { putBack } from './trash.js';
+import { guardOf, userOf, type Reply, type Writer } from './types.js';
 
 export interface ArchivePage {
-  /** The last archived first, or (by tag) the last written first. */
+  /** The last archived first, or (by tag) in the list's order. */
   memos: ArchivedMemo[];
   /** Archived memos in all (of the tag, with one). */
   total: number;
@@ -36,22 +35,18 @@ export class Archive {
   constructor(
     private readonly scripts: Scripts,
     private readonly memos: Memos,
-    private readonly moves: Moves,
   ) {}
 
   /** Archives a memo: whether it was in the list. */
-  async archive(writer: Writer, id: string, now = Date.now()): Promise<boolean> {
-    const userId = userOf(writer);
-    const keys = memoKeys(userId);
+  archive(writer: Writer, id: string, now = Date.now()): Promise<boolean> {
+    const keys = memoKeys(userOf(writer));
     const guard = guardOf(writer);
-    let reply: Reply = ['changed'];
-    for (let attempt = 0; attempt < REPLACE_TRIES && reply[0] === 'changed'; attempt += 1) {
-      const raw = await this.memos.entryMovedFirst(userId, id);
-      if (raw === null) return false;
-      const { text } = decodeEntry(raw);
-      const tags = tagChange(userId, text, null);
-      reply = written(
-        (await this.scripts.run(
+    return this.memos.takeOff(
+      writer,
+      id,
+      'archive',
+      (raw, tags) =>
+        this.scripts.run(
           'archive',
           {
             guard: guard.guard,
@@ -75,30 +70,24 @@ export class Archive {
             now,
             members: membersOf(raw),
           },
-        )) as Reply,
-      );
-    }
-    if (reply[0] === 'changed') throw new Error('memo changed too often to archive');
-    if (reply[0] !== 'ok') return false;
-    await this.moves.stepIfDue(userId, reply[1]);
-    return true;
+        ) as Promise<Reply>,
+    );
   }
 
   /**
    * Puts an archived memo back at the top of the list: the memo, or null when it is not in the
    * archive; RestoreConflict when a memo of its id is in the list again (imported since).
    */
-  async unarchive(writer: Writer, id: string): Promise<Memo | null> {
-    const userId = userOf(writer);
-    const keys = memoKeys(userId);
+  unarchive(writer: Writer, id: string): Promise<Memo | null> {
+    const keys = memoKeys(userOf(writer));
     const guard = guardOf(writer);
-    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
-      const raw = await this.scripts.redis.hget(keys.archive, id);
-      if (raw === null) return null;
-      const { text } = decodeEntry(raw);
-      const tags = tagChange(userId, null, text);
-      const reply = written(
-        (await this.scripts.run(
+    return putBack(
+      this.scripts,
+      writer,
+      id,
+      keys.archive,
+      (raw, tags) =>
+        this.scripts.run(
           'unarchive',
           {
             guard: guard.guard,
@@ -120,14 +109,8 @@ export class Archive {
             maxTags: TAGS_MAX_PER_USER,
             members: membersOf(raw),
           },
-        )) as Reply,
-      );
-      if (reply[0] === 'ok') return publicMemo(decodeEntry(raw));
-      if (reply[0] === 'missing') return null;
-      if (reply[0] === 'exists') throw new RestoreConflict(id);
-      // 'changed': archived again between the read and the script; read anew.
-    }
-    throw new Error('memo changed too often to take out of the archive');
+        ) as Promise<Reply>,
+    );
   }
 
   /** A page of the archive: `limit` memos after the first `offset`; with `tag`, its memos only. */

@@ -421,16 +421,14 @@ export class Memos {
    * the trash for its days when the quotas give it some (trash.ts), else for good.
    */
   async remove(writer: Writer, id: string): Promise<boolean> {
-    const userId = userOf(writer);
-    const keys = memoKeys(userId);
+    const keys = memoKeys(userOf(writer));
     const guard = guardOf(writer);
-    let reply: Reply = ['changed'];
-    for (let attempt = 0; attempt < REPLACE_TRIES && reply[0] === 'changed'; attempt += 1) {
-      const raw = await this.entryMovedFirst(userId, id);
-      if (raw === null) return false;
-      const tags = tagChange(userId, decodeEntry(raw).text, null);
-      reply = written(
-        (await this.scripts.run(
+    return this.takeOff(
+      writer,
+      id,
+      'delete',
+      async (raw, tags) =>
+        this.scripts.run(
           'delete',
           {
             guard: guard.guard,
@@ -454,10 +452,29 @@ export class Memos {
             trashMs: trashMs(this.quotas),
             now: Date.now(),
           },
-        )) as Reply,
-      );
+        ) as Promise<Reply>,
+    );
+  }
+
+  /**
+   * Takes a memo off the list by `script` (delete, archive), read first for the tags to take out
+   * and taken only if unchanged since (`run` is handed the entry and its tag change): whether it
+   * was there. A move step follows when one is due.
+   */
+  async takeOff(
+    writer: Writer,
+    id: string,
+    what: string,
+    run: (raw: string, tags: { sets: string[]; marks: string }) => Promise<Reply>,
+  ): Promise<boolean> {
+    const userId = userOf(writer);
+    let reply: Reply = ['changed'];
+    for (let attempt = 0; attempt < REPLACE_TRIES && reply[0] === 'changed'; attempt += 1) {
+      const raw = await this.entryMovedFirst(userId, id);
+      if (raw === null) return false;
+      reply = written(await run(raw, tagChange(userId, decodeEntry(raw).text, null)));
     }
-    if (reply[0] === 'changed') throw new Error('memo changed too often to delete');
+    if (reply[0] === 'changed') throw new Error(`memo changed too often to ${what}`);
     if (reply[0] !== 'ok') return false;
     await this.moves.stepIfDue(userId, reply[1]);
     return true;

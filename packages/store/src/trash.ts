@@ -13,6 +13,31 @@ export class RestoreConflict extends Error {
   }
 }
 
+/**
+ * Puts a memo kept off the list (in the trash or the archive: `shelf`, a hash of entries) back
+ * at the top of the list by `run` (its script, handed the entry and its tags to add): the memo,
+ * or null when it is not there; RestoreConflict when a memo of its id is in the list again.
+ */
+export async function putBack(
+  scripts: Scripts,
+  writer: Writer,
+  id: string,
+  shelf: string,
+  run: (raw: string, tags: { sets: string[]; marks: string }) => Promise<Reply>,
+): Promise<Memo | null> {
+  const userId = userOf(writer);
+  for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
+    const raw = await scripts.redis.hget(shelf, id);
+    if (raw === null) return null;
+    const reply = written(await run(raw, tagChange(userId, null, decodeEntry(raw).text)));
+    if (reply[0] === 'ok') return publicMemo(decodeEntry(raw));
+    if (reply[0] === 'missing') return null;
+    if (reply[0] === 'exists') throw new RestoreConflict(id);
+    // 'changed': put there again (with the same id) between the read and the script; read anew.
+  }
+  throw new Error('memo changed too often to put back');
+}
+
 /** A memo in the trash, and when it was deleted. */
 export interface TrashedMemo extends Memo {
   deletedAt: string;
@@ -65,16 +90,16 @@ export class Trash {
    * Puts a memo of the trash back at the top of the list: the memo, or null when it is not
    * there; RestoreConflict when a memo of its id is in the list again (imported since).
    */
-  async restore(writer: Writer, id: string): Promise<Memo | null> {
-    const userId = userOf(writer);
-    const keys = memoKeys(userId);
+  restore(writer: Writer, id: string): Promise<Memo | null> {
+    const keys = memoKeys(userOf(writer));
     const guard = guardOf(writer);
-    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
-      const raw = await this.scripts.redis.hget(keys.trash, id);
-      if (raw === null) return null;
-      const tags = tagChange(userId, null, decodeEntry(raw).text);
-      const reply = written(
-        (await this.scripts.run(
+    return putBack(
+      this.scripts,
+      writer,
+      id,
+      keys.trash,
+      (raw, tags) =>
+        this.scripts.run(
           'restore',
           {
             guard: guard.guard,
@@ -94,14 +119,8 @@ export class Trash {
             marks: tags.marks,
             maxTags: TAGS_MAX_PER_USER,
           },
-        )) as Reply,
-      );
-      if (reply[0] === 'ok') return publicMemo(decodeEntry(raw));
-      if (reply[0] === 'missing') return null;
-      if (reply[0] === 'exists') throw new RestoreConflict(id);
-      // 'changed': deleted again (with the same id) between the read and the script; read anew.
-    }
-    throw new Error('memo changed too often to restore');
+        ) as Promise<Reply>,
+    );
   }
 
   /** Deletes one memo of the trash for good: whether it was there. */

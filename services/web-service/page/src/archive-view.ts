@@ -6,8 +6,9 @@
  */
 import type { ArchivedMemo } from '@memo/common/api-types';
 import { button } from './dom.js';
-import { fill, formatFull, formatWhen, matches } from './format.js';
+import { fill, matches } from './format.js';
 import { ARCHIVE_WORDS } from './archive-strings.js';
+import { preview, shelfItem } from './shelf.js';
 import type { Speech } from './strings.js';
 
 export interface ArchiveHandlers {
@@ -17,32 +18,15 @@ export interface ArchiveHandlers {
   search(query: string): void;
 }
 
-const PREVIEW = 200;
-const preview = (text: string): string => (text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text);
-
-function item(memo: ArchivedMemo, { t, language, locale }: Speech, handlers: ArchiveHandlers): HTMLLIElement {
-  const w = ARCHIVE_WORDS[language];
-  const li = document.createElement('li');
-  li.className = 'trash-item';
-  li.dataset.id = memo.id;
-  const text = document.createElement('p');
-  text.className = 'trash-text';
-  text.textContent = preview(memo.text);
-  const when = document.createElement('time');
-  when.dateTime = memo.archivedAt;
-  when.textContent = fill(w.archivedAt, { when: formatWhen(memo.archivedAt, new Date(), t.justNow, locale) });
-  when.title = formatFull(memo.archivedAt, locale);
-  li.append(
-    text,
-    when,
-    button(
-      w.restore,
-      fill(w.restoreLabel, { text: preview(memo.text).slice(0, 40) }),
-      () => handlers.restore(memo),
-      'quiet',
-    ),
+function item(memo: ArchivedMemo, speech: Speech, handlers: ArchiveHandlers): HTMLLIElement {
+  const w = ARCHIVE_WORDS[speech.language];
+  const restore = button(
+    w.restore,
+    fill(w.restoreLabel, { text: preview(memo.text).slice(0, 40) }),
+    () => handlers.restore(memo),
+    'quiet',
   );
-  return li;
+  return shelfItem(memo, memo.archivedAt, w.archivedAt, speech, [restore]);
 }
 
 /** Shows only the memos that match the search; says so when none does. */

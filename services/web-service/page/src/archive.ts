@@ -9,6 +9,7 @@ import type { ArchivedMemo, ArchivePage as ArchiveAnswer, Memo } from '@memo/com
 import { RequestFailed, api } from './api.js';
 import { ARCHIVE_WORDS } from './archive-strings.js';
 import { renderArchive, type ArchiveHandlers } from './archive-view.js';
+import { Shelf } from './shelf.js';
 import type { Messages } from './messages.js';
 import type { PageState } from './state.js';
 
@@ -31,9 +32,7 @@ const SEARCH_MAX = 1_000;
 
 export class Archive {
   readonly #page: ArchivePage;
-  #memos: ArchivedMemo[] = [];
-  #total = 0;
-  #next: string | null = null;
+  readonly #shelf = new Shelf<ArchivedMemo>();
   #tag: string | null = null;
   #loading: Promise<void> | null = null;
   readonly #handlers: ArchiveHandlers = {
@@ -59,9 +58,7 @@ export class Archive {
 
   /** Nothing of anyone is shown (logged out, or another person). */
   clear(): void {
-    this.#memos = [];
-    this.#total = 0;
-    this.#next = null;
+    this.#shelf.clear();
     this.#page.body.replaceChildren();
   }
 
@@ -69,25 +66,24 @@ export class Archive {
   render(): void {
     renderArchive(
       this.#page.body,
-      { memos: this.#memos, total: this.#total, more: this.#next !== null, tag: this.#tag },
+      { memos: this.#shelf.memos, total: this.#shelf.total, more: this.#shelf.next !== null, tag: this.#tag },
       this.#page.state.speech(),
       this.#handlers,
     );
   }
 
   #take(answer: ArchiveAnswer, append: boolean): void {
-    this.#memos = append ? [...this.#memos, ...answer.memos] : answer.memos;
-    this.#total = answer.total;
-    this.#next = answer.nextCursor;
+    this.#shelf.take(answer, append);
     this.render();
   }
 
   #more(): Promise<void> {
     this.#loading ??= (async () => {
-      if (this.#next === null) return;
+      const { next } = this.#shelf;
+      if (next === null) return;
       const tag = this.#tag === null ? '' : `&tag=${encodeURIComponent(this.#tag)}`;
       try {
-        this.#take(await api<ArchiveAnswer>(`memo/archive?limit=100&cursor=${this.#next}${tag}`), true);
+        this.#take(await api<ArchiveAnswer>(`memo/archive?limit=100&cursor=${next}${tag}`), true);
       } catch (err) {
         this.#page.failed(err);
       }
@@ -97,10 +93,11 @@ export class Archive {
 
   /** A search covers every archived memo: the rest loads (up to SEARCH_MAX) while there is a query. */
   async #searchAll(query: string): Promise<void> {
-    while (query.trim() !== '' && this.#next !== null && this.#memos.length < SEARCH_MAX) {
-      const before = this.#memos.length;
+    const shelf = this.#shelf;
+    while (query.trim() !== '' && shelf.next !== null && shelf.memos.length < SEARCH_MAX) {
+      const before = shelf.memos.length;
       await this.#more();
-      if (this.#memos.length === before) return;
+      if (shelf.memos.length === before) return;
     }
   }
 
@@ -108,9 +105,7 @@ export class Archive {
     const { messages, state } = this.#page;
     try {
       const back = await api<Memo>(`memo/archive/${encodeURIComponent(memo.id)}/restore`, { method: 'POST' });
-      this.#memos = this.#memos.filter((m) => m.id !== memo.id);
-      this.#total = Math.max(0, this.#total - 1);
-      if (this.#next !== null) this.#next = String(Math.max(0, Number(this.#next) - 1));
+      this.#shelf.drop(memo.id);
       this.render();
       await this.#page.restored(back);
       messages.say(ARCHIVE_WORDS[state.language].restored);

@@ -5,7 +5,8 @@
  */
 import type { TrashedMemo } from '@memo/common/api-types';
 import { button } from './dom.js';
-import { fill, formatFull, formatWhen } from './format.js';
+import { fill } from './format.js';
+import { preview, shelfItem } from './shelf.js';
 import type { Speech } from './strings.js';
 import { TRASH_WORDS } from './trash-strings.js';
 
@@ -17,22 +18,8 @@ export interface TrashHandlers {
   empty(): void;
 }
 
-/** The start of a memo, as the list of the trash shows it (plain text, never its Markdown). */
-const PREVIEW = 200;
-const preview = (text: string): string => (text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text);
-
-function item(memo: TrashedMemo, { t, language, locale }: Speech, handlers: TrashHandlers): HTMLLIElement {
-  const w = TRASH_WORDS[language];
-  const li = document.createElement('li');
-  li.className = 'trash-item';
-  li.dataset.id = memo.id;
-  const text = document.createElement('p');
-  text.className = 'trash-text';
-  text.textContent = preview(memo.text);
-  const when = document.createElement('time');
-  when.dateTime = memo.deletedAt;
-  when.textContent = fill(w.deleted, { when: formatWhen(memo.deletedAt, new Date(), t.justNow, locale) });
-  when.title = formatFull(memo.deletedAt, locale);
+function item(memo: TrashedMemo, speech: Speech, handlers: TrashHandlers): HTMLLIElement {
+  const w = TRASH_WORDS[speech.language];
   const short = preview(memo.text).slice(0, 40);
   const actions = document.createElement('span');
   actions.className = 'actions';
@@ -40,8 +27,7 @@ function item(memo: TrashedMemo, { t, language, locale }: Speech, handlers: Tras
     button(w.restore, fill(w.restoreLabel, { text: short }), () => handlers.restore(memo), 'quiet'),
     button(w.purge, fill(w.purgeLabel, { text: short }), () => handlers.purge(memo), 'quiet danger'),
   );
-  li.append(text, when, actions);
-  return li;
+  return shelfItem(memo, memo.deletedAt, w.deleted, speech, [actions]);
 }
 
 /**

@@ -9,6 +9,7 @@ import { RequestFailed, api } from './api.js';
 import { bytesOf, fill } from './format.js';
 import type { Messages } from './messages.js';
 import type { PageState } from './state.js';
+import { Shelf } from './shelf.js';
 import { TRASH_WORDS } from './trash-strings.js';
 import { renderTrash, type TrashHandlers } from './trash-view.js';
 
@@ -32,9 +33,7 @@ const PAGE = 20;
 
 export class Trash {
   readonly #page: TrashPage;
-  #memos: TrashedMemo[] = [];
-  #total = 0;
-  #next: string | null = null;
+  readonly #shelf = new Shelf<TrashedMemo>();
   #days = 0;
   readonly #handlers: TrashHandlers = {
     restore: (memo) => void this.#restore(memo),
@@ -59,9 +58,7 @@ export class Trash {
 
   /** Nothing of anyone is shown (logged out, or another person). */
   clear(): void {
-    this.#memos = [];
-    this.#total = 0;
-    this.#next = null;
+    this.#shelf.clear();
     this.#page.body.replaceChildren();
   }
 
@@ -69,24 +66,23 @@ export class Trash {
   render(): void {
     renderTrash(
       this.#page.body,
-      { memos: this.#memos, total: this.#total, more: this.#next !== null, days: this.#days },
+      { memos: this.#shelf.memos, total: this.#shelf.total, more: this.#shelf.next !== null, days: this.#days },
       this.#page.state.speech(),
       this.#handlers,
     );
   }
 
   #take(answer: TrashAnswer, append: boolean): void {
-    this.#memos = append ? [...this.#memos, ...answer.memos] : answer.memos;
-    this.#total = answer.total;
-    this.#next = answer.nextCursor;
+    this.#shelf.take(answer, append);
     this.#days = answer.days;
     this.render();
   }
 
   async #more(): Promise<void> {
-    if (this.#next === null) return;
+    const { next } = this.#shelf;
+    if (next === null) return;
     try {
-      this.#take(await api<TrashAnswer>(`memo/trash?limit=${String(PAGE)}&cursor=${this.#next}`), true);
+      this.#take(await api<TrashAnswer>(`memo/trash?limit=${String(PAGE)}&cursor=${next}`), true);
     } catch (err) {
       this.#page.failed(err);
     }
@@ -94,9 +90,7 @@ export class Trash {
 
   /** Takes a memo off what the trash shows (restored or deleted for good). */
   #drop(memo: TrashedMemo): void {
-    this.#memos = this.#memos.filter((m) => m.id !== memo.id);
-    this.#total = Math.max(0, this.#total - 1);
-    if (this.#next !== null) this.#next = String(Math.max(0, Number(this.#next) - 1));
+    this.#shelf.drop(memo.id);
     this.render();
   }
 
@@ -131,7 +125,7 @@ export class Trash {
   async #empty(): Promise<void> {
     const { messages, state } = this.#page;
     const words = TRASH_WORDS[state.language];
-    if (!confirm(fill(words.confirm, { n: this.#total.toLocaleString(state.locale) }))) return;
+    if (!confirm(fill(words.confirm, { n: this.#shelf.total.toLocaleString(state.locale) }))) return;
     try {
       await api<{ deleted: number }>('memo/trash/empty', { method: 'POST' });
       this.clear();
