@@ -17,6 +17,15 @@ function probe(host: string): Promise<number> {
 }
 
 /**
+ * A port chosen elsewhere (the front door's, given by whoever started the stack): never handed
+ * out here. The caller picked it as free in its own process, so this process could pick it too
+ * before the front door binds it (subpath.test.ts once saw web-service take it).
+ */
+export function reservePort(port: number): void {
+  given.add(port);
+}
+
+/**
  * A port that was free a moment ago on the loopback interface, and not one this process has
  * handed out before (the stack chooses all its addresses before anything binds them).
  */

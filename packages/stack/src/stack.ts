@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createGateway, listenGateway, type Upstreams } from './gateway.js';
 import { localSessionKey } from './keys.js';
-import { freePort } from './ports.js';
+import { freePort, reservePort } from './ports.js';
 import { startRedis, type LocalRedis } from './redis-server.js';
 import { SERVICE_USERS, newServicePasswords, serviceUserArgs, type ServiceUser } from './redis-users.js';
 import { basePathOf, routesUnder, type ServiceName } from './routes.js';
@@ -112,6 +112,7 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     // Our own Redis has the chart's users, and auth and memo connect as theirs (new passwords
     // each start); its default user stays open for redis-cli, npm run migrate and the bench.
     const asUser: Partial<Record<ServiceUser, NodeJS.ProcessEnv>> = {};
+    if (opts.port !== 0) reservePort(opts.port);
     if (!redisUrl) {
       const redisPort = await freePort();
       redisUrl = `redis://127.0.0.1:${String(redisPort)}`;
