@@ -76,6 +76,12 @@ describe.skipIf(!hasBrowser())('the archive', () => {
     expect(await page.getByRole('button', { name: 'Unarchive this memo: 제주 여행 준비물 #여행' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await page.locator('#language').click();
+
+    // Deleted from the archive: into the trash, as a delete from the list.
+    await page.getByRole('button', { name: '이 메모 삭제: 제주 여행 준비물 #여행' }).click();
+    await expect.poll(() => status(page)).toBe('메모를 휴지통으로 옮겼습니다.');
+    await expect.poll(() => body.innerText()).toContain('보관한 메모가 없습니다.');
+    expect(await redis.zcard(userKeys(USERS.hong.id).trashAt)).toBe(1);
     await context.close();
   });
 

@@ -130,7 +130,7 @@ describe.skipIf(!hasBrowser())('the page in each state', () => {
     await expect
       .poll(() => status(page))
       .toMatch(
-        /^메모를 저장하지 못했습니다\. 남은 저장 공간\(22\s?kB\)보다 큰 메모입니다\. 메모는 모두 합쳐 256\s?kB까지 저장할 수 있습니다\. 휴지통의 메모도 포함되니, 지운 뒤 휴지통을 비워 주세요\.$/,
+        /^메모를 저장하지 못했습니다\. 남은 저장 공간\(22\s?kB\)보다 큰 메모입니다\. 메모는 모두 합쳐 256\s?kB까지 저장할 수 있습니다\. 휴지통의 메모도 포함되니, 지운 뒤 휴지통을 비워 주세요\. 편집 기록도 포함되니, 메모의 기록에서 지울 수 있습니다\.$/,
       );
 
     // Redis at its memory ceiling: nothing can be saved, reading goes on.

@@ -38,23 +38,7 @@ if A.read ~= '' and e ~= A.read then return {'changed'} end
 local seq, size = entryHead(e)
 redis.call('HDEL', memos, A.id)
 redis.call('HINCRBY', meta, 'dead', 1)
-local keep = tonumber(A.trashMs)
-if keep > 0 then
-  trashLapsed(meta, K.trash, K.trashAt)
-  redis.call('HSET', K.trash, A.id, e)
-  -- Deletion times are kept distinct (a millisecond on past the last), so the trash lists the
-  -- last deleted first even for deletes within one millisecond.
-  local last = redis.call('ZREVRANGE', K.trashAt, 0, 0, 'WITHSCORES')[2]
-  redis.call('ZADD', K.trashAt, math.max(tonumber(A.now), (tonumber(last) or 0) + 1), A.id)
-  redis.call('PEXPIRE', K.trash, keep)
-  redis.call('PEXPIRE', K.trashAt, keep)
-  redis.call('HINCRBY', meta, 'tcount', 1)
-  redis.call('HINCRBY', meta, 'tbytes', size or 0)
-  sweepTrash(meta, K.trash, K.trashAt, tonumber(A.now) - keep)
-else
-  redis.call('HINCRBY', meta, 'count', -1)
-  redis.call('HINCRBY', meta, 'bytes', -(size or 0))
-end
+toTrash(meta, K.trash, K.trashAt, A.id, e, size or 0, tonumber(A.trashMs), tonumber(A.now))
 -- A pin of a deleted memo would only be skipped; it goes, so it does not count.
 redis.call('ZREM', K.pins, A.id)
 dropHistory(meta, K.history, A.id)

@@ -2,10 +2,10 @@ import { memoKeys } from '@memo/common';
 import type { ArchivedMemo } from '@memo/common/api-types';
 import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
 import { decodeEntry, publicMemo, type Memo } from './layout.js';
-import type { Memos } from './memos.js';
+import { REPLACE_TRIES, type Memos } from './memos.js';
 import type { Scripts } from './runner.js';
 import { putBack } from './trash.js';
-import { guardOf, userOf, type Reply, type Writer } from './types.js';
+import { guardOf, trashMs, userOf, written, type Quotas, type Reply, type Writer } from './types.js';
 
 export interface ArchivePage {
   /** The last archived first, or (by tag) in the list's order. */
@@ -35,6 +35,7 @@ export class Archive {
   constructor(
     private readonly scripts: Scripts,
     private readonly memos: Memos,
+    private readonly quotas: Quotas,
   ) {}
 
   /** Archives a memo: whether it was in the list. */
@@ -111,6 +112,46 @@ export class Archive {
           },
         ) as Promise<Reply>,
     );
+  }
+
+  /**
+   * Deletes an archived memo: to the trash for its days when the quotas give it some, else for
+   * good (its history goes either way). Whether it was in the archive.
+   */
+  async discard(writer: Writer, id: string, now = Date.now()): Promise<boolean> {
+    const keys = memoKeys(userOf(writer));
+    const guard = guardOf(writer);
+    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
+      const raw = await this.scripts.redis.hget(keys.archive, id);
+      if (raw === null) return false;
+      const reply = written(
+        (await this.scripts.run(
+          'discard',
+          {
+            guard: guard.guard,
+            meta: keys.meta,
+            archive: keys.archive,
+            archiveAt: keys.archiveAt,
+            archiveTags: keys.archiveTags,
+            trash: keys.trash,
+            trashAt: keys.trashAt,
+            history: keys.history,
+          },
+          {
+            guardMode: guard.guardMode,
+            guardValue: guard.guardValue,
+            id,
+            read: raw,
+            trashMs: trashMs(this.quotas),
+            now,
+            members: membersOf(raw),
+          },
+        )) as Reply,
+      );
+      if (reply[0] !== 'changed') return reply[0] === 'ok';
+      // 'changed': archived again (with the same id) between the read and the script; read anew.
+    }
+    throw new Error('memo changed too often to delete');
   }
 
   /** A page of the archive: `limit` memos after the first `offset`; with `tag`, its memos only. */

@@ -37,7 +37,7 @@ export class MemoStore {
     this.imports = new Imports(this.scripts, this.moves, quotas);
     this.trash = new Trash(this.scripts, quotas);
     this.history = new History(this.scripts, this.memos, quotas);
-    this.archive = new Archive(this.scripts, this.memos);
+    this.archive = new Archive(this.scripts, this.memos, quotas);
   }
 
   list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {

@@ -48,6 +48,7 @@ export const COMMANDS = [
   'archive',
   'unarchive',
   'archive-page',
+  'discard',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

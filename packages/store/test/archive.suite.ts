@@ -67,6 +67,30 @@ export function archiveSuite(): void {
       expect(tagged).toMatchObject({ total: 5, next: 4 });
     });
 
+    it('deletes an archived memo to the trash, with its tags and history, or for good without one', async () => {
+      const s = store();
+      const user = uniqueUser();
+      const a = await s.add(user, 'old plan #plan');
+      await s.update(user, a.id, 'new plan #plan');
+      await s.archive.archive(user, a.id);
+      expect(await s.archive.discard(uniqueUser(), a.id)).toBe(false);
+      expect(await s.archive.discard(user, a.id)).toBe(true);
+      expect(await s.archive.discard(user, a.id)).toBe(false);
+      expect(await s.archive.page(user, 10)).toEqual({ memos: [], total: 0, next: null });
+      expect(await redis.exists(userKeys(user).archiveTags, userKeys(user).history)).toBe(0);
+      // In the trash now, counted until it leaves; restored, it is in the list and its tag again.
+      expect((await s.trashPage(user, 10)).memos.map((m) => m.text)).toEqual(['new plan #plan']);
+      expect((await s.list(user, 10)).usage).toMatchObject({ memos: { used: 1 }, bytes: { used: 14 } });
+      expect(await s.restore(user, a.id)).toMatchObject({ text: 'new plan #plan' });
+      expect(await s.tags(user)).toEqual([{ tag: 'plan', count: 1 }]);
+      // Without a trash, for good.
+      const final = new MemoStore(redis, { maxCount: 100, maxBytes: 100_000 });
+      await final.archive.archive(user, a.id);
+      expect(await final.archive.discard(user, a.id)).toBe(true);
+      expect((await final.list(user, 10)).usage).toMatchObject({ memos: { used: 0 }, bytes: { used: 0 } });
+      expect((await final.trashPage(user, 10)).total).toBe(0);
+    });
+
     it('leaves a memo in the archive when an import brought one of its id back to the list', async () => {
       const s = store();
       const user = uniqueUser();

@@ -60,7 +60,7 @@ export function quotaError(err: QuotaExceeded): HttpError {
   const message =
     err.which === 'memos'
       ? `You can keep at most ${String(memos.limit)} memos, those in the trash included: delete some, or empty the trash, to write more`
-      : `Your memos can hold at most ${String(bytes.limit)} bytes of text, and ${String(left(bytes))} are left`;
+      : `Your memos can hold at most ${String(bytes.limit)} bytes of text, those in the trash and the earlier versions edits keep included, and ${String(left(bytes))} are left`;
   return new HttpError(
     err.which === 'memos' ? 409 : 413,
     'quota_exceeded',
@@ -542,6 +542,14 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     const page = await store.archive.page(sessionOf(req).userId, limit, offset, tag);
     const nextCursor = page.next === null ? null : String(page.next);
     sendJson(res, 200, { memos: page.memos, total: page.total, nextCursor }, NO_STORE);
+  });
+  router.delete('/archive/:id', limitWrites, async (req, res) => {
+    const id = idOf(req);
+    if (!isMemoId(id) || !(await refusals(store.archive.discard(sessionOf(req), id)))) {
+      throw notFound('No such memo in the archive');
+    }
+    onChange?.('deleted');
+    res.status(204).end();
   });
   router.post('/archive/:id/restore', limitWrites, async (req, res) => {
     const id = idOf(req);

@@ -298,6 +298,13 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       ).toEqual([a.id]);
       await expectError(await call(`/archive/${a.id}/restore`, cookie, { method: 'POST' }), 404, 'not_found');
       expect((await archive()).total).toBe(1);
+      // Deleted from the archive: to the trash, as a delete from the list.
+      await expectError(await call(`/archive/${b.id}`, other.cookie, { method: 'DELETE' }), 404, 'not_found');
+      expect((await call(`/archive/${b.id}`, cookie, { method: 'DELETE' })).status).toBe(204);
+      await expectError(await call(`/archive/${b.id}`, cookie, { method: 'DELETE' }), 404, 'not_found');
+      expect(await archive()).toEqual({ memos: [], total: 0, nextCursor: null });
+      const trashed = (await (await call('/trash', cookie)).json()) as { memos: ApiMemo[] };
+      expect(trashed.memos.map((m) => m.id)).toEqual([b.id]);
     });
 
     it('keeps the texts edits replaced: lists them, makes one the text again, forgets them', async () => {

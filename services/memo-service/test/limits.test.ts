@@ -308,6 +308,13 @@ describe('a user at the cap', () => {
         'ARCHIVE_PAGE',
       );
       expectCheap(
+        'archive: a memo deleted from it',
+        await measure(() =>
+          repeat(async (i) => expect(await archiveStore.archive.discard(user, ids[i * 1_000 + 1] ?? '')).toBe(true)),
+        ),
+        'DISCARD',
+      );
+      expectCheap(
         'archive: back to the list',
         await measure(() =>
           repeat(async (i) => expect(await archiveStore.archive.unarchive(user, ids[i * 1_000] ?? '')).not.toBeNull()),

@@ -169,3 +169,25 @@ local function dropHistory(meta, history, id)
   end
   return #sizes
 end
+
+-- A memo leaving the list or the archive for good (its entry `e`, `size` bytes of text): into the
+-- trash for `keep` ms when there is one (still counted in the usage; the trash's expired memos
+-- go, at most 16), else out of the usage at once.
+local function toTrash(meta, trash, trashAt, id, e, size, keep, now)
+  if keep > 0 then
+    trashLapsed(meta, trash, trashAt)
+    redis.call('HSET', trash, id, e)
+    -- Deletion times are kept distinct (a millisecond on past the last), so the trash lists the
+    -- last deleted first even for deletes within one millisecond.
+    local last = redis.call('ZREVRANGE', trashAt, 0, 0, 'WITHSCORES')[2]
+    redis.call('ZADD', trashAt, math.max(now, (tonumber(last) or 0) + 1), id)
+    redis.call('PEXPIRE', trash, keep)
+    redis.call('PEXPIRE', trashAt, keep)
+    redis.call('HINCRBY', meta, 'tcount', 1)
+    redis.call('HINCRBY', meta, 'tbytes', size)
+    sweepTrash(meta, trash, trashAt, now - keep)
+  else
+    redis.call('HINCRBY', meta, 'count', -1)
+    redis.call('HINCRBY', meta, 'bytes', -size)
+  end
+end

@@ -13,6 +13,8 @@ const ko = {
   restore: '보관 해제',
   restoreLabel: '이 메모 보관 해제: {text}',
   restored: '보관을 해제했습니다. 목록 맨 위에 있습니다.',
+  remove: '삭제',
+  removeLabel: '이 메모 삭제: {text}',
 };
 
 export type ArchiveWords = typeof ko;
@@ -28,6 +30,8 @@ const en: ArchiveWords = {
   restore: 'Unarchive',
   restoreLabel: 'Unarchive this memo: {text}',
   restored: 'Memo unarchived. It is at the top of the list.',
+  remove: 'Delete',
+  removeLabel: 'Delete this memo: {text}',
 };
 
 export const ARCHIVE_WORDS = { ko, en } as const;

@@ -13,6 +13,8 @@ import type { Speech } from './strings.js';
 
 export interface ArchiveHandlers {
   restore(memo: ArchivedMemo): void;
+  /** Deletes it (to the trash, where there is one). */
+  remove(memo: ArchivedMemo): void;
   more(): void;
   /** The search changed: the archive loads the rest while there is a query. */
   search(query: string): void;
@@ -20,13 +22,14 @@ export interface ArchiveHandlers {
 
 function item(memo: ArchivedMemo, speech: Speech, handlers: ArchiveHandlers): HTMLLIElement {
   const w = ARCHIVE_WORDS[speech.language];
-  const restore = button(
-    w.restore,
-    fill(w.restoreLabel, { text: preview(memo.text).slice(0, 40) }),
-    () => handlers.restore(memo),
-    'quiet',
+  const short = preview(memo.text).slice(0, 40);
+  const actions = document.createElement('span');
+  actions.className = 'actions';
+  actions.append(
+    button(w.restore, fill(w.restoreLabel, { text: short }), () => handlers.restore(memo), 'quiet'),
+    button(w.remove, fill(w.removeLabel, { text: short }), () => handlers.remove(memo), 'quiet danger'),
   );
-  return shelfItem(memo, memo.archivedAt, w.archivedAt, speech, [restore]);
+  return shelfItem(memo, memo.archivedAt, w.archivedAt, speech, [actions]);
 }
 
 /** Shows only the memos that match the search; says so when none does. */

@@ -24,6 +24,8 @@ export interface ArchivePage {
   tag(): string | null;
   /** A memo came back: the list loads its first page again (it is at the top). */
   restored(memo: Memo): Promise<void>;
+  /** A memo was deleted from the archive: into the trash, or (without one) out of the usage. */
+  removed(memo: Memo): void;
 }
 
 /** Memos a page of the archive shows, and at most how many a search loads. */
@@ -37,6 +39,7 @@ export class Archive {
   #loading: Promise<void> | null = null;
   readonly #handlers: ArchiveHandlers = {
     restore: (memo) => void this.#restore(memo),
+    remove: (memo) => void this.#remove(memo),
     more: () => void this.#more(),
     search: (query) => void this.#searchAll(query),
   };
@@ -109,6 +112,20 @@ export class Archive {
       this.render();
       await this.#page.restored(back);
       messages.say(ARCHIVE_WORDS[state.language].restored);
+    } catch (err) {
+      if (err instanceof RequestFailed && err.status === 404) return void this.show();
+      this.#page.failed(err);
+    }
+  }
+
+  async #remove(memo: ArchivedMemo): Promise<void> {
+    const { messages, state } = this.#page;
+    try {
+      await api<undefined>(`memo/archive/${encodeURIComponent(memo.id)}`, { method: 'DELETE' });
+      this.#shelf.drop(memo.id);
+      this.render();
+      this.#page.removed(memo);
+      messages.say(state.trashDays > 0 ? state.t.removedToTrash : state.t.removed);
     } catch (err) {
       if (err instanceof RequestFailed && err.status === 404) return void this.show();
       this.#page.failed(err);

@@ -85,6 +85,10 @@ const archive = onDemand(() =>
         body: ui.archiveBody,
         tag: () => tags.active,
         restored: () => reloadWithTags(),
+        removed: (memo) => {
+          if (state.trashDays === 0) memos.changeUsage(-1, -bytesOf(memo.text));
+          refreshTrash();
+        },
       }),
   ),
 );

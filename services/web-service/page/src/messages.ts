@@ -50,10 +50,16 @@ export interface LimitsShown {
   maxLength: number;
   /** Days the trash keeps a deleted memo (0: none): a full quota then counts the trash too. */
   trashDays: number;
+  /** Earlier versions a memo keeps (0: none): the bytes then count the history too. */
+  historyVersions: number;
 }
 
 /** What a failed request means, in words. */
-export function messageFor(err: unknown, { t, locale }: Speech, { maxLength, trashDays }: LimitsShown): string {
+export function messageFor(
+  err: unknown,
+  { t, locale }: Speech,
+  { maxLength, trashDays, historyVersions }: LimitsShown,
+): string {
   if (err instanceof RequestFailed) {
     if (err.code === 'quota_exceeded' && err.quota) {
       const { reached, memos, bytes } = err.quota;
@@ -64,7 +70,12 @@ export function messageFor(err: unknown, { t, locale }: Speech, { maxLength, tra
               left: formatBytes(bytes.remaining, locale),
               limit: formatBytes(bytes.limit, locale),
             });
-      return trashDays > 0 ? `${said} ${t.quotaTrash}` : said;
+      const why = [
+        said,
+        trashDays > 0 ? t.quotaTrash : '',
+        reached === 'bytes' && historyVersions > 0 ? t.quotaHistory : '',
+      ];
+      return why.filter((part) => part !== '').join(' ');
     }
     if (err.status === 401) return t.errors.unauthorized;
     const text = (t.errors as Record<string, string | undefined>)[err.code];

@@ -71,6 +71,7 @@ export const en: Strings = {
   toArchiveLabel: 'Archive memo',
   archived: 'Memo moved to the archive.',
   quotaTrash: 'Memos in the trash count too: empty it after deleting.',
+  quotaHistory: 'Edit history counts too: a memo’s history can be cleared.',
   tagFilter: 'Memos tagged #{tag}',
   tagClear: 'Show all memos',
   tagRename: 'Rename',

@@ -75,6 +75,7 @@ export const ko = {
   toArchiveLabel: '메모 보관',
   archived: '메모를 보관함으로 옮겼습니다.',
   quotaTrash: '휴지통의 메모도 포함되니, 지운 뒤 휴지통을 비워 주세요.',
+  quotaHistory: '편집 기록도 포함되니, 메모의 기록에서 지울 수 있습니다.',
   tagFilter: '#{tag} 태그가 붙은 메모',
   tagClear: '모든 메모 보기',
   tagRename: '이름 바꾸기',
