@@ -42,7 +42,7 @@ describe.skipIf(!hasBrowser())('the archive', () => {
     // Opened: the last archived first; the search finds in them.
     await page.locator('#archive-panel > summary').click();
     const shown = (): Promise<string[]> =>
-      page.locator('#archive-body .trash-item:not([hidden]) .trash-text').allInnerTexts();
+      page.locator('#archive-body .shelf-item:not([hidden]) .shelf-text').allInnerTexts();
     await expect.poll(shown).toEqual(['회의록 3월 #일', '제주 여행 준비물 #여행']);
     const body = page.locator('#archive-body');
     expect(await body.innerText()).toContain('보관한 메모는 목록과 태그에서 빠지지만 지워지지 않으며');
@@ -92,7 +92,7 @@ describe.skipIf(!hasBrowser())('the archive', () => {
     await page.reload();
     await page.locator('#memos > li').first().getByRole('button', { name: '메모 보관' }).click();
     await page.locator('#archive-panel > summary').click();
-    await expect.poll(() => page.locator('#archive-body .trash-text').allInnerTexts()).toEqual(['김의 보관 메모']);
+    await expect.poll(() => page.locator('#archive-body .shelf-text').allInnerTexts()).toEqual(['김의 보관 메모']);
 
     await page.getByRole('button', { name: '로그아웃' }).click();
     await expect.poll(() => page.locator('#login-view').isVisible()).toBe(true);

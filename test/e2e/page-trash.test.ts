@@ -56,7 +56,7 @@ describe.skipIf(!hasBrowser())('the trash', () => {
     const lazy = (): string[] => chunks.filter((url) => !preloaded.includes(url));
     expect(lazy()).toEqual([]);
     await page.locator('#trash-panel > summary').click();
-    const trashed = (): Promise<string[]> => page.locator('#trash-body .trash-text').allInnerTexts();
+    const trashed = (): Promise<string[]> => page.locator('#trash-body .shelf-text').allInnerTexts();
     await expect.poll(trashed).toEqual(['둘째', '첫째 #일']);
     expect(lazy().length).toBeGreaterThan(0);
     const body = page.locator('#trash-body');
@@ -110,7 +110,7 @@ describe.skipIf(!hasBrowser())('the trash', () => {
     // Opening the trash sends the waiting delete's neighbour… the delete itself goes within 5 s.
     await expect.poll(() => redis.zcard(userKeys(USERS.kim.id).trashAt), { timeout: 10_000 }).toBe(1);
     await page.locator('#trash-panel > summary').click();
-    await expect.poll(() => page.locator('#trash-body .trash-text').allInnerTexts()).toEqual(['김의 비밀 메모']);
+    await expect.poll(() => page.locator('#trash-body .shelf-text').allInnerTexts()).toEqual(['김의 비밀 메모']);
 
     await page.getByRole('button', { name: '로그아웃' }).click();
     await expect.poll(() => page.locator('#login-view').isVisible()).toBe(true);

@@ -61,7 +61,7 @@ export function renderArchive(
   search.placeholder = w.search;
   search.setAttribute('aria-label', w.search);
   const list = document.createElement('ul');
-  list.className = 'trash-list';
+  list.className = 'shelf-list';
   list.setAttribute('aria-label', t.archive);
   list.append(...view.memos.map((memo) => item(memo, speech, handlers)));
   const noMatch = document.createElement('p');

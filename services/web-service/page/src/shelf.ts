@@ -53,10 +53,10 @@ export function shelfItem(
   buttons: HTMLElement[],
 ): HTMLLIElement {
   const li = document.createElement('li');
-  li.className = 'trash-item';
+  li.className = 'shelf-item';
   li.dataset.id = memo.id;
   const text = document.createElement('p');
-  text.className = 'trash-text';
+  text.className = 'shelf-text';
   text.textContent = preview(memo.text);
   const when = document.createElement('time');
   when.dateTime = at;

@@ -46,7 +46,7 @@ export function renderTrash(
   note.className = 'hint';
   note.textContent = fill(w.note, { days: view.days });
   const list = document.createElement('ul');
-  list.className = 'trash-list';
+  list.className = 'shelf-list';
   list.setAttribute('aria-label', t.trash);
   list.append(...view.memos.map((memo) => item(memo, speech, handlers)));
   const parts: HTMLElement[] = [note];
