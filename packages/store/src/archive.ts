@@ -2,10 +2,10 @@ import { memoKeys } from '@memo/common';
 import type { ArchivedMemo } from '@memo/common/api-types';
 import { TAGS_MAX_PER_USER, tagsOf } from '@memo/common/tags';
 import { decodeEntry, publicMemo, type Memo } from './layout.js';
-import { REPLACE_TRIES, type Memos } from './memos.js';
+import type { Memos } from './memos.js';
 import type { Scripts } from './runner.js';
-import { putBack } from './trash.js';
-import { guardOf, trashMs, userOf, written, type Quotas, type Reply, type Writer } from './types.js';
+import { onShelf, putBack } from './trash.js';
+import { guardOf, trashMs, userOf, type Quotas, type Reply, type Writer } from './types.js';
 
 export interface ArchivePage {
   /** The last archived first, or (by tag) in the list's order. */
@@ -121,11 +121,13 @@ export class Archive {
   async discard(writer: Writer, id: string, now = Date.now()): Promise<boolean> {
     const keys = memoKeys(userOf(writer));
     const guard = guardOf(writer);
-    for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
-      const raw = await this.scripts.redis.hget(keys.archive, id);
-      if (raw === null) return false;
-      const reply = written(
-        (await this.scripts.run(
+    const done = await onShelf(
+      this.scripts,
+      keys.archive,
+      id,
+      'delete',
+      (raw) =>
+        this.scripts.run(
           'discard',
           {
             guard: guard.guard,
@@ -146,12 +148,9 @@ export class Archive {
             now,
             members: membersOf(raw),
           },
-        )) as Reply,
-      );
-      if (reply[0] !== 'changed') return reply[0] === 'ok';
-      // 'changed': archived again (with the same id) between the read and the script; read anew.
-    }
-    throw new Error('memo changed too often to delete');
+        ) as Promise<Reply>,
+    );
+    return done?.reply[0] === 'ok';
   }
 
   /** A page of the archive: `limit` memos after the first `offset`; with `tag`, its memos only. */

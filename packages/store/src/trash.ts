@@ -26,16 +26,34 @@ export async function putBack(
   run: (raw: string, tags: { sets: string[]; marks: string }) => Promise<Reply>,
 ): Promise<Memo | null> {
   const userId = userOf(writer);
+  const done = await onShelf(scripts, shelf, id, 'put back', (raw) =>
+    run(raw, tagChange(userId, null, decodeEntry(raw).text)),
+  );
+  if (done?.reply[0] === 'exists') throw new RestoreConflict(id);
+  return done?.reply[0] === 'ok' ? publicMemo(decodeEntry(done.raw)) : null;
+}
+
+/**
+ * Runs a memo's script on a shelf (the trash, the archive: `shelf`, a hash of entries) with the
+ * entry as read, and again while it changed between the read and the script: the entry and the
+ * script's last answer, or null when the memo is not there. `what` names the work in the error
+ * when it keeps changing.
+ */
+export async function onShelf(
+  scripts: Scripts,
+  shelf: string,
+  id: string,
+  what: string,
+  run: (raw: string) => Promise<Reply>,
+): Promise<{ raw: string; reply: Reply } | null> {
   for (let attempt = 0; attempt < REPLACE_TRIES; attempt += 1) {
     const raw = await scripts.redis.hget(shelf, id);
     if (raw === null) return null;
-    const reply = written(await run(raw, tagChange(userId, null, decodeEntry(raw).text)));
-    if (reply[0] === 'ok') return publicMemo(decodeEntry(raw));
-    if (reply[0] === 'missing') return null;
-    if (reply[0] === 'exists') throw new RestoreConflict(id);
+    const reply = written(await run(raw));
     // 'changed': put there again (with the same id) between the read and the script; read anew.
+    if (reply[0] !== 'changed') return { raw, reply };
   }
-  throw new Error('memo changed too often to put back');
+  throw new Error(`memo changed too often to ${what}`);
 }
 
 /** A memo in the trash, and when it was deleted. */
