@@ -8,7 +8,7 @@ import type { ArchivedMemo } from '@memo/common/api-types';
 import { button } from './dom.js';
 import { fill, matches } from './format.js';
 import { ARCHIVE_WORDS } from './archive-strings.js';
-import { preview, shelfItem } from './shelf.js';
+import { shelfItem } from './shelf.js';
 import type { Speech } from './strings.js';
 
 export interface ArchiveHandlers {
@@ -22,14 +22,10 @@ export interface ArchiveHandlers {
 
 function item(memo: ArchivedMemo, speech: Speech, handlers: ArchiveHandlers): HTMLLIElement {
   const w = ARCHIVE_WORDS[speech.language];
-  const short = preview(memo.text).slice(0, 40);
-  const actions = document.createElement('span');
-  actions.className = 'actions';
-  actions.append(
-    button(w.restore, fill(w.restoreLabel, { text: short }), () => handlers.restore(memo), 'quiet'),
-    button(w.remove, fill(w.removeLabel, { text: short }), () => handlers.remove(memo), 'quiet danger'),
-  );
-  return shelfItem(memo, memo.archivedAt, w.archivedAt, speech, [actions]);
+  return shelfItem(memo, memo.archivedAt, w.archivedAt, speech, [
+    [w.restore, w.restoreLabel, () => handlers.restore(memo), 'quiet'],
+    [w.remove, w.removeLabel, () => handlers.remove(memo), 'quiet danger'],
+  ]);
 }
 
 /** Shows only the memos that match the search; says so when none does. */

@@ -4,6 +4,7 @@
  * helper; neither calls a controller.
  */
 import type { Memo } from '@memo/common/api-types';
+import { button } from './dom.js';
 import { fill, formatFull, formatWhen } from './format.js';
 import type { Speech } from './strings.js';
 
@@ -42,7 +43,10 @@ export class Shelf<T extends Memo> {
 
 /** The start of a memo, as a shelf shows it (plain text, never its Markdown). */
 const PREVIEW = 200;
-export const preview = (text: string): string => (text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text);
+const preview = (text: string): string => (text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text);
+
+/** A button of a shelf's memo: its word, its label (`{text}`: the memo's start), what it does, its class. */
+export type ShelfButton = [label: string, aria: string, onClick: () => void, className: string];
 
 /** A memo of a shelf: its start, when it got there (`words` says it, with `{when}`), its buttons. */
 export function shelfItem(
@@ -50,7 +54,7 @@ export function shelfItem(
   at: string,
   words: string,
   { t, locale }: Speech,
-  buttons: HTMLElement[],
+  buttons: ShelfButton[],
 ): HTMLLIElement {
   const li = document.createElement('li');
   li.className = 'shelf-item';
@@ -62,6 +66,14 @@ export function shelfItem(
   when.dateTime = at;
   when.textContent = fill(words, { when: formatWhen(at, new Date(), t.justNow, locale) });
   when.title = formatFull(at, locale);
-  li.append(text, when, ...buttons);
+  const short = preview(memo.text).slice(0, 40);
+  const actions = document.createElement('span');
+  actions.className = 'actions';
+  actions.append(
+    ...buttons.map(([label, aria, onClick, className]) =>
+      button(label, fill(aria, { text: short }), onClick, className),
+    ),
+  );
+  li.append(text, when, actions);
   return li;
 }

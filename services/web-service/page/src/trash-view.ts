@@ -6,7 +6,7 @@
 import type { TrashedMemo } from '@memo/common/api-types';
 import { button } from './dom.js';
 import { fill } from './format.js';
-import { preview, shelfItem } from './shelf.js';
+import { shelfItem } from './shelf.js';
 import type { Speech } from './strings.js';
 import { TRASH_WORDS } from './trash-strings.js';
 
@@ -20,14 +20,10 @@ export interface TrashHandlers {
 
 function item(memo: TrashedMemo, speech: Speech, handlers: TrashHandlers): HTMLLIElement {
   const w = TRASH_WORDS[speech.language];
-  const short = preview(memo.text).slice(0, 40);
-  const actions = document.createElement('span');
-  actions.className = 'actions';
-  actions.append(
-    button(w.restore, fill(w.restoreLabel, { text: short }), () => handlers.restore(memo), 'quiet'),
-    button(w.purge, fill(w.purgeLabel, { text: short }), () => handlers.purge(memo), 'quiet danger'),
-  );
-  return shelfItem(memo, memo.deletedAt, w.deleted, speech, [actions]);
+  return shelfItem(memo, memo.deletedAt, w.deleted, speech, [
+    [w.restore, w.restoreLabel, () => handlers.restore(memo), 'quiet'],
+    [w.purge, w.purgeLabel, () => handlers.purge(memo), 'quiet danger'],
+  ]);
 }
 
 /**
