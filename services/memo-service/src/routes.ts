@@ -78,8 +78,8 @@ export function quotaError(err: QuotaExceeded): HttpError {
 
 /**
  * The store's refusals as the API's answers: a quota (409/413), the session ended while the
- * request ran (401: nothing was written), or a restore from the trash over a memo of the same
- * id (409).
+ * request ran (401: nothing was written), or a memo put back from the trash or the archive
+ * over one of the same id (409).
  */
 async function refusals<T>(work: Promise<T>): Promise<T> {
   try {
@@ -88,7 +88,7 @@ async function refusals<T>(work: Promise<T>): Promise<T> {
     if (err instanceof QuotaExceeded) throw quotaError(err);
     if (err instanceof SessionEnded) throw unauthorized();
     if (err instanceof RestoreConflict) {
-      throw new HttpError(409, 'memo_exists', 'A memo with this id is in your list again: it stays in the trash');
+      throw new HttpError(409, 'memo_exists', 'A memo with this id is in your list again: this one stays where it is');
     }
     throw err;
   }
@@ -529,7 +529,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   });
 
   // The archive (보관): memos off the list, not deleted, still counted; a page of it (the last
-  // archived first, or a tag's, the last written first); back to the top of the list.
+  // archived first, or a tag's in the list's order); back to the top of the list; to the trash.
   router.post('/:id/archive', limitWrites, async (req, res) => {
     const id = idOf(req);
     if (!isMemoId(id) || !(await refusals(store.archive.archive(sessionOf(req), id)))) throw notFound('No such memo');

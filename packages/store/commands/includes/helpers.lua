@@ -156,12 +156,12 @@ end
 -- Drops every kept version of a memo, and their bytes from the usage: how many went.
 local function dropHistory(meta, history, id)
   local last, sizes = versionsOf(history, id)
+  if last == 0 then return 0 end
   local fields, bytes = {id}, 0
   for i, size in ipairs(sizes) do
     fields[#fields + 1] = id .. ':' .. (last - #sizes + i)
     bytes = bytes + size
   end
-  if last == 0 then return 0 end
   redis.call('HDEL', history, unpack(fields))
   if bytes ~= 0 then
     redis.call('HINCRBY', meta, 'bytes', -bytes)
