@@ -100,3 +100,28 @@ export interface QuotaRefusal {
   memos: Quota & { remaining: number };
   bytes: Quota & { remaining: number };
 }
+
+/** A share link (공유) of one memo: `<publicUrl>s/<token>` shows it, read only, to anyone. */
+export interface ShareLink {
+  memoId: string;
+  /** 144 random bits, Base64url: the link's only secret. */
+  token: string;
+  createdAt: string;
+  /** When the link stops opening; null: until it is revoked. */
+  expiresAt: string | null;
+}
+
+/** A user's links, the newest first, each with the start of its memo's text. */
+export interface ShareList {
+  links: (ShareLink & { title: string })[];
+  /** Links a user may have at once. */
+  max: number;
+}
+
+/** What a share link shows: the memo's text and times, nothing else of its owner. */
+export interface SharedMemo {
+  text: string;
+  createdAt: string | null;
+  updatedAt: string | null;
+  expiresAt: string | null;
+}

@@ -58,6 +58,12 @@ export interface MemoKeys {
   archiveAt: string;
   /** Their tags: `<tag>:<seq>:<memo id>` members (a sorted set, all scored 0), found by tag in lexical order. */
   archiveTags: string;
+  /**
+   * Share links (공유): memo id → `<token> <created ms> <expires ms or 0>` (a hash; at most the
+   * sharing's per-user limit). The one place a link is valid: its lookup key (`shareKey`) only
+   * finds the user.
+   */
+  shares: string;
 }
 
 export function memoKeys(userId: string): MemoKeys {
@@ -79,6 +85,7 @@ export function memoKeys(userId: string): MemoKeys {
     archive: `${tag}:archive`,
     archiveAt: `${tag}:archive:at`,
     archiveTags: `${tag}:archive:tags`,
+    shares: `${tag}:shares`,
   };
 }
 
@@ -96,6 +103,13 @@ export const profileKey = (userId: string): string => `user:${userId}`;
 
 /** Where the original app kept a user's name: the bare id (still read, deleted at 회원 탈퇴). */
 export const legacyNameKey = (userId: string): string => userId;
+
+/**
+ * A share link's lookup key: `<memo id> <user id>`, expiring with the link. Outside the user's
+ * slot (a token cannot name a slot without naming the user); what it points at is only shown
+ * while the user's `shares` hash holds the same token (share-open.lua).
+ */
+export const shareKey = (token: string): string => `share:${token}`;
 
 /** A rate-limit counter's prefix (rate-limiter-flexible appends `:<subject>`). */
 export const rateLimitPrefix = (name: string): string => `ratelimit:${name}`;
@@ -165,6 +179,7 @@ export function accountKeys(userId: string): string[] {
     memo.archive,
     memo.archiveAt,
     memo.archiveTags,
+    memo.shares,
     sessionsKey(userId),
     naverTokensKey(userId),
     profileKey(userId),
@@ -206,6 +221,8 @@ export const KEY_PATTERNS: readonly string[] = [
   '{memo:<id>}:archive',
   '{memo:<id>}:archive:at',
   '{memo:<id>}:archive:tags',
+  '{memo:<id>}:shares',
+  'share:<token>',
   '{memo:<id>}:busy',
   '{memo:<id>}:page1',
   '{memo:<id>}:naver',

@@ -1,7 +1,7 @@
 --[[
   Archives (보관) a memo if it is still the one the caller read: its entry moves to the archive,
   still counted in the usage; its ref stays in the order, dead, until a move drops it. It
-  leaves the tag index and the pins; its tags go into the archive's own index (`<tag>:<seq>:<id>`
+  leaves the tag index, the pins and its share link; its tags go into the archive's own index (`<tag>:<seq>:<id>`
   members of one sorted set, found by tag in lexical order, which is the list's order).
 
   Input:
@@ -14,8 +14,9 @@
     KEYS[7] archive
     KEYS[8] archiveAt
     KEYS[9] archiveTags
-    KEYS[10] tags       the tag list
-    KEYS[11..] tagSets  the memo set of each tag the memo carries
+    KEYS[10] shares     the share links
+    KEYS[11] tags       the tag list
+    KEYS[12..] tagSets  the memo set of each tag the memo carries
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
@@ -24,7 +25,7 @@
     ARGV[6] now         ms
     ARGV[7..] members   '<tag>:<seq>:<id>' for each tag the memo carries (parents included)
 
-  Output: {'ok', due}, {'missing'}, {'changed'}, {'migrate'} or {'nosession'}.
+  Output: {'ok', due, the token of the memo's share link ('' if none)}, {'missing'}, {'changed'}, {'migrate'} or {'nosession'}.
 ]]
 --- @include "helpers"
 --- @include "guard"
@@ -46,4 +47,4 @@ for _, member in ipairs(A.members) do redis.call('ZADD', K.archiveTags, 0, membe
 redis.call('ZREM', K.pins, A.id)
 changed(meta)
 retag(A.id, seq, A.marks, 0, K.tags, K.tagSets)
-return {'ok', due(meta)}
+return {'ok', due(meta), dropShare(K.shares, A.id)}

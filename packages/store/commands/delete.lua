@@ -2,7 +2,8 @@
   Deletes an entry if it is still the one the caller read; its ref stays in the order, dead,
   until a move drops it. With days in the trash (trashMs > 0) the entry goes to the trash,
   still counted in the usage, and the trash's expired memos go for good (at most 16). The
-  memo's earlier versions go in any case (a restored memo comes back without them).
+  memo's earlier versions go in any case (a restored memo comes back without them), and so does
+  its share link.
 
   Input:
     KEYS[1] guard       see includes/guard.lua
@@ -14,8 +15,9 @@
     KEYS[7] trash
     KEYS[8] trashAt
     KEYS[9] history
-    KEYS[10] tags       the tag list
-    KEYS[11..] tagSets  the memo set of each tag the memo carried
+    KEYS[10] shares     the share links
+    KEYS[11] tags       the tag list
+    KEYS[12..] tagSets  the memo set of each tag the memo carried
     ARGV[1] guardMode
     ARGV[2] guardValue
     ARGV[3] id
@@ -24,7 +26,7 @@
     ARGV[6] trashMs     how long the trash keeps it (0: no trash, gone at once)
     ARGV[7] now         ms
 
-  Output: {'ok', due}, {'missing'}, {'changed'}, {'migrate'} or {'nosession'}.
+  Output: {'ok', due, the token of the memo's share link ('' if none)}, {'missing'}, {'changed'}, {'migrate'} or {'nosession'}.
 ]]
 --- @include "helpers"
 --- @include "guard"
@@ -44,4 +46,4 @@ redis.call('ZREM', K.pins, A.id)
 dropHistory(meta, K.history, A.id)
 changed(meta)
 retag(A.id, seq, A.marks, 0, K.tags, K.tagSets)
-return {'ok', due(meta)}
+return {'ok', due(meta), dropShare(K.shares, A.id)}

@@ -59,6 +59,7 @@ export class Archive {
             archive: keys.archive,
             archiveAt: keys.archiveAt,
             archiveTags: keys.archiveTags,
+            shares: keys.shares,
             tags: keys.tags,
             tagSets: tags.sets,
           },

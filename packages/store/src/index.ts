@@ -6,6 +6,7 @@ import { Imports, type ImportResult, type Incoming } from './imports.js';
 import { Memos } from './memos.js';
 import { Moves, type StepOutcome } from './moves.js';
 import { Pins } from './pins.js';
+import { SHARE_MAX, Shares } from './shares.js';
 import { Scripts, loadCommand, scriptSources } from './runner.js';
 import { Tags, type TagCount } from './tags.js';
 import { Trash, type TrashPage } from './trash.js';
@@ -13,7 +14,7 @@ import type { Cursor, Page, PageJson, Quotas, Writer } from './types.js';
 
 /**
  * @memo/store: a user's memos in Redis, by concern: memos (pages, add, edit, delete), pins, tags (the index,
- * tag pages, renames), imports, the trash, the history of edits, and moves (into this layout, and compaction), each a small
+ * tag pages, renames), imports, the trash, the history of edits, the archive, share links, and moves (into this layout, and compaction), each a small
  * module around one script runner (runner.ts; the scripts are commands/*.lua). This class only
  * puts them together and is what the routes and tools hold.
  */
@@ -27,6 +28,7 @@ export class MemoStore {
   readonly trash: Trash;
   readonly history: History;
   readonly archive: Archive;
+  readonly shares: Shares;
 
   constructor(redis: RedisClient, quotas: Quotas) {
     this.scripts = new Scripts(redis);
@@ -38,6 +40,7 @@ export class MemoStore {
     this.trash = new Trash(this.scripts, quotas);
     this.history = new History(this.scripts, this.memos, quotas);
     this.archive = new Archive(this.scripts, this.memos, quotas);
+    this.shares = new Shares(this.scripts, this.memos, quotas.maxShares ?? SHARE_MAX);
   }
 
   list(userId: string, limit: number, cursor?: Cursor): Promise<Page> {
@@ -115,6 +118,7 @@ export type { TagCount } from './tags.js';
 export type { TrashedMemo, TrashPage } from './trash.js';
 export type { ArchivePage } from './archive.js';
 export { RestoreConflict } from './trash.js';
+export { SHARE_MAX, SharesFull, isShareToken } from './shares.js';
 export { MOVE_WORK, MOVE_BYTES, DEAD_MIN, DEAD_RATIO, Scripts } from './runner.js';
 export * from './types.js';
 

@@ -15,6 +15,7 @@ import type { Moves } from './moves.js';
 import type { Scripts } from './runner.js';
 import {
   QuotaExceeded,
+  dropLookups,
   formatCursor,
   guardOf,
   orderKeys,
@@ -440,6 +441,7 @@ export class Memos {
             trash: keys.trash,
             trashAt: keys.trashAt,
             history: keys.history,
+            shares: keys.shares,
             tags: keys.tags,
             tagSets: tags.sets,
           },
@@ -459,7 +461,8 @@ export class Memos {
   /**
    * Takes a memo off the list by `script` (delete, archive), read first for the tags to take out
    * and taken only if unchanged since (`run` is handed the entry and its tag change): whether it
-   * was there. A move step follows when one is due.
+   * was there. Its share link ends with it (the script drops it; its lookup key goes here). A
+   * move step follows when one is due.
    */
   async takeOff(
     writer: Writer,
@@ -476,6 +479,7 @@ export class Memos {
     }
     if (reply[0] === 'changed') throw new Error(`memo changed too often to ${what}`);
     if (reply[0] !== 'ok') return false;
+    if (typeof reply[2] === 'string' && reply[2] !== '') await dropLookups(this.scripts.redis, [reply[2]]);
     await this.moves.stepIfDue(userId, reply[1]);
     return true;
   }

@@ -49,6 +49,10 @@ export const COMMANDS = [
   'unarchive',
   'archive-page',
   'discard',
+  'share',
+  'share-open',
+  'unshare',
+  'shares',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 

@@ -1,4 +1,4 @@
-import { memoKeys, sessionKey, sessionsEndedKey, type MemoKeys, type Session } from '@memo/common';
+import { memoKeys, sessionKey, sessionsEndedKey, shareKey, type MemoKeys, type RedisClient, type Session } from '@memo/common';
 
 /** What the store's modules share: quotas and their refusals, pages and cursors, who writes. */
 
@@ -38,6 +38,8 @@ export interface Quotas {
    * bytes; at the byte quota a memo's oldest versions give way to its edit.
    */
   historyVersions?: number;
+  /** Share links a user may have at once (SHARE_MAX when absent). */
+  maxShares?: number;
 }
 
 /** How many versions a memo's history keeps. */
@@ -141,4 +143,13 @@ const CURSOR = /^([1-9]\d{0,9})(?:\.(\d{1,15}))?$/;
 export function parseCursor(text: string): Cursor | null {
   const m = CURSOR.exec(text);
   return m ? { pos: Number(m[1]), seq: Number(m[2] ?? 0) } : null;
+}
+
+/**
+ * Drops share links' lookup keys (`share:<token>`, each in a slot of its own): after the script
+ * that ended the links in the user's slot. A failure here leaves a key that no longer opens
+ * anything (share-open.lua checks the user's links), which its next opening drops.
+ */
+export async function dropLookups(redis: RedisClient, tokens: readonly string[]): Promise<void> {
+  await Promise.all(tokens.map((token) => redis.unlink(shareKey(token)).catch(() => 0)));
 }

@@ -8,6 +8,7 @@ import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
 import { historySuite } from './history.suite.js';
 import { archiveSuite } from './archive.suite.js';
+import { sharesSuite } from './shares.suite.js';
 
 /** The store's tests on a three-master Redis Cluster (every user's keys in one hash slot). */
 const clusterUrl = useCluster();
@@ -21,4 +22,5 @@ describe('on a Redis Cluster', () => {
   trashSuite();
   historySuite();
   archiveSuite();
+  sharesSuite();
 });

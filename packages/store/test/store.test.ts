@@ -7,6 +7,7 @@ import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
 import { historySuite } from './history.suite.js';
 import { archiveSuite } from './archive.suite.js';
+import { sharesSuite } from './shares.suite.js';
 
 useStore(() => ({ REDIS_URL: new URL(redisUrl()) }));
 storeSuite();
@@ -16,3 +17,4 @@ firstPageSuite();
 trashSuite();
 historySuite();
 archiveSuite();
+sharesSuite();

@@ -8,6 +8,7 @@ import { firstPageSuite } from './first-page.suite.js';
 import { trashSuite } from './trash.suite.js';
 import { historySuite } from './history.suite.js';
 import { archiveSuite } from './archive.suite.js';
+import { sharesSuite } from './shares.suite.js';
 
 /** The store's tests on Valkey 8, as on Redis (store.test.ts). */
 describe.skipIf(!valkeyInstalled())('on Valkey', () => {
@@ -20,4 +21,5 @@ describe.skipIf(!valkeyInstalled())('on Valkey', () => {
   trashSuite();
   historySuite();
   archiveSuite();
+  sharesSuite();
 });

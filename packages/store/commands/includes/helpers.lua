@@ -191,3 +191,12 @@ local function toTrash(meta, trash, trashAt, id, e, size, keep, now)
     redis.call('HINCRBY', meta, 'bytes', -size)
   end
 end
+
+-- A memo's share link ends with it (a delete, an archive): the field goes, and its token comes
+-- back for the caller to drop the link's lookup key, which lives in another slot ('' if none).
+local function dropShare(shares, id)
+  local s = redis.call('HGET', shares, id)
+  if not s then return '' end
+  redis.call('HDEL', shares, id)
+  return string.match(s, '^(%S+)') or ''
+end
