@@ -60,7 +60,15 @@ export class Shares {
       (await this.scripts.run(
         'share',
         { guard: guard.guard, memos: keys.memos, shares: keys.shares },
-        { guardMode: guard.guardMode, guardValue: guard.guardValue, id, token, now: now.getTime(), expires, max: this.max },
+        {
+          guardMode: guard.guardMode,
+          guardValue: guard.guardValue,
+          id,
+          token,
+          now: now.getTime(),
+          expires,
+          max: this.max,
+        },
       )) as Reply,
     );
     if (reply[0] === 'full') throw new SharesFull(this.max);
@@ -76,7 +84,10 @@ export class Shares {
       throw err;
     }
     // The memo's earlier link and the links found expired: their lookup keys go.
-    await dropLookups(this.scripts.redis, reply.slice(1).filter((t): t is string => typeof t === 'string' && t !== ''));
+    await dropLookups(
+      this.scripts.redis,
+      reply.slice(1).filter((t): t is string => typeof t === 'string' && t !== ''),
+    );
     return { memoId: id, token, createdAt: now.toISOString(), expiresAt: iso(expires) };
   }
 

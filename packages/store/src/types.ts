@@ -1,4 +1,12 @@
-import { memoKeys, sessionKey, sessionsEndedKey, shareKey, type MemoKeys, type RedisClient, type Session } from '@memo/common';
+import {
+  memoKeys,
+  sessionKey,
+  sessionsEndedKey,
+  shareKey,
+  type MemoKeys,
+  type RedisClient,
+  type Session,
+} from '@memo/common';
 
 /** What the store's modules share: quotas and their refusals, pages and cursors, who writes. */
 

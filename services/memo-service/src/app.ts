@@ -39,11 +39,17 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     maxBytes: config.MEMO_MAX_BYTES,
     trashDays: config.TRASH_DAYS,
     historyVersions: config.HISTORY_VERSIONS,
+    maxShares: config.SHARE_MAX,
   });
   const memos = metrics.counter(
     'memo_memos_total',
-    'Memos created, edited, deleted, restored from the trash, deleted for good, set back to an earlier version, archived and taken out of the archive',
+    'Memos created, edited, deleted, restored from the trash, deleted for good, set back to an earlier version, archived, taken out of the archive, shared and unshared',
     ['action'],
+  );
+  const opens = metrics.counter(
+    'memo_share_opens_total',
+    'Share links opened, by outcome: shown, gone (never was, expired, revoked, memo gone), limited (429), off (sharing turned off)',
+    ['outcome'],
   );
   const deps: MemoDeps = {
     store,
@@ -52,7 +58,9 @@ export async function buildMemoService(config: Config): Promise<ServiceOptions> 
     writes: new RateLimiter(redis, 'memo-writes', config.MEMO_WRITE_RATE_LIMIT),
     // A hold a little longer than the longest heavy request, should a process die holding it.
     admission: new Admission(store.scripts, config.HEAVY_MAX_PER_PROCESS, config.HEAVY_DEADLINE_MS + 5_000),
+    shareOpens: new RateLimiter(redis, 'share-opens', config.SHARE_OPEN_RATE_LIMIT),
     onChange: (action, n = 1) => memos.inc({ action }, n),
+    onShareOpen: (outcome) => opens.inc({ outcome }),
   };
   const routes = memoRoutes(deps);
   const onError = errorHandler(log);

@@ -28,6 +28,15 @@ export const spec = {
   TRASH_DAYS: int({ default: 30, min: 0, max: 365 }),
   /** Earlier versions an edited memo keeps (counted in the bytes); 0: edits keep none. */
   HISTORY_VERSIONS: int({ default: 20, min: 0, max: 100 }),
+  /**
+   * Share links (공유): a read-only link to one memo for anyone who has it. Off: no link can be
+   * made, and none opens (they open again when it is turned back on, unless they expired).
+   */
+  SHARING: bool(true),
+  /** Share links one user may have at once. */
+  SHARE_MAX: int({ default: 100, min: 1, max: 10_000 }),
+  /** Share links opened per client (IPv4 address or IPv6 /64) per minute; 0 turns the limit off. */
+  SHARE_OPEN_RATE_LIMIT: int({ default: 60, min: 0 }),
   /** Memo writes (add, edit, delete) per user per minute; 0 turns the limit off. */
   MEMO_WRITE_RATE_LIMIT: int({ default: 120, min: 0 }),
   /**

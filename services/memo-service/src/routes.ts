@@ -3,6 +3,7 @@ import { Router, type NextFunction, type Request, type RequestHandler, type Resp
 import {
   HttpError,
   SESSION_COOKIE,
+  clientKey,
   jsonBody,
   notFound,
   openApiDescription,
@@ -22,6 +23,7 @@ import {
   QuotaExceeded,
   RestoreConflict,
   SessionEnded,
+  SharesFull,
   isMemoId,
   parseCursor,
   type Cursor,
@@ -43,7 +45,7 @@ type Limits = Pick<
   | 'TRASH_DAYS'
   | 'HISTORY_VERSIONS'
 > &
-  Partial<Pick<Config, 'HEAVY_DEADLINE_MS'>>;
+  Partial<Pick<Config, 'HEAVY_DEADLINE_MS' | 'SHARING'>>;
 
 /** Version numbers in a path: 1 and up. */
 const VERSION = /^[1-9]\d{0,9}$/;
@@ -207,10 +209,24 @@ export interface MemoDeps {
   writes: RateLimiter;
   /** Lets one heavy request (export, import, tag rename) run per user, a few per process. */
   admission: Admission;
+  /** Counts share links opened per client, across replicas (absent: no limit). */
+  shareOpens?: RateLimiter;
   onChange?: (
-    action: 'created' | 'edited' | 'deleted' | 'restored' | 'purged' | 'reverted' | 'archived' | 'unarchived',
+    action:
+      | 'created'
+      | 'edited'
+      | 'deleted'
+      | 'restored'
+      | 'purged'
+      | 'reverted'
+      | 'archived'
+      | 'unarchived'
+      | 'shared'
+      | 'unshared',
     memos?: number,
   ) => void;
+  /** A share link opened: shown, or not (gone: never was, expired, revoked; limited: 429). */
+  onShareOpen?: (outcome: 'shown' | 'gone' | 'limited' | 'off') => void;
 }
 
 /**
@@ -240,7 +256,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
 
 export function memoRoutes(deps: MemoDeps): MemoRoutes {
-  const { store, verifier, limits, writes, admission, onChange } = deps;
+  const { store, verifier, limits, writes, admission, onChange, onShareOpen } = deps;
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
   // Every JSON body is checked against api/openapi.yaml, the description this service serves.
@@ -402,6 +418,35 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.post('/', ...add);
   router.put('/:id', ...edit);
   router.delete('/:id', ...remove);
+
+  // A share link, opened by anyone who has it: no session, no cookie set, nothing of the owner
+  // but the memo. Limited per client; the same 404 for every link that does not open.
+  const sharingOn = limits.SHARING ?? true;
+  const sharingOff = (): HttpError => new HttpError(404, 'sharing_off', 'Sharing is turned off on this site');
+  router.get('/shared/:token', async (req, res) => {
+    res.set({ ...NO_STORE, 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow' });
+    if (!sharingOn) {
+      onShareOpen?.('off');
+      throw sharingOff();
+    }
+    try {
+      await deps.shareOpens?.hit(clientKey(req.ip));
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 429) onShareOpen?.('limited');
+      throw err;
+    }
+    const token = typeof req.params.token === 'string' ? req.params.token : '';
+    const shared = await store.shares.open(token);
+    onShareOpen?.(shared ? 'shown' : 'gone');
+    if (!shared)
+      throw new HttpError(
+        404,
+        'share_not_found',
+        'This link does not open: it expired, was revoked, or its memo is gone',
+      );
+    sendJson(res, 200, shared);
+  });
+
   router.use(liveSession);
 
   /**
@@ -581,6 +626,57 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     if (!isMemoId(id)) throw notFound('No such memo');
     const forgotten = await store.history.forget(sessionOf(req), id);
     sendJson(res, 200, { forgotten }, NO_STORE);
+  });
+
+  // Share links (공유): one read-only link a memo, listed, revoked at once (store shares.ts).
+  const ifSharing: RequestHandler = (_req, _res, next) => {
+    next(sharingOn ? undefined : sharingOff());
+  };
+  router.get('/shares', ifSharing, async (req, res) => {
+    sendJson(res, 200, await store.shares.list(sessionOf(req).userId), NO_STORE);
+  });
+  router.post(
+    '/:id/share',
+    ifSharing,
+    limitWrites,
+    body,
+    (req, _res, next) => {
+      // No body: a link that opens until it is revoked.
+      req.body ??= {};
+      next();
+    },
+    schemas.body('/{id}/share', 'post'),
+    async (req, res) => {
+      const id = idOf(req);
+      const { expiresInDays } = req.body as { expiresInDays?: number | null };
+      const now = new Date();
+      const expires = typeof expiresInDays === 'number' ? new Date(now.getTime() + expiresInDays * 86_400_000) : null;
+      let link;
+      try {
+        link = isMemoId(id) ? await refusals(store.shares.create(sessionOf(req), id, expires, now)) : null;
+      } catch (err) {
+        if (err instanceof SharesFull) {
+          throw new HttpError(
+            409,
+            'shares_full',
+            `You can have at most ${String(err.max)} share links: revoke one to make another`,
+            {},
+            { max: err.max },
+          );
+        }
+        throw err;
+      }
+      if (!link) throw notFound('No such memo');
+      onChange?.('shared');
+      sendJson(res, 201, link, NO_STORE);
+    },
+  );
+  router.delete('/:id/share', ifSharing, limitWrites, async (req, res) => {
+    const id = idOf(req);
+    if (!isMemoId(id) || !(await store.shares.revoke(sessionOf(req), id)))
+      throw notFound('This memo has no share link');
+    onChange?.('unshared');
+    res.status(204).end();
   });
 
   // Pins: pinned memos come first (newest pin first) on the first page.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rateLimitPrefix } from '@memo/common';
 import { memoKey } from '@memo/store';
 import { startMemo } from '@memo/testing/services';
 import { apiContext, type ApiMemo } from './api.context.js';
@@ -52,6 +53,47 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
         await expectError(res, 403, 'cross_origin');
       }
       expect(await api.redis.llen(memoKey(id))).toBe(1);
+    });
+
+    it('limits share links opened per client, and opens none while sharing is off', async () => {
+      const { cookie } = await user();
+      const memo = (await (await post(cookie, '{"text":"shared"}')).json()) as ApiMemo;
+      const limited = await startMemo(keys, { ...env(), SHARE_OPEN_RATE_LIMIT: '3' });
+      const off = await startMemo(keys, { ...env(), SHARING: 'false' });
+      try {
+        // This test's client starts uncounted (the other suite opened links from it too).
+        for (const client of ['127.0.0.1', '::/64']) await api.redis.del(`${rateLimitPrefix('share-opens')}:${client}`);
+        const made = await fetch(`${limited.url}/${memo.id}/share`, { method: 'POST', headers: { cookie } });
+        const { token } = (await made.json()) as { token: string };
+        const statuses = [];
+        for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/shared/${token}`)).status);
+        expect(statuses).toEqual([200, 200, 200, 429]);
+        const refused = await fetch(`${limited.url}/shared/${token}`);
+        expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+        await expectError(refused, 429, 'rate_limited');
+        // Off: the link does not open, and none can be made, listed or revoked.
+        await expectError(await fetch(`${off.url}/shared/${token}`), 404, 'sharing_off');
+        await expectError(
+          await fetch(`${off.url}/${memo.id}/share`, { method: 'POST', headers: { cookie } }),
+          404,
+          'sharing_off',
+        );
+        await expectError(await fetch(`${off.url}/shares`, { headers: { cookie } }), 404, 'sharing_off');
+        await expectError(
+          await fetch(`${off.url}/${memo.id}/share`, { method: 'DELETE', headers: { cookie } }),
+          404,
+          'sharing_off',
+        );
+        // Back on, it opens again (it was never revoked).
+        expect((await fetch(`${api.memo.url}/shared/${token}`)).status).toBe(200);
+        const metrics = await (await fetch(`${limited.adminUrl}/metrics`)).text();
+        expect(metrics).toMatch(/memo_share_opens_total\{[^}]*outcome="shown"[^}]*\} 3/);
+        expect(metrics).toMatch(/memo_share_opens_total\{[^}]*outcome="limited"[^}]*\} 2/);
+        expect(metrics).toMatch(/memo_memos_total\{[^}]*action="shared"[^}]*\} 1/);
+      } finally {
+        await limited.close();
+        await off.close();
+      }
     });
 
     it('counts memos created, edited, set back and deleted, and times requests and Redis commands', async () => {

@@ -240,6 +240,85 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       await expectError(await call('/trash', 'userId=forged'), 401, 'unauthorized');
     });
 
+    it('shares a memo read only with anyone, lists and revokes its link, and ends it with the memo', async () => {
+      const { cookie } = await user();
+      const other = await user();
+      const add = async (text: string): Promise<ApiMemo> =>
+        (await (await post(cookie, JSON.stringify({ text }))).json()) as ApiMemo;
+      const a = await add('공유할 메모 #비밀태그');
+      const b = await add('지울 메모');
+      const share = async (id: string, body?: string, who = cookie): Promise<Response> =>
+        call(`/${id}/share`, who, {
+          method: 'POST',
+          ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+        });
+      const made = await share(a.id);
+      expect(made.status).toBe(201);
+      expect(made.headers.get('cache-control')).toBe('no-store');
+      const link = (await made.json()) as { token: string; memoId: string; expiresAt: string | null };
+      expect(link).toMatchObject({ memoId: a.id, expiresAt: null });
+      const open = (token: string, headers: Record<string, string> = {}): Promise<Response> =>
+        fetch(`${api.memo.url}/shared/${token}`, { headers });
+      // Logged out: the memo, nothing else of its owner, no cookie, not indexed, no referrer.
+      const opened = await open(link.token);
+      expect(opened.status).toBe(200);
+      expect(await opened.json()).toEqual({
+        text: a.text,
+        createdAt: a.createdAt,
+        updatedAt: a.updatedAt,
+        expiresAt: null,
+      });
+      expect(opened.headers.get('set-cookie')).toBeNull();
+      expect(opened.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(opened.headers.get('x-robots-tag')).toMatch(/noindex/);
+      expect(opened.headers.get('cache-control')).toBe('no-store');
+      // Another person's session changes nothing.
+      expect((await open(link.token, { cookie: other.cookie })).status).toBe(200);
+      // An expiry in days; a bad one is refused, naming it.
+      const dated = (await (await share(b.id, '{"expiresInDays":7}')).json()) as { expiresAt: string };
+      expect(Date.parse(dated.expiresAt) - Date.now()).toBeGreaterThan(7 * 86_400_000 - 60_000);
+      for (const bad of [
+        '{"expiresInDays":0}',
+        '{"expiresInDays":366}',
+        '{"expiresInDays":1.5}',
+        '{"expiresInDays":"7"}',
+      ]) {
+        await expectError(await share(b.id, bad), 400, 'invalid_expiry');
+      }
+      await expectError(await share(b.id, '{"days":7}'), 400, 'invalid_body');
+      // The owner's list, the newest first; nobody else's.
+      const list = (await (await call('/shares', cookie)).json()) as { links: { memoId: string; title: string }[] };
+      expect(list.links.map((l) => [l.memoId, l.title])).toEqual([
+        [b.id, '지울 메모'],
+        [a.id, '공유할 메모 #비밀태그'],
+      ]);
+      expect(await (await call('/shares', other.cookie)).json()).toEqual({ links: [], max: 100 });
+      await expectError(await share(a.id, undefined, other.cookie), 404, 'not_found');
+      await expectError(await call(`/${a.id}/share`, other.cookie, { method: 'DELETE' }), 404, 'not_found');
+      await expectError(await call('/shares', 'userId=forged'), 401, 'unauthorized');
+      // An edit shows on the link.
+      await call(`/${a.id}`, cookie, {
+        method: 'PUT',
+        body: '{"text":"고친 메모"}',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(((await (await open(link.token)).json()) as { text: string }).text).toBe('고친 메모');
+      // Revoked: gone at once, as a link that never was.
+      expect((await call(`/${a.id}/share`, cookie, { method: 'DELETE' })).status).toBe(204);
+      await expectError(await open(link.token), 404, 'share_not_found');
+      await expectError(await open('A'.repeat(24)), 404, 'share_not_found');
+      await expectError(await open('not-a-token'), 404, 'share_not_found');
+      await expectError(await call(`/${a.id}/share`, cookie, { method: 'DELETE' }), 404, 'not_found');
+      // Deleting (to the trash) ends a link, and restoring does not bring it back.
+      const linkB = (dated as unknown as { token: string }).token;
+      expect((await open(linkB)).status).toBe(200);
+      await call(`/${b.id}`, cookie, { method: 'DELETE' });
+      await expectError(await open(linkB), 404, 'share_not_found');
+      await call(`/trash/${b.id}/restore`, cookie, { method: 'POST' });
+      await expectError(await open(linkB), 404, 'share_not_found');
+      expect(await (await call('/shares', cookie)).json()).toEqual({ links: [], max: 100 });
+    });
+
     it('archives a memo off the list, lists the archive (by tag too), exports it, and puts it back', async () => {
       const { cookie } = await user();
       const other = await user();
