@@ -2,6 +2,7 @@ import {
   AOF_REWRITE_DUE_KEY,
   AOF_REWRITE_LOCK_KEY,
   accountKeys,
+  shareKey,
   memoKeys,
   tagKey,
   naverTokensKey,
@@ -73,7 +74,10 @@ export class AccountEraser {
     const sessions = await this.endSessions(userId);
     // The memo index of each tag the user has (at most TAGS_MAX_PER_USER, named in the tag list).
     const tags = await this.redis.zrange(memoKeys(userId).tags, 0, -1);
-    await this.unlinkEach([...tags.map((tag) => tagKey(userId, tag)), ...accountKeys(userId)]);
+    // The lookup key of each share link (at most the sharing's per-user limit), in other slots.
+    const links = await this.redis.hvals(memoKeys(userId).shares);
+    const lookups = links.map((link) => shareKey(link.split(' ', 1)[0] ?? ''));
+    await this.unlinkEach([...tags.map((tag) => tagKey(userId, tag)), ...lookups, ...accountKeys(userId)]);
     this.log.info({ reqId: requestId, sessions, revoked }, 'account deleted');
     await this.requestRewrite().catch((err: unknown) => {
       this.log.warn({ reqId: requestId, err: String(err) }, 'could not ask for an append-only file rewrite');

@@ -151,8 +151,23 @@ describe('deleting an account', () => {
     expect(
       (await fetch(`${memo.url}/${shelved.id}/archive`, { method: 'POST', headers: { cookie: phone } })).status,
     ).toBe(204);
+    // A shared memo: its link (and the link's lookup key, outside the user's slot) goes too.
+    const shared = randomBytes(9).toString('base64url');
+    const sharedMemo = (await (
+      await fetch(`${memo.url}/`, {
+        method: 'POST',
+        headers: { cookie: phone, 'content-type': 'application/json' },
+        body: JSON.stringify({ text: shared }),
+      })
+    ).json()) as { id: string };
+    const link = (await (
+      await fetch(`${memo.url}/${sharedMemo.id}/share`, { method: 'POST', headers: { cookie: phone } })
+    ).json()) as { token: string };
+    expect((await fetch(`${memo.url}/shared/${link.token}`)).status).toBe(200);
     const before = await everything();
     expect(before).toContain(archived);
+    expect(before).toContain(shared);
+    expect(before).toContain(link.token);
     expect(before).toContain(trashed);
     expect(before).toContain(earlier);
     expect(before).toContain(HONG);
@@ -169,9 +184,11 @@ describe('deleting an account', () => {
 
     // Nothing of the person: no key names them, no value holds their id, name or words.
     const after = await everything();
-    for (const trace of [HONG, '홍길동', ...words, trashed, earlier, archived, tag, key]) {
+    for (const trace of [HONG, '홍길동', ...words, trashed, earlier, archived, shared, link.token, tag, key]) {
       expect(after).not.toContain(trace);
     }
+    // The link opens nothing.
+    expect((await fetch(`${memo.url}/shared/${link.token}`)).status).toBe(404);
     // Both devices are signed out.
     for (const cookie of [phone, laptop]) {
       expect((await fetch(`${auth.url}/me`, { headers: { cookie } })).status).toBe(401);
