@@ -33,6 +33,8 @@ export interface Limits {
   trashDays: number;
   /** Earlier versions kept of an edited memo: HISTORY_VERSIONS (0: none). Absent from older servers. */
   historyVersions?: number;
+  /** Whether memos can be shared by link: SHARING. Absent from older servers. */
+  sharing?: boolean;
 }
 
 /** One page of memos, newest first (pinned ones first on the first page). */

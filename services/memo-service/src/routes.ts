@@ -267,6 +267,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
     memoLength: limits.MEMO_MAX_LENGTH,
     trashDays: limits.TRASH_DAYS,
     historyVersions: limits.HISTORY_VERSIONS,
+    sharing: limits.SHARING ?? true,
   };
   const pageLimitsJson = JSON.stringify(pageLimits);
 

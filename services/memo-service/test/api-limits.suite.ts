@@ -84,6 +84,9 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
           404,
           'sharing_off',
         );
+        // The page's limits say so, and the page shows no 공유 button.
+        const page = (await (await fetch(off.url, { headers: { cookie } })).json()) as { limits: { sharing: boolean } };
+        expect(page.limits.sharing).toBe(false);
         // Back on, it opens again (it was never revoked).
         expect((await fetch(`${api.memo.url}/shared/${token}`)).status).toBe(200);
         const metrics = await (await fetch(`${limited.adminUrl}/metrics`)).text();

@@ -422,6 +422,7 @@ export function apiSuite(env: () => NodeJS.ProcessEnv): void {
       // The page's limits say how many versions are kept.
       expect(((await (await call('/', cookie)).json()) as { limits: object }).limits).toMatchObject({
         historyVersions: 20,
+        sharing: true,
       });
       // Nothing of one person's history reaches another.
       await expectError(await call(`/${memo.id}/history`, other.cookie), 404, 'not_found');
