@@ -1,7 +1,7 @@
 // Bundles the page's script (page/src/main.ts and what it imports) into one small ES module,
 // with what the page loads only when first needed (`import()`: the English words) in chunks of
-// its own beside it (`chunk-<hash>.js`), and the service worker (page/sw/sw.ts) into a classic
-// script.
+// its own beside it (`chunk-<hash>.js`), the page a share link opens (page/src/shared-page.ts)
+// into one of its own, and the service worker (page/sw/sw.ts) into a classic script.
 // Type checking is tsc's job (page/tsconfig.json); this only bundles and minifies.
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,9 +48,20 @@ const preload = (script?.imports ?? [])
   .map((i) => i.path.slice(i.path.lastIndexOf('/') + 1));
 writeFileSync(`${out}/app.json`, `${JSON.stringify({ preload })}\n`);
 
+// The page a share link opens (page/src/shared-page.ts): a bundle of its own, with the Markdown
+// it shows and nothing of the memo page's state, storage or service worker.
+await build({
+  ...common,
+  entryPoints: { shared: here('../page/src/shared-page.ts') },
+  outdir: out,
+  format: 'esm',
+});
+
 // Brotli at its best takes ~200 ms for the script: done here once, not at every start of
 // web-service (src/assets.ts uses it when it matches the script, and compresses otherwise).
-for (const file of readdirSync(out).filter((f) => f === 'app.js' || (f.startsWith('chunk-') && f.endsWith('.js')))) {
+for (const file of readdirSync(out).filter(
+  (f) => f === 'app.js' || f === 'shared.js' || (f.startsWith('chunk-') && f.endsWith('.js')),
+)) {
   const js = readFileSync(`${out}/${file}`);
   writeFileSync(
     `${out}/${file}.br`,

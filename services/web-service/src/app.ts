@@ -6,6 +6,7 @@ import {
   loadConfig,
   notFoundHandler,
   serviceSpec,
+  bool,
   int,
   str,
   type CspDirectives,
@@ -40,6 +41,8 @@ export const spec = {
   TRASH_DAYS: int({ default: 30, min: 0, max: 365 }),
   /** memo-service's HISTORY_VERSIONS, for what the notice says of the texts edits replace. */
   HISTORY_VERSIONS: int({ default: 20, min: 0, max: 100 }),
+  /** memo-service's SHARING: the page a share link opens is served (`/s/<token>`), and the notice says so. */
+  SHARING: bool(true),
 };
 
 export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: PageAssets): ServiceOptions {
@@ -52,6 +55,7 @@ export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: P
       aofMinutes: Math.ceil(config.AOF_REWRITE_INTERVAL_SECONDS / 60) + 1,
       trashDays: config.TRASH_DAYS,
       historyVersions: config.HISTORY_VERSIONS,
+      sharing: config.SHARING,
     });
   const log = createLogger(SERVICE, config.LOG_LEVEL);
   const metrics = new Metrics(SERVICE);
@@ -61,7 +65,7 @@ export function buildWebService(env: NodeJS.ProcessEnv = process.env, assets?: P
     trustProxy: config.TRUST_PROXY,
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
   });
-  app.use(servePage(page));
+  app.use(servePage(page, { sharing: config.SHARING }));
   app.use(notFoundHandler());
   app.use(errorHandler(log));
   return { name: SERVICE, host: config.HOST, port: config.PORT, adminPort: config.ADMIN_PORT, app, log, metrics };

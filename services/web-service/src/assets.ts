@@ -25,6 +25,9 @@ export const PAGE_FILES = {
   mark: here('../page/static/naver-mark.svg'),
   css: here('../page/static/style.css'),
   js: here('../dist/public/app.js'),
+  /** The page a share link opens, and its own script. */
+  shared: here('../page/static/shared.html'),
+  sharedJs: here('../dist/public/shared.js'),
   sw: here('../dist/public/sw.js'),
   manifest: here('../page/static/manifest.webmanifest'),
   icon: here('../page/static/icon.svg'),
@@ -102,6 +105,8 @@ export interface PageAssets {
   chunks: string[];
   preloaded: string[];
   styleSheet: string;
+  /** The page every share link opens (`/s/<token>`; its script reads the token), if built. */
+  shared: Asset | null;
 }
 
 /** What the privacy notice says that comes from configuration. */
@@ -114,6 +119,21 @@ export interface PrivacySettings {
   trashDays?: number;
   /** Earlier versions an edited memo keeps (memo-service's HISTORY_VERSIONS; 0: none). */
   historyVersions?: number;
+  /** Whether memos can be shared by link (memo-service's SHARING). */
+  sharing?: boolean;
+}
+
+/** What the notice says of share links, in Korean and in English. */
+function sharingWords(on: boolean): { ko: string; en: string } {
+  if (!on)
+    return {
+      ko: '이 사이트에서는 메모를 링크로 공유할 수 없습니다.',
+      en: 'Sharing memos by link is turned off on this site.',
+    };
+  return {
+    ko: '메모를 공유하면 링크를 가진 누구나 로그인 없이 그 메모의 내용과 작성·수정 시각을 볼 수 있습니다(고친 내용도 보입니다). 이름, 다른 메모, 태그 목록은 보이지 않으며, 링크는 검색 엔진에 색인되지 않도록 요청합니다. 공유를 중지하거나, 기간이 지나거나, 메모를 지우거나 보관하거나, 회원 탈퇴하면 링크는 즉시 열리지 않습니다.',
+    en: 'When you share a memo, anyone with its link can read that memo, with when it was written and edited (edits show too), without logging in. Your name, your other memos and your tags are not shown, and search engines are asked not to index the link. A link stops opening at once when you stop sharing, when it expires, when the memo is deleted or archived, and at account deletion.',
+  };
 }
 
 /** What the notice says of the texts edits replace, in Korean and in English. */
@@ -147,6 +167,9 @@ export interface PageFiles {
   sw?: string;
   manifest?: string;
   icon?: string;
+  /** The page a share link opens, and its script (both, or neither). */
+  shared?: string;
+  sharedJs?: string;
 }
 
 /**
@@ -196,7 +219,9 @@ export function loadPageAssets(
     .replaceAll('%TRASH_KO%', trashWords(privacy.trashDays ?? 30).ko)
     .replaceAll('%TRASH_EN%', trashWords(privacy.trashDays ?? 30).en)
     .replaceAll('%HISTORY_KO%', historyWords(privacy.historyVersions ?? 20).ko)
-    .replaceAll('%HISTORY_EN%', historyWords(privacy.historyVersions ?? 20).en);
+    .replaceAll('%HISTORY_EN%', historyWords(privacy.historyVersions ?? 20).en)
+    .replaceAll('%SHARING_KO%', sharingWords(privacy.sharing ?? true).ko)
+    .replaceAll('%SHARING_EN%', sharingWords(privacy.sharing ?? true).en);
   // What the service worker keeps for offline use: the page and everything it loads.
   const shell = new Map<string, Asset>([
     ['/', page],
@@ -221,8 +246,21 @@ export function loadPageAssets(
     const worker = serviceWorker(readFileSync(files.sw, 'utf8'), shell);
     all.set('/sw.js', asset(Buffer.from(worker), 'text/javascript; charset=utf-8', REVALIDATE));
   }
+  // The shared page sits at <base>s/<token>: its relative URLs go one level up.
+  let shared: Asset | null = null;
+  if (files.shared && files.sharedJs && existsSync(files.sharedJs)) {
+    const body = readFileSync(files.sharedJs);
+    const sharedScript = `/assets/shared.${contentHash(body)}.js`;
+    all.set(sharedScript, asset(body, 'text/javascript; charset=utf-8', IMMUTABLE, prebuiltBrotli(files.sharedJs)));
+    let sharedHtml = readFileSync(files.shared, 'utf8');
+    sharedHtml = replaceOnce(sharedHtml, 'href="style.css"', `href="..${styleSheet}"`);
+    sharedHtml = replaceOnce(sharedHtml, 'src="shared.js"', `src="..${sharedScript}"`);
+    sharedHtml = replaceOnce(sharedHtml, 'href="icon.svg"', 'href="../icon.svg"');
+    shared = asset(Buffer.from(sharedHtml), 'text/html; charset=utf-8', REVALIDATE);
+  }
   return {
     files: all,
+    shared,
     script,
     styleSheet,
     chunks: [...shell.keys()].filter((path) => path.startsWith('/assets/chunk-')),
@@ -254,10 +292,22 @@ function fresh(req: Request, etag: string): boolean {
     .some((tag) => tag === etag || tag === '*');
 }
 
-export function servePage(assets: PageAssets): RequestHandler {
+/** A share link's path: `/s/<token>` (the token is checked where it is looked up, memo-service). */
+const SHARE_PATH = /^\/s\/[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The page's files by exact path; with `sharing`, the shared page at every `/s/<token>`, marked
+ * for search engines not to index (no referrer: helmet's Referrer-Policy, as everywhere).
+ */
+export function servePage(assets: PageAssets, { sharing = false }: { sharing?: boolean } = {}): RequestHandler {
   return (req: Request, res: Response, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const file = assets.files.get(req.path);
+    let file = assets.files.get(req.path);
+    if (!file && sharing && assets.shared && SHARE_PATH.test(req.path)) {
+      file = assets.shared;
+      res.setHeader('X-Robots-Tag', 'noindex, nofollow');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+    }
     if (!file) return next();
     res.setHeader('Cache-Control', file.cacheControl);
     res.setHeader('ETag', file.etag);

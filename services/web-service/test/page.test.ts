@@ -272,10 +272,49 @@ describe('serving the page', () => {
       // How many earlier versions of an edited memo are kept.
       expect(notice).toContain('최근 7개까지 보관');
       expect(notice).toContain('the last 7 of each memo');
+      // What a share link shows, and when it stops.
+      expect(notice).toContain('링크를 가진 누구나 로그인 없이');
+      expect(notice).toContain('anyone with its link can read that memo');
       expect(notice).not.toMatch(/%\w+%/);
       expect(notice).toMatch(/href="assets\/style\.[0-9a-f]{12}\.css"/);
     } finally {
       await custom.close();
+    }
+  });
+
+  it('serves the page a share link opens at /s/<token>, not indexed, no referrer, and nothing with sharing off', async () => {
+    const token = 'AbCdEfGhIjKlMnOpQrStUvWx';
+    const res = await fetch(`${web.url}/s/${token}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('x-robots-tag')).toBe('noindex, nofollow');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await res.text();
+    expect(html).toContain('<meta name="robots" content="noindex, nofollow" />');
+    expect(html).toContain('<meta name="referrer" content="no-referrer" />');
+    // One level up: its own script (not the memo page's), the style sheet and the icon.
+    const script = /src="\.\.(\/assets\/shared\.[0-9a-f]{12}\.js)"/.exec(html)?.[1] ?? '';
+    expect(script).not.toBe('');
+    expect(html).toContain(`href="..${assets.styleSheet}"`);
+    expect(html).not.toContain(assets.script);
+    const js = await fetch(`${web.url}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // It is not part of what the service worker keeps for the memo page.
+    const worker = await (await fetch(`${web.url}/sw.js`)).text();
+    expect(worker).not.toContain('shared.');
+    // Only a token's shape; nothing deeper.
+    expect((await fetch(`${web.url}/s/${token}/x`)).status).toBe(404);
+    expect((await fetch(`${web.url}/s/`)).status).toBe(404);
+    const off = await startService(
+      buildWebService({ HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'silent', SHARING: 'false' }, assets),
+    );
+    try {
+      expect((await fetch(`${off.url}/s/${token}`)).status).toBe(404);
+    } finally {
+      await off.close();
     }
   });
 

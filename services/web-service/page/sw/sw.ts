@@ -137,6 +137,9 @@ self.addEventListener('fetch', (event) => {
   const base = scope();
   if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) return;
   const path = url.pathname.slice(base.pathname.length);
+  // A share link's page and its memo are the network's only: never the memo page in their place
+  // offline, and nothing of them kept.
+  if (path.startsWith('s/') || path.startsWith('memo/shared/')) return;
   if (request.mode === 'navigate') {
     event.respondWith(networkFirstPage(request));
   } else if (path === 'memo' || path === 'auth/session') {
