@@ -111,6 +111,11 @@ const versions = onDemand(() =>
   ),
 );
 
+/** A memo's share link (share.ts), loaded the first time one is opened. */
+const sharing = onDemand(() =>
+  import('./share.js').then(({ Shares }) => new Shares({ state, failed, gone: () => void memos.load(null) })),
+);
+
 /** The trash as it is now, when it is open. */
 function refreshTrash(): void {
   if (ui.trashPanel.open) void trash.get().then((t) => t.show(), failed);
@@ -121,7 +126,7 @@ function refreshArchive(): void {
   if (ui.archivePanel.open) void archive.get().then((a) => a.show(), failed);
 }
 
-/** Nothing of the last person's trash, archive or history stays on the page. */
+/** Nothing of the last person's trash, archive, history or share links stays on the page. */
 function forgetViews(): void {
   ui.trashPanel.open = false;
   ui.archivePanel.open = false;
@@ -130,6 +135,7 @@ function forgetViews(): void {
   void trash.made()?.then((t) => t.clear());
   void archive.made()?.then((a) => a.clear());
   void versions.made()?.then((h) => h.clear());
+  void sharing.made()?.then((s) => s.clear());
 }
 
 const memos: Memos = new Memos({
@@ -146,6 +152,7 @@ const memos: Memos = new Memos({
   deleted: () => refreshTrash(),
   archived: () => refreshArchive(),
   history: (memo, opener) => void versions.get().then((h) => h.open(memo, opener), failed),
+  share: (memo, opener) => void sharing.get().then((s) => s.open(memo, opener), failed),
 });
 
 const tags: Tags = new Tags({
@@ -219,6 +226,7 @@ function applyLanguage(): void {
   void trash.made()?.then((t) => t.render());
   void archive.made()?.then((a) => a.render());
   void versions.made()?.then((h) => h.render());
+  void sharing.made()?.then((s) => s.render());
 }
 
 /** Who is logged in, then their memos; or the login; or what went wrong, with 다시 시도. */

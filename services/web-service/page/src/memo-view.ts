@@ -17,6 +17,8 @@ export interface MemoHandlers {
   archive(li: HTMLLIElement): void;
   /** The memo's earlier versions (absent: the server keeps none); `opener` is the button. */
   history?: (memo: Memo, opener: HTMLElement) => void;
+  /** The memo's share link (absent: sharing is off); `opener` is the button. */
+  share?: (memo: Memo, opener: HTMLElement) => void;
   /** A task box at `offset` in the text was ticked or unticked. */
   task(li: HTMLLIElement, offset: number, checked: boolean, box: HTMLInputElement): void;
 }
@@ -137,6 +139,11 @@ export function renderMemo(
     const { history } = on;
     if (history && memo.updatedAt) {
       const open = button(t.history, t.historyLabel, () => history(memo, open));
+      actions.append(open);
+    }
+    const { share } = on;
+    if (share) {
+      const open = button(t.share, t.shareLabel, () => share(memo, open));
       actions.append(open);
     }
     actions.append(

@@ -32,6 +32,8 @@ export interface MemosPage {
   archived(): void;
   /** Opens a memo's history (from the button `opener`). */
   history(memo: Memo, opener: HTMLElement): void;
+  /** Opens a memo's share link (from the button `opener`). */
+  share(memo: Memo, opener: HTMLElement): void;
 }
 
 /** The undo window of a delete. */
@@ -64,9 +66,10 @@ export class Memos {
     archive: (li) => void this.#archive(li),
     task: (li, offset, checked, box) => this.#toggleTask(li, offset, checked, box),
     history: (memo, opener) => this.#page.history(memo, opener),
+    share: (memo, opener) => this.#page.share(memo, opener),
   };
-  /** The same, without a history to show (the server keeps none). */
-  readonly #withoutHistory: MemoHandlers = { ...this.#handlers, history: undefined };
+  /** The handlers of the buttons the server's limits allow (no history kept, sharing off). */
+  #allowed: MemoHandlers = { ...this.#handlers, history: undefined, share: undefined };
 
   readonly #page: MemosPage;
 
@@ -94,12 +97,7 @@ export class Memos {
   /** A memo's list item, remembered with its memo, hidden when the search says so. */
   render(memo: Memo, pending: false | 'saving' | 'queued' = false): HTMLLIElement {
     const { state } = this.#page;
-    const li = renderMemo(
-      memo,
-      pending,
-      state.speech(),
-      state.historyVersions > 0 ? this.#handlers : this.#withoutHistory,
-    );
+    const li = renderMemo(memo, pending, state.speech(), this.#allowed);
     this.#shown.set(li, memo);
     li.hidden = !matches(memo.text, ui.search.value);
     return li;
@@ -118,15 +116,23 @@ export class Memos {
     // the counter says what the server allows.
     const limits = page.limits;
     const versions = limits?.historyVersions ?? 0;
+    const sharing = limits?.sharing ?? false;
     if (
       limits &&
       (limits.memoLength !== state.maxLength ||
         limits.trashDays !== state.trashDays ||
-        versions !== state.historyVersions)
+        versions !== state.historyVersions ||
+        sharing !== state.sharing)
     ) {
       state.maxLength = limits.memoLength;
       state.trashDays = limits.trashDays;
       state.historyVersions = versions;
+      state.sharing = sharing;
+      this.#allowed = {
+        ...this.#handlers,
+        history: versions > 0 ? this.#handlers.history : undefined,
+        share: sharing ? this.#handlers.share : undefined,
+      };
       this.#page.limitsChanged();
     }
     if (!cursor) ui.list.replaceChildren();

@@ -33,6 +33,8 @@ export class PageState {
   trashDays = 0;
   /** Earlier versions an edited memo keeps (0: none, no history to show): limits.historyVersions. */
   historyVersions = 0;
+  /** Whether memos can be shared by link: limits.sharing. */
+  sharing = false;
   /** Whether an answer came from the service worker's copy (offline) since the last look. */
   servedOffline = false;
 

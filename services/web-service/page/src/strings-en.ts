@@ -38,6 +38,8 @@ export const en: Strings = {
   removeLabel: 'Delete memo',
   history: 'History',
   historyLabel: 'Show edit history',
+  share: 'Share',
+  shareLabel: 'Share link of the memo',
   pin: 'Pin',
   pinLabel: 'Pin memo to the top',
   unpin: 'Unpin',

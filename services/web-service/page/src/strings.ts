@@ -42,6 +42,8 @@ export const ko = {
   removeLabel: '메모 삭제',
   history: '기록',
   historyLabel: '편집 기록 보기',
+  share: '공유',
+  shareLabel: '메모 공유 링크',
   pin: '고정',
   pinLabel: '메모를 맨 위에 고정',
   unpin: '고정 해제',
