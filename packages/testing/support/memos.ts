@@ -28,6 +28,7 @@ export async function forgetMemos(redis: RedisClient, userId: string): Promise<v
     k.archive,
     k.archiveAt,
     k.archiveTags,
+    k.shares,
     k.busy,
   ]) {
     await redis.del(key);

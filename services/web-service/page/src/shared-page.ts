@@ -25,6 +25,7 @@ const WORDS = {
     home: 'memo 시작하기',
     switchTo: 'English',
     switchTitle: 'Switch to English',
+    task: '할 일: {text}',
   },
   en: {
     title: 'Shared memo · memo',
@@ -41,6 +42,7 @@ const WORDS = {
     home: 'Start using memo',
     switchTo: '한국어',
     switchTitle: '한국어로 보기',
+    task: 'To-do: {text}',
   },
 };
 
@@ -95,6 +97,14 @@ function render(): void {
   if (shown.updatedAt) parts.push(fill(w.edited, { when: formatFull(shown.updatedAt) }));
   if (shown.expiresAt) parts.push(fill(w.expires, { when: formatFull(shown.expiresAt) }));
   meta.textContent = parts.join(' · ');
+  // Each task box is named by its own item's text (as on the memo page).
+  for (const box of $('shared-text').querySelectorAll('input')) {
+    const own = [...(box.closest('li')?.childNodes ?? [])]
+      .filter((n) => !(n instanceof HTMLUListElement || n instanceof HTMLOListElement))
+      .map((n) => n.textContent)
+      .join('');
+    box.setAttribute('aria-label', fill(w.task, { text: own.trim().slice(0, 80) }));
+  }
 }
 
 /** The memo as read-only nodes: tags as plain text, task boxes shown but not tickable. */
