@@ -330,6 +330,20 @@ describe('the chart', () => {
       ['7', '5'],
       ['7', '5'],
     ]);
+    // Share links: on by default with their limits; off reaches both services (memo-service
+    // opens none, web-service serves no /s/ page and its notice says so).
+    expect(envOf('memo-memo')).toMatchObject({ SHARING: 'true', SHARE_MAX: '100', SHARE_OPEN_RATE_LIMIT: '60' });
+    expect(envOf('memo-web')).toMatchObject({ SHARING: 'true' });
+    const off = render([...NAVER, '--set', 'memo.sharing=false', '--set', 'memo.shareOpensPerMinute=10']);
+    const offIn = (name: string, env: string): string | undefined =>
+      (
+        (find(off, 'Deployment', name).spec as { template: { spec: PodSpec } }).template.spec.containers[0]?.env ?? []
+      ).find((e) => e.name === env)?.value;
+    expect([
+      offIn('memo-memo', 'SHARING'),
+      offIn('memo-web', 'SHARING'),
+      offIn('memo-memo', 'SHARE_OPEN_RATE_LIMIT'),
+    ]).toEqual(['false', 'false', '10']);
     expect(envOf('memo-auth')).toMatchObject({
       SESSION_MAX_PER_USER: '10',
       LOGIN_RATE_LIMIT: '30',

@@ -419,6 +419,29 @@ describe.skipIf(!hasDocker() || !hasBrowser())('the deployment under a sub-path,
     expect(outside).toEqual([]);
     expect(cookiePaths.length).toBeGreaterThan(0);
     for (const path of cookiePaths) expect(path).toMatch(/^\/memos\//);
+
+    // A share link under the sub-path, opened through the ingress by a browser that never
+    // logged in: the memo, and no cookie.
+    const cookie = await login(site, 'kim');
+    const made = await fetch(new URL('memo', site), {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '하위 경로로 공유한 메모' }),
+    });
+    const { id } = (await made.json()) as { id: string };
+    const shared = await fetch(new URL(`memo/${id}/share`, site), { method: 'POST', headers: { cookie } });
+    expect(shared.status).toBe(201);
+    const { token } = (await shared.json()) as { token: string };
+    const stranger = await browser.newContext();
+    try {
+      const page = await stranger.newPage();
+      const answer = await page.goto(new URL(`s/${token}`, site).href);
+      expect(answer?.headers()['x-robots-tag']).toBe('noindex, nofollow');
+      await expect.poll(() => page.locator('#shared-text').innerText()).toBe('하위 경로로 공유한 메모');
+      expect(await stranger.cookies()).toEqual([]);
+    } finally {
+      await stranger.close();
+    }
   });
 });
 

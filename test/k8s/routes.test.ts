@@ -117,6 +117,9 @@ const SAMPLES = [
   '/_naver/oauth2.0/authorize?state=s',
   '/_naverish',
   '/index.html',
+  // A share link's page (web-service) and what it asks memo-service for.
+  '/s/AbCdEfGhIjKlMnOpQrStUvWx',
+  '/memo/shared/AbCdEfGhIjKlMnOpQrStUvWx',
 ];
 
 /** The same requests under the sub-path /memos/, and what lies outside it. */

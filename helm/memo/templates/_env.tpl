@@ -120,6 +120,12 @@ on anything else, so that maxmemory is never derived from a misread limit.
   value: {{ .Values.memo.trashDays | quote }}
 - name: HISTORY_VERSIONS
   value: {{ .Values.memo.historyVersions | quote }}
+- name: SHARING
+  value: {{ .Values.memo.sharing | quote }}
+- name: SHARE_MAX
+  value: {{ .Values.memo.shareMax | quote }}
+- name: SHARE_OPEN_RATE_LIMIT
+  value: {{ .Values.memo.shareOpensPerMinute | quote }}
 - name: PAGE_DEFAULT
   value: {{ .Values.memo.pageDefault | quote }}
 - name: PAGE_MAX
@@ -142,6 +148,8 @@ on anything else, so that maxmemory is never derived from a misread limit.
   value: {{ .Values.memo.trashDays | quote }}
 - name: HISTORY_VERSIONS
   value: {{ .Values.memo.historyVersions | quote }}
+- name: SHARING
+  value: {{ .Values.memo.sharing | quote }}
 {{- with .Values.web.extraEnv }}
 {{ toYaml . }}
 {{- end }}

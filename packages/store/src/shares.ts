@@ -24,11 +24,21 @@ export class SharesFull extends Error {
 
 const iso = (ms: string | number): string | null => (Number(ms) > 0 ? new Date(Number(ms)).toISOString() : null);
 
-/** The start of a memo's text, to tell its link from the others: its first line, 60 characters. */
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The start of a memo's text, to tell its link from the others: its first line, 60 characters
+ * as a person counts them (an emoji with its skin tone is one, never cut in two). Only the first
+ * 400 code units are segmented, whatever the memo's length.
+ */
 function titleOf(text: string): string {
-  const line = text.trimStart().split('\n', 1)[0] ?? '';
-  const chars = [...line];
-  return chars.length > 60 ? `${chars.slice(0, 60).join('')}…` : line;
+  const line = (text.trimStart().split('\n', 1)[0] ?? '').slice(0, 400);
+  const kept: string[] = [];
+  for (const { segment } of GRAPHEMES.segment(line)) {
+    if (kept.length === 60) return `${kept.join('')}…`;
+    kept.push(segment);
+  }
+  return kept.join('');
 }
 
 /**

@@ -59,6 +59,11 @@ export function sharesSuite(): void {
       expect(await redis.exists(shareKey(first))).toBe(0);
       expect((await s.shares.open(second))?.text).toBe('one');
       expect((await s.shares.list(user)).links.map((l) => l.token)).toEqual([second]);
+      // The list names a link by its memo's first line, 60 characters as a person counts them.
+      const long = await s.add(user, `\n  ${'👍🏽'.repeat(70)}\nsecond line`);
+      await s.shares.create(user, long.id, null);
+      const titles = (await s.shares.list(user)).links.map((l) => l.title);
+      expect(titles).toContain(`${'👍🏽'.repeat(60)}…`);
     });
 
     it('ends the link of a memo deleted (to the trash) or archived, for good', async () => {
