@@ -254,6 +254,59 @@ describe('budgets at the quota limits', { concurrent: false }, () => {
     expect(await bench.client.zcard(memoKeys(user).archiveAt)).toBe(MAX_COUNT - 2);
   });
 
+  it('shares a full user’s memos to the link limit, and lists, opens, refuses and ends links in a page’s work', async () => {
+    const { user, cookie } = await fullUser();
+    const ids = fullExport().memos.map((m) => m.id);
+    const as = (method: string): RequestInit => ({ method, headers: { cookie } });
+    // 100 links (SHARE_MAX), the last within a write's budget.
+    const tokens: string[] = [];
+    const share = (id: string): Promise<Response> => fetch(url(`/${id}/share`), as('POST'));
+    for (const id of ids.slice(0, 99)) tokens.push(((await (await share(id)).json()) as { token: string }).token);
+    const last = await cost(bench, () => share(ids[99] ?? ''));
+    expect(last.value.status).toBe(201);
+    tokens.push(((await last.value.json()) as { token: string }).token);
+    // One more is refused, having read no more than the links.
+    const refused = await cost(bench, () => share(ids[100] ?? ''));
+    expect(refused.value.status).toBe(409);
+    const list = await cost(bench, () => fetch(url('/shares'), { headers: { cookie } }));
+    expect(((await list.value.json()) as { links: unknown[] }).links).toHaveLength(100);
+    // Opened by anyone: the lookup and one script, whatever the user keeps.
+    const open = await cost(bench, () => fetch(url(`/shared/${tokens[50] ?? ''}`)));
+    expect(open.value.status).toBe(200);
+    const gone = await cost(bench, () => fetch(url(`/shared/${'A'.repeat(24)}`)));
+    expect(gone.value.status).toBe(404);
+    const revoke = await cost(bench, () => fetch(url(`/${ids[50] ?? ''}/share`), as('DELETE')));
+    expect(revoke.value.status).toBe(204);
+    // Deleting a shared memo ends its link too.
+    const remove = await cost(bench, () => fetch(url(`/${ids[51] ?? ''}`), as('DELETE')));
+    expect(remove.value.status).toBe(204);
+    expect((await fetch(url(`/shared/${tokens[51] ?? ''}`))).status).toBe(404);
+    for (const [name, c] of Object.entries({ last, refused, revoke, remove })) {
+      console.log(`share ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.write.held);
+      // Making or refusing a link reads the user's links: at most SHARE_MAX, a page's work.
+      const allowed = name === 'last' || name === 'refused' ? BUDGET.read.commands : BUDGET.write.commands;
+      expect(c.commands, name).toBeLessThanOrEqual(allowed);
+    }
+    for (const [name, c] of Object.entries({ list, open, gone })) {
+      console.log(`share ${name}: ${String(c.commands)} commands, ${c.held.toFixed(0)} ms held`);
+      expect(c.held, name).toBeLessThan(BUDGET.read.held);
+      expect(c.commands, name).toBeLessThanOrEqual(name === 'list' ? BUDGET.read.commands : 10);
+    }
+    expect(await bench.client.hlen(memoKeys(user).shares)).toBe(98);
+    // The worst texts, shared and opened: the answer is the text, whatever it holds.
+    for (const [name, text] of Object.entries(worstTexts(MAX_LENGTH))) {
+      const owner = await cookieFor(bench, uniqueUser());
+      const made = (await (await fetch(url('/'), json(owner, 'POST', { text }))).json()) as Memo;
+      const link = await fetch(url(`/${made.id}/share`), { method: 'POST', headers: { cookie: owner } });
+      const { token } = (await link.json()) as { token: string };
+      const opened = await cost(bench, () => fetch(url(`/shared/${token}`)));
+      expect(((await opened.value.json()) as { text: string }).text, name).toBe(text);
+      expect(opened.held, name).toBeLessThan(BUDGET.read.held);
+      expect(opened.commands, name).toBeLessThanOrEqual(10);
+    }
+  });
+
   it('keeps, lists, restores and forgets a full history of the worst texts in a write’s and a page’s work', async () => {
     const user = uniqueUser();
     const cookie = await cookieFor(bench, user);

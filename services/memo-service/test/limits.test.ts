@@ -328,6 +328,62 @@ describe('a user at the cap', () => {
   );
 
   it(
+    'answers share-link requests with 30,000 memos and 100 links at a cost that does not grow with them (SLOWLOG)',
+    { timeout: 120_000 },
+    async () => {
+      const N = 30_000;
+      const shareStore = new MemoStore(client, { maxCount: CAP, maxBytes: CAP * 200 });
+      const user = uniqueUser('share');
+      const texts = Array.from({ length: N }, (_, i) => `memo ${String(i)} #t${String(i % 50)}`.padEnd(100, '.'));
+      const ids = await seedCurrent(client as Redis, user, texts);
+      // The link limit, spread over the list.
+      const tokens = new Map<string, string>();
+      for (let i = 0; i < 100; i++) {
+        const id = ids[i * 300] ?? '';
+        tokens.set(id, (await shareStore.shares.create(user, id, null))?.token ?? '');
+      }
+      expect(await client.hlen(userKeys(user).shares)).toBe(100);
+      expectCheap(
+        'share: a link made again (at the limit)',
+        await measure(() =>
+          repeat(async (i) => expect(await shareStore.shares.create(user, ids[i * 300] ?? '', null)).not.toBeNull()),
+        ),
+        'SHARE',
+      );
+      const fresh = [...tokens.keys()].slice(0, R);
+      const current = await shareStore.shares.list(user);
+      const tokenOf = (id: string): string => current.links.find((l) => l.memoId === id)?.token ?? '';
+      expectCheap(
+        'share: a link opened',
+        await measure(() =>
+          repeat(async (i) => expect(await shareStore.shares.open(tokenOf(fresh[i] ?? ''))).not.toBeNull()),
+        ),
+        'SHARE_OPEN',
+      );
+      expectCheap(
+        'share: the list of 100 links',
+        await measure(() => repeat(async () => expect((await shareStore.shares.list(user)).links).toHaveLength(100))),
+        'SHARES',
+      );
+      expectCheap(
+        'share: a memo deleted with its link',
+        await measure(() => repeat(async (i) => expect(await shareStore.remove(user, fresh[i] ?? '')).toBe(true))),
+        'DELETE',
+      );
+      expectCheap(
+        'share: a link stopped',
+        await measure(() =>
+          repeat(async (i) => expect(await shareStore.shares.revoke(user, ids[(i + R) * 300] ?? '')).toBe(true)),
+        ),
+        'UNSHARE',
+      );
+      console.log(
+        `share links, ${String(N)} memos, time in Redis:\n  ${figures.filter((f) => f.startsWith('share')).join('\n  ')}`,
+      );
+    },
+  );
+
+  it(
     'answers history requests with 10,000 memos of 20 versions each at a cost that does not grow with it (SLOWLOG)',
     { timeout: 120_000 },
     async () => {
