@@ -109,6 +109,12 @@ const pathSegment = fc.oneof(
     '%E0%A4%A',
     '__proto__',
     'constructor',
+    // Share links: made, listed, stopped, and opened with no session.
+    'm0000000000abc/share',
+    'shares',
+    'shared/AbCdEfGhIjKlMnOpQrStUvWx',
+    'shared/..%2f..%2fshares',
+    'shared/%00',
   ),
   fc.string({ maxLength: 40 }).map(encodeURIComponent),
 );
