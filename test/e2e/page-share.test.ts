@@ -45,6 +45,24 @@ describe.skipIf(!hasBrowser())('share links', () => {
     expect(await dialog.innerText()).toContain('내 공유 링크 (1/100)');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'share-dialog.png') });
+    // English, at phone width (the dialog follows the page's language).
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.locator('#language').click();
+    await expect.poll(() => page.locator('#language').textContent()).toBe('한국어');
+    await item.getByRole('button', { name: 'Share link of the memo' }).click();
+    const english = page.getByRole('dialog', { name: 'Share link' });
+    await expect.poll(() => english.innerText()).toContain('My share links (1/100)');
+    expect(await english.getByLabel('Link to this memo').inputValue()).toBe(url);
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    // Focus goes back to the button that opened it.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')))
+      .toBe('Share link of the memo');
+    await page.locator('#language').click();
+    await expect.poll(() => page.locator('#language').textContent()).toBe('English');
+    await page.setViewportSize({ width: 1280, height: 720 });
 
     // Logged out, in a browser that never saw the site.
     const stranger = await newContext();

@@ -109,6 +109,8 @@ describe.skipIf(!hasBrowser())('the page in each state', () => {
     expect(await box.inputValue()).toBe('하나 더');
     expect(await memoCount(redis, USERS.hong.id)).toBe(1_000);
     await page.locator('#language').click();
+    // The English words load when first asked for: the switch is done when it offers Korean back.
+    await expect.poll(() => page.locator('#language').textContent()).toBe('한국어');
     await box.press('Control+Enter');
     await expect
       .poll(() => status(page))

@@ -203,10 +203,10 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
     await expect.poll(() => page.locator('#more').isVisible()).toBe(false);
     await page.evaluate(() => window.scrollTo(0, 0));
 
-    // Keyboard: Tab reaches the language switch, logout, the box, preview, save, search, tags, the archive, the trash, and each memo's buttons (pin, edit, archive, delete), with focus visible.
+    // Keyboard: Tab reaches the language switch, logout, the box, preview, save, search, tags, the archive, the trash, and each memo's buttons (pin, edit, share, archive, delete), with focus visible.
     await page.locator('body').click({ position: { x: 1, y: 1 } });
     const reached: string[] = [];
-    for (let i = 0; i < 14; i += 1) {
+    for (let i = 0; i < 15; i += 1) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
@@ -231,10 +231,11 @@ describe.skipIf(!hasBrowser())('the page, as people use it', () => {
       'button:메모 수정:solid',
     ]);
     // Enter on a memo's edit button edits in place; Escape puts it back; focus returns.
-    expect(reached[11]).toBe('button:메모 보관:solid');
-    expect(reached[12]).toBe('button:메모 삭제:solid');
-    expect(reached[13]).toBe('button:메모를 맨 위에 고정:solid');
-    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Shift+Tab');
+    expect(reached[11]).toBe('button:메모 공유 링크:solid');
+    expect(reached[12]).toBe('button:메모 보관:solid');
+    expect(reached[13]).toBe('button:메모 삭제:solid');
+    expect(reached[14]).toBe('button:메모를 맨 위에 고정:solid');
+    for (let i = 0; i < 4; i += 1) await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByLabel('메모 내용 수정').isVisible()).toBe(true);
     await page.keyboard.type(' (고침)');

@@ -65,6 +65,41 @@ describe('under a sub-path', () => {
     for (const path of cookiePaths) expect(path).toMatch(/^\/memos\//);
   });
 
+  it.skipIf(!hasBrowser())('makes share links under /memos/s/ that open there, logged out', async () => {
+    const context = await browser.newContext({ locale: 'ko-KR' });
+    const page = await context.newPage();
+    await page.goto(`${origin}/memos/`);
+    await page.getByRole('link', { name: '네이버 아이디로 로그인' }).click();
+    await page.getByRole('button', { name: '홍길동', exact: true }).click();
+    await page.waitForURL(`${origin}/memos/`);
+    await page.getByLabel('새 메모').fill('하위 경로에서 공유한 메모');
+    await page.getByRole('button', { name: '저장' }).click();
+    const item = page.locator('#memos > li', { hasText: '하위 경로에서 공유한 메모' });
+    await item.getByRole('button', { name: '메모 공유 링크' }).click();
+    const dialog = page.getByRole('dialog', { name: '공유 링크' });
+    await dialog.getByRole('button', { name: '링크 만들기' }).click();
+    const url = await dialog.getByLabel('이 메모의 링크').inputValue();
+    expect(url).toMatch(new RegExp(`^${origin}/memos/s/[A-Za-z0-9_-]{24}$`));
+    await context.close();
+
+    const stranger = await browser.newContext({ locale: 'en-US' });
+    const view = await stranger.newPage();
+    const outside: string[] = [];
+    view.on('request', (request) => {
+      if (!new URL(request.url()).pathname.startsWith('/memos/')) outside.push(request.url());
+    });
+    await view.goto(url);
+    await expect.poll(() => view.locator('#shared-text').innerText()).toBe('하위 경로에서 공유한 메모');
+    // English for a browser that prefers it, and the way home stays under the path.
+    expect(await view.locator('footer').innerText()).toContain('Start using memo');
+    expect(await view.getByRole('link', { name: 'Start using memo' }).evaluate((a: HTMLAnchorElement) => a.href)).toBe(
+      `${origin}/memos/`,
+    );
+    expect(outside).toEqual([]);
+    expect(await stranger.cookies()).toEqual([]);
+    await stranger.close();
+  });
+
   it.skipIf(!hasBrowser())('keeps its service worker and web app manifest within /memos/', async () => {
     const context = await browser.newContext({ locale: 'ko-KR' });
     const page = await context.newPage();
