@@ -80,8 +80,8 @@ export function quotaError(err: QuotaExceeded): HttpError {
 
 /**
  * The store's refusals as the API's answers: a quota (409/413), the session ended while the
- * request ran (401: nothing was written), or a memo put back from the trash or the archive
- * over one of the same id (409).
+ * request ran (401: nothing was written), a memo put back from the trash or the archive over
+ * one of the same id (409), or one share link more than a person may have (409).
  */
 async function refusals<T>(work: Promise<T>): Promise<T> {
   try {
@@ -91,6 +91,15 @@ async function refusals<T>(work: Promise<T>): Promise<T> {
     if (err instanceof SessionEnded) throw unauthorized();
     if (err instanceof RestoreConflict) {
       throw new HttpError(409, 'memo_exists', 'A memo with this id is in your list again: this one stays where it is');
+    }
+    if (err instanceof SharesFull) {
+      throw new HttpError(
+        409,
+        'shares_full',
+        `You can have at most ${String(err.max)} share links: stop sharing one to make another`,
+        {},
+        { max: err.max },
+      );
     }
     throw err;
   }
@@ -652,21 +661,7 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
       const { expiresInDays } = req.body as { expiresInDays?: number | null };
       const now = new Date();
       const expires = typeof expiresInDays === 'number' ? new Date(now.getTime() + expiresInDays * 86_400_000) : null;
-      let link;
-      try {
-        link = isMemoId(id) ? await refusals(store.shares.create(sessionOf(req), id, expires, now)) : null;
-      } catch (err) {
-        if (err instanceof SharesFull) {
-          throw new HttpError(
-            409,
-            'shares_full',
-            `You can have at most ${String(err.max)} share links: revoke one to make another`,
-            {},
-            { max: err.max },
-          );
-        }
-        throw err;
-      }
+      const link = isMemoId(id) ? await refusals(store.shares.create(sessionOf(req), id, expires, now)) : null;
       if (!link) throw notFound('No such memo');
       onChange?.('shared');
       sendJson(res, 201, link, NO_STORE);

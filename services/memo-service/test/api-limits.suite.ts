@@ -58,13 +58,18 @@ export function apiLimitsSuite(env: () => NodeJS.ProcessEnv): void {
     it('limits share links opened per client, and opens none while sharing is off', async () => {
       const { cookie } = await user();
       const memo = (await (await post(cookie, '{"text":"shared"}')).json()) as ApiMemo;
-      const limited = await startMemo(keys, { ...env(), SHARE_OPEN_RATE_LIMIT: '3' });
+      const limited = await startMemo(keys, { ...env(), SHARE_OPEN_RATE_LIMIT: '3', SHARE_MAX: '1' });
       const off = await startMemo(keys, { ...env(), SHARING: 'false' });
       try {
         // This test's client starts uncounted (the other suite opened links from it too).
         for (const client of ['127.0.0.1', '::/64']) await api.redis.del(`${rateLimitPrefix('share-opens')}:${client}`);
         const made = await fetch(`${limited.url}/${memo.id}/share`, { method: 'POST', headers: { cookie } });
         const { token } = (await made.json()) as { token: string };
+        // One link a person here: a second memo's is refused, saying how many.
+        const other = (await (await post(cookie, '{"text":"second"}')).json()) as ApiMemo;
+        const full = await fetch(`${limited.url}/${other.id}/share`, { method: 'POST', headers: { cookie } });
+        expect(full.status).toBe(409);
+        expect(await full.json()).toMatchObject({ error: { code: 'shares_full', max: 1 } });
         const statuses = [];
         for (let i = 0; i < 4; i++) statuses.push((await fetch(`${limited.url}/shared/${token}`)).status);
         expect(statuses).toEqual([200, 200, 200, 429]);
