@@ -230,6 +230,38 @@ const CASES: Case[] = [
   },
   // A few failures among many logins.
   { alert: 'MemoNaverLoginFailures', at: 40, series: logins(60, 'naver_error', 1), fires: null },
+  // Tokens tried at 90 a minute (most refused past the per-client limit) for half an hour.
+  {
+    alert: 'MemoShareLinksProbed',
+    at: 40,
+    series: [
+      {
+        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="gone"}`,
+        values: growing(30, 40),
+      },
+      {
+        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="limited"}`,
+        values: growing(60, 40),
+      },
+    ],
+    fires: { namespace: NS },
+  },
+  // Links opened all day, a stopped one now and then.
+  {
+    alert: 'MemoShareLinksProbed',
+    at: 40,
+    series: [
+      {
+        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="shown"}`,
+        values: growing(200, 40),
+      },
+      {
+        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="gone"}`,
+        values: growing(5, 40),
+      },
+    ],
+    fires: null,
+  },
 ];
 
 /** Metric names the rules may read that the services do not export: kube-state-metrics'. */
