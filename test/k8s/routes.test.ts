@@ -87,8 +87,11 @@ function gatewayApi(route: K8sObject): (target: string) => Resolved | null {
     }
     let rewritten = path;
     if (hit.replace !== undefined) {
+      // The matched prefix replaced, one slash where the two meet.
       const rest = path.slice(hit.prefix.length);
-      rewritten = rest.startsWith('/') ? rest : `${hit.replace}${rest}`;
+      rewritten =
+        hit.replace.endsWith('/') && rest.startsWith('/') ? `${hit.replace}${rest.slice(1)}` : `${hit.replace}${rest}`;
+      if (rewritten === '') rewritten = '/';
     }
     const service = SERVICES[hit.service];
     if (!service) throw new Error(`unknown backend ${hit.service}`);
@@ -141,7 +144,14 @@ for (const [name, args, samples] of [
     it('uses regex paths as ingress-nginx requires them (ImplementationSpecific)', () => {
       const api = ingresses.find((o) => o.metadata.annotations?.['nginx.ingress.kubernetes.io/rewrite-target']);
       const paths = (api?.spec as IngressSpec).rules[0]?.http.paths ?? [];
-      const expected = ['/_naver(/|$)(.*)', '/auth(/|$)(.*)', '/memo(/|$)(.*)'].map((p) => `${root}${p}`);
+      const expected = [
+        '/_naver(/|$)(.*)',
+        '/auth(/|$)(.*)',
+        '/memo(/|$)(.*)',
+        // Share links (memo.sharing): the page and the memo it asks for.
+        '/()(s/.*)',
+        '/memo/()(shared/.*)',
+      ].map((p) => `${root}${p}`);
       if (root) expected.push(`${root}(/)(.*)`);
       expect(paths.map((p) => p.path).sort()).toEqual(expected.sort());
       expect(paths.every((p) => p.pathType === 'ImplementationSpecific')).toBe(true);
@@ -182,3 +192,22 @@ for (const [name, args, samples] of [
     }
   });
 }
+
+describe('share links’ routes', () => {
+  it('are there while sharing is on, and left out with memo.sharing=false', () => {
+    const pathsOf = (objects: K8sObject[]): string[] => [
+      ...objects
+        .filter((o) => o.kind === 'Ingress')
+        .flatMap((o) => (o.spec as IngressSpec).rules.flatMap((r) => r.http.paths.map((p) => p.path))),
+      ...objects
+        .filter((o) => o.kind === 'HTTPRoute')
+        .flatMap((o) => (o.spec as { rules: HttpRouteRule[] }).rules.map((r) => r.matches[0]?.path.value ?? '')),
+    ];
+    const share = ['/memos/()(s/.*)', '/memos/memo/()(shared/.*)', '/memos/s', '/memos/memo/shared'];
+    const on = pathsOf(render([...NAVER, ...ALL_ON, ...SUB_PATH]));
+    for (const path of share) expect(on, path).toContain(path);
+    const off = pathsOf(render([...NAVER, ...ALL_ON, ...SUB_PATH, '--set', 'memo.sharing=false']));
+    expect(off.filter((p) => share.includes(p))).toEqual([]);
+    expect(off.length).toBe(on.length - share.length);
+  });
+});
