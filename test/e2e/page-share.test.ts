@@ -90,6 +90,11 @@ describe.skipIf(!hasBrowser())('share links', () => {
     await expect.poll(() => view.locator('footer').innerText()).toContain('A memo shared read only from memo.');
     expect(await seriousViolations(view)).toEqual([]);
 
+    // A link with a chat app's punctuation glued to it opens the same memo.
+    await view.goto(`${url}).`);
+    await expect.poll(() => text.innerText()).toContain('내일 3시');
+    await view.goto(url);
+
     // An edit shows on the link.
     await page.keyboard.press('Escape');
     await item.getByRole('button', { name: '메모 수정' }).click();

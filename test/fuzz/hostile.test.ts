@@ -273,6 +273,8 @@ describe('hostile input', () => {
     const linked = [...html.matchAll(/(?:src|href)="(assets\/[^"]+)"/g)].map((m) => `/${m[1] ?? ''}`);
     expect(linked).toHaveLength(3);
     const pageFiles = [html, ...(await Promise.all(linked.map(async (p) => (await fetch(`${web.url}${p}`)).text())))];
+    // …or the page a share link opens, at any one segment under /s/.
+    pageFiles.push(await (await fetch(`${web.url}/s/AbCdEfGhIjKlMnOpQrStUvWx`)).text());
     await fc.assert(
       fc.asyncProperty(tricks, fc.constantFrom('GET', 'HEAD', 'POST'), async (path, m) => {
         const answer = await send(`${web.url}${path}`, { method: m });

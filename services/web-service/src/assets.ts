@@ -292,8 +292,12 @@ function fresh(req: Request, etag: string): boolean {
     .some((tag) => tag === etag || tag === '*');
 }
 
-/** A share link's path: `/s/<token>` (the token is checked where it is looked up, memo-service). */
-const SHARE_PATH = /^\/s\/[A-Za-z0-9_-]{1,64}$/;
+/**
+ * A share link's path: `/s/<token>`, one segment (the token is checked where it is looked up,
+ * memo-service). Whatever a chat app glued to its end (`…)`, `….`) still gets the page, which
+ * reads the token off the start and says so when a link opens nothing.
+ */
+const SHARE_PATH = /^\/s\/[^/]{1,128}$/;
 
 /**
  * The page's files by exact path; with `sharing`, the shared page at every `/s/<token>`, marked

@@ -305,7 +305,8 @@ describe('serving the page', () => {
     // It is not part of what the service worker keeps for the memo page.
     const worker = await (await fetch(`${web.url}/sw.js`)).text();
     expect(worker).not.toContain('shared.');
-    // Only a token's shape; nothing deeper.
+    // One segment, whatever a chat app glued to it; nothing deeper.
+    expect((await fetch(`${web.url}/s/${token})`)).status).toBe(200);
     expect((await fetch(`${web.url}/s/${token}/x`)).status).toBe(404);
     expect((await fetch(`${web.url}/s/`)).status).toBe(404);
     const off = await startService(

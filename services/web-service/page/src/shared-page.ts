@@ -52,8 +52,11 @@ const $ = (id: string): HTMLElement => {
   return el;
 };
 
-/** The token is the last part of the path; the API is two levels up (`<base>s/<token>`). */
-const token = decodeURIComponent(location.pathname.slice(location.pathname.lastIndexOf('/') + 1));
+/**
+ * The token is the start of the path's last part (a chat app may have glued punctuation to its
+ * end); the API is two levels up (`<base>s/<token>`).
+ */
+const token = /^[A-Za-z0-9_-]{24}/.exec(location.pathname.slice(location.pathname.lastIndexOf('/') + 1))?.[0] ?? '-';
 const api = new URL(`../memo/shared/${encodeURIComponent(token)}`, location.href);
 
 /** Same key as the memo page's choice of language, read only: this page keeps nothing. */
