@@ -36,6 +36,7 @@ describe.skipIf(!hasBrowser())('share links', () => {
     const dialog = page.getByRole('dialog', { name: '공유 링크' });
     await expect.poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.innerText()).toContain('공유 중인 메모가 없습니다.');
+    expect(await seriousViolations(page)).toEqual([]);
     await dialog.getByLabel('공유 기간').selectOption({ label: '7일' });
     await dialog.getByRole('button', { name: '링크 만들기' }).click();
     await expect.poll(() => dialog.getByRole('status').textContent()).toBe('공유 링크를 만들었습니다.');
@@ -114,6 +115,7 @@ describe.skipIf(!hasBrowser())('share links', () => {
     expect(await dialog.innerText()).toContain('공유 중인 메모가 없습니다.');
     await view.reload();
     await expect.poll(() => view.locator('#shared-status').innerText()).toContain('이 링크로는 메모를 볼 수 없습니다.');
+    expect(await seriousViolations(view)).toEqual([]);
     expect(await text.innerText()).toBe('');
     expect(await redis.hlen(userKeys(USERS.hong.id).shares)).toBe(0);
     expect(await redis.exists(`share:${url.slice(url.lastIndexOf('/') + 1)}`)).toBe(0);
