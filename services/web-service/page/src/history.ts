@@ -41,7 +41,7 @@ export class History {
     this.#page = page;
     this.#dialog = document.createElement('dialog');
     this.#dialog.id = 'history-dialog';
-    this.#dialog.className = 'history';
+    this.#dialog.className = 'wide';
     this.#dialog.setAttribute('aria-labelledby', 'history-title');
     this.#dialog.addEventListener('close', () => {
       this.#history = null;

@@ -43,7 +43,7 @@ export class Shares {
     this.#page = page;
     this.#dialog = document.createElement('dialog');
     this.#dialog.id = 'share-dialog';
-    this.#dialog.className = 'history';
+    this.#dialog.className = 'wide';
     this.#dialog.setAttribute('aria-labelledby', 'share-title');
     this.#status.setAttribute('role', 'status');
     this.#status.className = 'hint';
