@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, load, log, median } from './processes.js';
 import { machine } from './report.js';
-import { CONNECTIONS, DURATION, ONLY, OUT, RUNS, editMemo, loadSpec, postMemo } from './settings.js';
+import { CONNECTIONS, DURATION, ONLY, OUT, RUNS, addThenDelete, editMemo, loadSpec, postMemo } from './settings.js';
 import { startSide, type Side } from './sides.js';
 import type { LoadResult, LoadSpec } from './types.js';
 import { git, prepareTree, resolveRef } from './worktree.js';
@@ -77,6 +77,13 @@ export const GATE_SCENARIOS: GateScenario[] = [
         editMemo(s.editPaths, 'an edited memo of about fifty bytes, for the bench'),
         editMemo(s.editPaths, 'an edited memo of about fifty bytes, for the bench, again'),
       ]),
+  },
+  {
+    // A new memo and its delete, in turn on each connection (to the trash, as memo's default).
+    name: 'post_delete_memo',
+    via: 'service',
+    process: 'memo',
+    spec: (s) => loadSpec(s.services.memo.url, { cookie: s.cookies.post }, addThenDelete('/')),
   },
   {
     name: 'get_me',

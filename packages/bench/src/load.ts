@@ -14,17 +14,40 @@ async function readSpec(): Promise<LoadSpec> {
 
 const spec = await readSpec();
 
-const requests = spec.requests?.map(({ pick, ...request }) =>
-  pick && pick.length > 0
-    ? {
-        ...request,
-        setupRequest: (req: autocannon.Request): autocannon.Request => ({
-          ...req,
-          path: pick[Math.floor(Math.random() * pick.length)] ?? '/',
-        }),
-      }
-    : request,
-);
+/** A connection's own state between its requests: the id its last add answered. */
+interface Context {
+  id?: string;
+}
+
+const requests = spec.requests?.map(({ pick, keepId, toKeptId, ...request }) => {
+  if (pick && pick.length > 0) {
+    return {
+      ...request,
+      setupRequest: (req: autocannon.Request): autocannon.Request => ({
+        ...req,
+        path: pick[Math.floor(Math.random() * pick.length)] ?? '/',
+      }),
+    };
+  }
+  if (keepId) {
+    return {
+      ...request,
+      onResponse: (_status: number, body: string, context: Context): void => {
+        context.id = (JSON.parse(body) as { id?: string }).id;
+      },
+    };
+  }
+  if (toKeptId) {
+    return {
+      ...request,
+      setupRequest: (req: autocannon.Request, context: Context): autocannon.Request => ({
+        ...req,
+        path: `${request.path ?? '/'}${context.id ?? ''}`,
+      }),
+    };
+  }
+  return request;
+});
 
 const result = await autocannon({
   url: spec.url,

@@ -32,6 +32,16 @@ export const postMemo = (path: string): RequestSpec => ({
   headers: { 'content-type': 'application/json' },
 });
 
+/**
+ * A new memo, then its delete, on each connection in turn: what a delete costs (the pair's
+ * ratio moves with either; POST alone is its own route). Every delete finds its memo, and the
+ * user's count stays where it was.
+ */
+export const addThenDelete = (path: string): RequestSpec[] => [
+  { ...postMemo(path), keepId: true },
+  { method: 'DELETE', path, toKeptId: true },
+];
+
 /** A memo's new text, put to one of `paths` at random. */
 export const editMemo = (paths: string[], text: string): RequestSpec => ({
   method: 'PUT',

@@ -5,6 +5,10 @@ export interface RequestSpec {
   pick?: string[];
   body?: string;
   headers?: Record<string, string>;
+  /** Keep the `id` of this request's JSON answer for the connection's next request. */
+  keepId?: boolean;
+  /** Go to `<path><the id kept>` (the memo the connection's last add made). */
+  toKeptId?: boolean;
 }
 
 export interface LoadSpec {
