@@ -1,28 +1,27 @@
 /**
  * The account controller: 로그아웃, 회원 탈퇴 (after a confirmation that names what goes),
  * 가져오기 of an export or a text file, and the one-time ask for a declined name. What it needs
- * of the rest of the page comes in as `AccountPage`.
+ * of the rest of the page comes in as `AccountPage`; the import and the deletion themselves load
+ * when first used (account-actions.ts).
  */
+import type { AccountPage } from './account-actions.js';
 import { api } from './api.js';
 import { storage, ui } from './dom.js';
 import { fill } from './format.js';
-import type { Messages } from './messages.js';
-import type { PageState } from './state.js';
 
-/** What the account needs of the page. */
-export interface AccountPage {
-  state: PageState;
-  messages: Messages;
-  failed(err: unknown): void;
-  /** How many memos the list shows (when the usage is not known). */
-  shownCount(): number;
-  /** Before logging out: a delete waiting for its undo window goes now. */
-  settle(): void;
-  /** The first page of memos again. */
-  reload(): Promise<void>;
-  /** The person left this device; `everything` (회원 탈퇴) also takes their waiting memos. */
-  left(everything: boolean): void;
-}
+export type { AccountPage };
+
+/**
+ * 가져오기 and 회원 탈퇴 themselves (account-actions.ts), loaded when first used: a chunk of their
+ * own, not part of the first visit. Asked for when the delete dialog opens, so the confirm does
+ * not wait; a load that failed (offline) is tried again next time.
+ */
+let loading: Promise<typeof import('./account-actions.js')> | null = null;
+const actions = (): Promise<typeof import('./account-actions.js')> =>
+  (loading ??= import('./account-actions.js').catch((err: unknown) => {
+    loading = null;
+    throw err;
+  }));
 
 /** Set once the page has asked a person who declined to share their name: it asks only once. */
 const NAME_ASKED_KEY = 'memo:name-asked';
@@ -59,7 +58,7 @@ export class Account {
     ui.importFile.addEventListener('change', () => {
       const file = ui.importFile.files?.[0];
       ui.importFile.value = '';
-      if (file) void this.#import(file);
+      if (file) void actions().then((a) => a.importFile(this.#page, file), failed);
     });
     ui.deleteAccount.addEventListener('click', () => {
       const { state } = this.#page;
@@ -67,41 +66,9 @@ export class Account {
       ui.deleteText.textContent = fill(state.t.deleteText, { n: state.number(count) });
       ui.deleteDialog.showModal();
       ui.deleteCancel.focus();
+      void actions().catch(() => undefined);
     });
     ui.deleteCancel.addEventListener('click', () => ui.deleteDialog.close());
-    ui.deleteConfirm.addEventListener('click', () => void this.#deleteAccount());
-  }
-
-  async #import(file: File): Promise<void> {
-    const type = /\.json$/i.test(file.name) ? 'application/json' : 'text/markdown; charset=utf-8';
-    try {
-      const body = await file.text();
-      const { imported, skipped } = await api<{ imported: number; skipped: number }>('memo/import', {
-        method: 'POST',
-        body,
-        headers: { 'Content-Type': type },
-      });
-      await this.#page.reload();
-      const { state } = this.#page;
-      this.#page.messages.say(fill(state.t.imported, { n: state.number(imported), skipped: state.number(skipped) }));
-    } catch (err) {
-      this.#page.failed(err);
-    }
-  }
-
-  /** 회원 탈퇴: everything of the person is deleted at once, and nothing of them stays here. */
-  async #deleteAccount(): Promise<void> {
-    ui.deleteConfirm.disabled = true;
-    try {
-      await api<unknown>('auth/account', { method: 'DELETE' });
-      ui.deleteDialog.close();
-      this.#page.left(true);
-      this.#page.messages.say(this.#page.state.t.accountDeleted);
-    } catch (err) {
-      ui.deleteDialog.close();
-      this.#page.failed(err);
-    } finally {
-      ui.deleteConfirm.disabled = false;
-    }
+    ui.deleteConfirm.addEventListener('click', () => void actions().then((a) => a.deleteAccount(this.#page), failed));
   }
 }
