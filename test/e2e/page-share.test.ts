@@ -26,7 +26,7 @@ useUxStack();
 
 describe.skipIf(!hasBrowser())('share links', () => {
   it('makes a link, opens it logged out in a fresh browser, shows an edit there, and stops it', async () => {
-    const owner = await newContext();
+    const owner = await newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await logIn(owner, 'hong');
     await seed('hong', ['비밀 메모 #비밀', '**회의** 내일 3시 #일정\n\n- [ ] 자료 준비\n- [x] 회의실 예약']);
     await page.reload();
@@ -43,6 +43,21 @@ describe.skipIf(!hasBrowser())('share links', () => {
     const url = await dialog.getByLabel('이 메모의 링크').inputValue();
     expect(url).toMatch(new RegExp(`^${stack.url}s/[A-Za-z0-9_-]{24}$`));
     expect(await dialog.innerText()).toMatch(/까지 열립니다\./);
+    // 복사 puts the address on the clipboard.
+    await dialog.getByRole('button', { name: '링크 복사' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toBe('링크를 복사했습니다.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    // Without a clipboard (a plain-http host), the address is selected for the person to copy.
+    await page.evaluate(() => {
+      Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true });
+    });
+    await dialog.getByRole('button', { name: '링크 복사' }).click();
+    await expect.poll(() => dialog.getByRole('status').textContent()).toBe('링크를 선택했습니다. 복사해 쓰세요.');
+    const field = dialog.getByLabel('이 메모의 링크');
+    expect(
+      await field.evaluate((el: HTMLInputElement) => el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0)),
+    ).toBe(url);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('share-url');
     expect(await dialog.innerText()).toContain('내 공유 링크 (1/100)');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'share-dialog.png') });
