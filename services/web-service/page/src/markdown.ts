@@ -157,6 +157,19 @@ export function renderMarkdown(text: string): Rendered {
   return { fragment, tasks };
 }
 
+/**
+ * What a task box is about: its own list item's text, not the items nested under it (the first
+ * 80 characters), for the box's name to screen readers.
+ */
+export function taskText(box: HTMLInputElement): string {
+  return [...(box.closest('li')?.childNodes ?? [])]
+    .filter((n) => !(n instanceof HTMLUListElement || n instanceof HTMLOListElement))
+    .map((n) => n.textContent)
+    .join('')
+    .trim()
+    .slice(0, 80);
+}
+
 /** The text with the `n`th task (by `tasks` offsets) ticked or unticked. */
 export function toggleTask(text: string, offset: number, checked: boolean): string {
   return `${text.slice(0, offset)}[${checked ? 'x' : ' '}]${text.slice(offset + 3)}`;

@@ -6,7 +6,7 @@
 import type { Memo } from './api.js';
 import { button } from './dom.js';
 import { fill, formatFull, formatWhen, lengthOf } from './format.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown, taskText } from './markdown.js';
 import type { Speech } from './strings.js';
 
 /** What a memo's buttons and task boxes do: the controllers' business. */
@@ -62,12 +62,7 @@ export function renderText(
   for (const box of div.querySelectorAll<HTMLInputElement>('input[type="checkbox"]')) {
     const offset = tasks?.[Number(box.dataset.task)];
     box.removeAttribute('data-task');
-    // Named by its own item's text, not the items nested under it.
-    const own = [...(box.closest('li')?.childNodes ?? [])]
-      .filter((n) => !(n instanceof HTMLUListElement || n instanceof HTMLOListElement))
-      .map((n) => n.textContent)
-      .join('');
-    box.setAttribute('aria-label', fill(t.taskLabel, { text: own.trim().slice(0, 80) }));
+    box.setAttribute('aria-label', fill(t.taskLabel, { text: taskText(box) }));
     if (onTask === undefined || offset === undefined) {
       box.disabled = true;
       continue;

@@ -6,7 +6,7 @@
  */
 import type { SharedMemo } from '@memo/common/api-types';
 import { fill, localeFor, pickLanguage } from './format.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown, taskText } from './markdown.js';
 import type { Language } from './strings.js';
 
 const WORDS = {
@@ -100,13 +100,9 @@ function render(): void {
   if (shown.updatedAt) parts.push(fill(w.edited, { when: formatFull(shown.updatedAt) }));
   if (shown.expiresAt) parts.push(fill(w.expires, { when: formatFull(shown.expiresAt) }));
   meta.textContent = parts.join(' · ');
-  // Each task box is named by its own item's text (as on the memo page).
+  // Each task box is named by its own item's text, as on the memo page.
   for (const box of $('shared-text').querySelectorAll('input')) {
-    const own = [...(box.closest('li')?.childNodes ?? [])]
-      .filter((n) => !(n instanceof HTMLUListElement || n instanceof HTMLOListElement))
-      .map((n) => n.textContent)
-      .join('');
-    box.setAttribute('aria-label', fill(w.task, { text: own.trim().slice(0, 80) }));
+    box.setAttribute('aria-label', fill(w.task, { text: taskText(box) }));
   }
 }
 
