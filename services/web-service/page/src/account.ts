@@ -8,20 +8,16 @@ import type { AccountPage } from './account-actions.js';
 import { api } from './api.js';
 import { storage, ui } from './dom.js';
 import { fill } from './format.js';
+import { onDemand } from './on-demand.js';
 
 export type { AccountPage };
 
 /**
  * 가져오기 and 회원 탈퇴 themselves (account-actions.ts), loaded when first used: a chunk of their
  * own, not part of the first visit. Asked for when the delete dialog opens, so the confirm does
- * not wait; a load that failed (offline) is tried again next time.
+ * not wait.
  */
-let loading: Promise<typeof import('./account-actions.js')> | null = null;
-const actions = (): Promise<typeof import('./account-actions.js')> =>
-  (loading ??= import('./account-actions.js').catch((err: unknown) => {
-    loading = null;
-    throw err;
-  }));
+const actions = onDemand(() => import('./account-actions.js')).get;
 
 /** Set once the page has asked a person who declined to share their name: it asks only once. */
 const NAME_ASKED_KEY = 'memo:name-asked';

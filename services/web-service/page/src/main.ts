@@ -10,6 +10,7 @@ import { ui } from './dom.js';
 import { bytesOf } from './format.js';
 import { Memos } from './memos.js';
 import { Messages, messageFor } from './messages.js';
+import { onDemand } from './on-demand.js';
 import { OutboxController } from './outbox.js';
 import { showAccount, showError, showLogin, showOnly, translate } from './screens.js';
 import { PageState } from './state.js';
@@ -35,21 +36,6 @@ function leave(): void {
   memos.clear();
   forgetViews();
   showLogin();
-}
-
-/**
- * A controller made from a chunk of its own the first time it is asked for (`get`); `made` is
- * it once asked for. A load that failed (offline before the service worker kept the chunk) is
- * tried again next time.
- */
-function onDemand<T>(make: () => Promise<T>): { get: () => Promise<T>; made: () => Promise<T> | null } {
-  let made: Promise<T> | null = null;
-  const get = (): Promise<T> =>
-    (made ??= make().catch((err: unknown) => {
-      made = null;
-      throw err;
-    }));
-  return { get, made: () => made };
 }
 
 /** A memo came back from the trash or the archive: at the top of the list, its tags in the list. */
