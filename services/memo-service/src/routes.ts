@@ -271,12 +271,14 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   // Every JSON body is checked against api/openapi.yaml, the description this service serves.
   const schemas = new RequestSchemas(OPENAPI_FILE);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
+  /** Share links on (SHARING): the share routes answer, and the page shows 공유. */
+  const sharingOn = limits.SHARING ?? true;
   /** The limits every page of memos carries (the page's counter shows them). */
   const pageLimits = {
     memoLength: limits.MEMO_MAX_LENGTH,
     trashDays: limits.TRASH_DAYS,
     historyVersions: limits.HISTORY_VERSIONS,
-    sharing: limits.SHARING ?? true,
+    sharing: sharingOn,
   };
   const pageLimitsJson = JSON.stringify(pageLimits);
 
@@ -430,11 +432,11 @@ export function memoRoutes(deps: MemoDeps): MemoRoutes {
   router.delete('/:id', ...remove);
 
   // A share link, opened by anyone who has it: no session, no cookie set, nothing of the owner
-  // but the memo. Limited per client; the same 404 for every link that does not open.
-  const sharingOn = limits.SHARING ?? true;
+  // but the memo (no referrer: helmet's Referrer-Policy, on every answer). Limited per client;
+  // the same 404 for every link that does not open.
   const sharingOff = (): HttpError => new HttpError(404, 'sharing_off', 'Sharing is turned off on this site');
   router.get('/shared/:token', async (req, res) => {
-    res.set({ ...NO_STORE, 'Referrer-Policy': 'no-referrer', 'X-Robots-Tag': 'noindex, nofollow' });
+    res.set({ ...NO_STORE, 'X-Robots-Tag': 'noindex, nofollow' });
     if (!sharingOn) {
       onShareOpen?.('off');
       throw sharingOff();

@@ -310,7 +310,6 @@ export function servePage(assets: PageAssets, { sharing = false }: { sharing?: b
     if (!file && sharing && assets.shared && SHARE_PATH.test(req.path)) {
       file = assets.shared;
       res.setHeader('X-Robots-Tag', 'noindex, nofollow');
-      res.setHeader('Referrer-Policy', 'no-referrer');
     }
     if (!file) return next();
     res.setHeader('Cache-Control', file.cacheControl);
