@@ -14,6 +14,9 @@ export default tseslint.config(
       '.scratch/**',
       'bench-results/**',
       'test-results/**',
+      '**/.tmp-*/**',
+      // Written by `npm run openapi` (ajv's standalone code).
+      'services/*/api/openapi.validators.cjs',
     ],
   },
   js.configs.recommended,

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { NextFunction, RequestHandler } from 'express';
 import { HttpError } from './errors.js';
 
@@ -11,22 +11,18 @@ import { HttpError } from './errors.js';
  * whole, or the schema's own `x-error-code` (a tag: `tag_invalid`). Checks a schema cannot say
  * (characters counted as people count them, blank text) stay with the route.
  *
- * ajv, its formats and the YAML parser load, and the schemas compile, after the service is up
- * (`WARM_AFTER_MS`, or at the first request that needs them): at start they cost memo-service
- * ~300 ms before it was ready. Only memo-service imports this (`@memo/common/openapi`).
+ * The validators are code written from the description ahead of time (`api/openapi.validators.cjs`,
+ * by `npm run openapi`: openapi-code.ts), loaded at start: no YAML parser, no schema compiler
+ * and no compiling while the service runs. Only memo-service imports this (`@memo/common/openapi`).
  */
 
-/** When the schemas are compiled, unless a request needs them first. */
-export const WARM_AFTER_MS = 500;
-
-interface Loaded {
-  ajv: Ajv2020;
-  paths: Record<string, Record<string, Operation>>;
+/** What openapi-code.ts writes: a validator per operation, named by `operations`. */
+interface Validators {
+  operations: Record<string, string>;
+  [name: string]: unknown;
 }
 
-interface Operation {
-  requestBody?: { content?: Record<string, { schema?: unknown }> };
-}
+const isValidator = (value: unknown): value is ValidateFunction => typeof value === 'function';
 
 function codeOf(error: ErrorObject): string {
   const own: unknown = error.parentSchema?.['x-error-code'];
@@ -48,39 +44,19 @@ const where = (pointer: string): string =>
     .join('');
 
 export class RequestSchemas {
-  private loading: Promise<Loaded> | undefined;
+  readonly #validators: Validators;
 
-  constructor(private readonly file: string) {
-    setTimeout(() => void this.load(), WARM_AFTER_MS).unref();
+  /** `file`: the validators written from the description (api/openapi.validators.cjs). */
+  constructor(file: string) {
+    this.#validators = createRequire(file)(file) as Validators;
   }
 
-  private load(): Promise<Loaded> {
-    this.loading ??= (async () => {
-      const [{ Ajv2020 }, { default: addFormats }, { parse }] = await Promise.all([
-        import('ajv/dist/2020.js'),
-        import('ajv-formats'),
-        import('yaml'),
-      ]);
-      const spec = parse(readFileSync(this.file, 'utf8')) as { paths: Record<string, Record<string, Operation>> };
-      const ajv = new Ajv2020({ strict: false, allErrors: false, verbose: true });
-      addFormats.default(ajv);
-      ajv.addSchema({ ...spec, $id: 'spec' });
-      return { ajv, paths: spec.paths };
-    })();
-    return this.loading;
-  }
-
-  private async validator(path: string, method: string): Promise<ValidateFunction> {
-    const { ajv, paths } = await this.load();
-    const schema = paths[path]?.[method]?.requestBody?.content?.['application/json']?.schema;
-    if (schema === undefined) throw new Error(`the description has no JSON body for ${method.toUpperCase()} ${path}`);
-    const pointer = `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1')}/${method}/requestBody/content/application~1json/schema`;
-    return ajv.compile({ $ref: `spec${pointer}` });
-  }
-
-  /** Loads and compiles now (tests; a service lets the timer do it). Rejects for an undescribed body. */
-  async ready(path: string, method: 'post' | 'put'): Promise<void> {
-    await this.validator(path, method);
+  /** The validator of an operation's JSON body; an operation the description gives none is an error at start. */
+  #validator(path: string, method: string): ValidateFunction {
+    const name = this.#validators.operations[`${method} ${path}`];
+    const validate = name === undefined ? undefined : this.#validators[name];
+    if (!isValidator(validate)) throw new Error(`the description has no JSON body for ${method.toUpperCase()} ${path}`);
+    return validate;
   }
 
   /**
@@ -89,35 +65,19 @@ export class RequestSchemas {
    * `invalid_import`, naming the place).
    */
   body(path: string, method: 'post' | 'put', code?: string): RequestHandler {
-    let compiled: Promise<ValidateFunction> | undefined;
-    let validate: ValidateFunction | undefined;
-    const check = (valid: ValidateFunction, body: unknown, next: NextFunction): void => {
-      if (valid(body)) {
+    const validate = this.#validator(path, method);
+    return (req, _res, next: NextFunction) => {
+      if (typeof req.body === 'string' || validate(req.body)) {
         next();
         return;
       }
-      const [error] = valid.errors ?? [];
+      const [error] = validate.errors ?? [];
       if (!error) throw new HttpError(400, code ?? 'invalid_body', 'The body does not match the API description');
       const missing = error.keyword === 'required' ? (error.params as { missingProperty: string }).missingProperty : '';
       const place = where(missing ? `${error.instancePath}/${missing}` : error.instancePath);
       const said = missing ? 'is required' : (error.message ?? 'is not valid');
       const message = `${place === '' ? 'The body' : place} ${said}`;
       throw new HttpError(400, code ?? codeOf(error), message);
-    };
-    // Synchronous once compiled: no promise per request on the add's hot path.
-    return (req, _res, next) => {
-      if (typeof req.body === 'string') {
-        next();
-        return;
-      }
-      if (validate) {
-        check(validate, req.body, next);
-        return;
-      }
-      return (compiled ??= this.validator(path, method)).then((loaded) => {
-        validate = loaded;
-        check(loaded, req.body, next);
-      });
     };
   }
 }

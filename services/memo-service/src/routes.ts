@@ -263,13 +263,15 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 
 /** The API's description (src/ in tests, dist/ in the image: both one level below). */
 export const OPENAPI_FILE = fileURLToPath(new URL('../api/openapi.yaml', import.meta.url));
+/** Its request bodies' validators, written from it by `npm run openapi`. */
+export const VALIDATORS_FILE = fileURLToPath(new URL('../api/openapi.validators.cjs', import.meta.url));
 
 export function memoRoutes(deps: MemoDeps): MemoRoutes {
   const { store, verifier, limits, writes, admission, onChange, onShareOpen } = deps;
   const router = Router();
   const body = jsonBody(limits.BODY_LIMIT_BYTES);
   // Every JSON body is checked against api/openapi.yaml, the description this service serves.
-  const schemas = new RequestSchemas(OPENAPI_FILE);
+  const schemas = new RequestSchemas(VALIDATORS_FILE);
   const limitWrites = writes.middleware((req) => sessionOf(req).userId);
   /** Share links on (SHARING): the share routes answer, and the page shows 공유. */
   const sharingOn = limits.SHARING ?? true;

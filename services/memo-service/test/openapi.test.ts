@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { ServiceHandle } from '@memo/common';
+import { validatorsCode } from '@memo/common/openapi-code';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { RateLimiter, SessionVerifier } from '@memo/common';
 import type { Admission } from '../src/admission.js';
-import { OPENAPI_FILE, memoRoutes } from '../src/routes.js';
+import { OPENAPI_FILE, VALIDATORS_FILE, memoRoutes } from '../src/routes.js';
 import type { MemoStore } from '@memo/store';
 import { describedOperations, openApiCheck, routerOperations } from '@memo/testing/openapi';
 import { sessionKeys } from '@memo/testing/env';
@@ -68,5 +70,12 @@ describe('the OpenAPI description', () => {
       ),
     ).toThrow(/outside/);
     expect(() => check.check('DELETE', '/m0000000000abc', 204, '', '')).not.toThrow();
+  });
+
+  it('has its request-body validators written from it as it is now (npm run openapi)', () => {
+    const written = readFileSync(VALIDATORS_FILE, 'utf8');
+    const expected = validatorsCode(readFileSync(OPENAPI_FILE, 'utf8'));
+    expect(written === expected, 'api/openapi.validators.cjs is out of date: run `npm run openapi`').toBe(true);
+    expect(written).toMatch(/exports\.operations = \{"post \/":"v\d+"/);
   });
 });
