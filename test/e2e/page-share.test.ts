@@ -16,8 +16,8 @@ import {
 } from './ux.js';
 
 /**
- * Share links (공유) in the browser: a memo's link made in its dialog, opened logged out in a
- * fresh browser (the memo and nothing else of its owner, no cookie, not indexed), an edit showing
+ * Share links (공유) in the browser: a memo's link made in its dialog and marked in the list
+ * (🔗 공유 중), opened logged out in a fresh browser (the memo and nothing else of its owner, no cookie, not indexed), an edit showing
  * there, and the link dead once stopped; nothing of one person's links stays for the next on a
  * shared device.
  */
@@ -61,6 +61,10 @@ describe.skipIf(!hasBrowser())('share links', () => {
     expect(await dialog.innerText()).toContain('내 공유 링크 (1/100)');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SCREENSHOTS, 'share-dialog.png') });
+    // The list marks the shared memo, and only it.
+    const mark = (text: string) => page.locator('#memos > li', { hasText: text }).locator('.share-mark');
+    expect(await mark('내일 3시').innerText()).toBe('🔗 공유 중');
+    expect(await mark('비밀 메모').count()).toBe(0);
     // English, at phone width (the dialog follows the page's language).
     await page.keyboard.press('Escape');
     await page.setViewportSize({ width: 375, height: 740 });
@@ -69,6 +73,7 @@ describe.skipIf(!hasBrowser())('share links', () => {
     await item.getByRole('button', { name: 'Share link of the memo' }).click();
     const english = page.getByRole('dialog', { name: 'Share link' });
     await expect.poll(() => english.innerText()).toContain('My share links (1/100)');
+    expect(await mark('내일 3시').innerText()).toBe('🔗 Shared');
     expect(await english.getByLabel('Link to this memo').inputValue()).toBe(url);
     expect(await seriousViolations(page)).toEqual([]);
     await page.keyboard.press('Escape');
@@ -79,6 +84,10 @@ describe.skipIf(!hasBrowser())('share links', () => {
     await page.locator('#language').click();
     await expect.poll(() => page.locator('#language').textContent()).toBe('English');
     await page.setViewportSize({ width: 1280, height: 720 });
+    // Loaded again (as on another device), the list asks which memos are shared.
+    await page.reload();
+    await expect.poll(() => mark('내일 3시').count()).toBe(1);
+    expect(await page.locator('.share-mark').count()).toBe(1);
 
     // Logged out, in a browser that never saw the site.
     const stranger = await newContext();
@@ -128,6 +137,7 @@ describe.skipIf(!hasBrowser())('share links', () => {
       .poll(() => dialog.getByRole('status').textContent())
       .toBe('공유를 중지했습니다. 링크는 이제 열리지 않습니다.');
     expect(await dialog.innerText()).toContain('공유 중인 메모가 없습니다.');
+    expect(await page.locator('.share-mark').count()).toBe(0);
     await view.reload();
     await expect.poll(() => view.locator('#shared-status').innerText()).toContain('이 링크로는 메모를 볼 수 없습니다.');
     expect(await seriousViolations(view)).toEqual([]);
@@ -149,6 +159,8 @@ describe.skipIf(!hasBrowser())('share links', () => {
     const url = await dialog.getByLabel('이 메모의 링크').inputValue();
     await page.keyboard.press('Escape');
 
+    expect(await page.locator('.share-mark').count()).toBe(1);
+
     await page.getByRole('button', { name: '로그아웃' }).click();
     await expect.poll(() => page.locator('#login-view').isVisible()).toBe(true);
     expect(await page.locator('#share-dialog').innerHTML()).not.toContain('김의 공유 메모');
@@ -157,6 +169,8 @@ describe.skipIf(!hasBrowser())('share links', () => {
     await expect.poll(() => page.locator('#memo-view').isVisible()).toBe(true);
     await seed('park', ['박의 메모']);
     await page.reload();
+    await expect.poll(() => memoTexts(page)).toEqual(['박의 메모']);
+    expect(await page.locator('.share-mark').count()).toBe(0);
     await page.locator('#memos > li').first().getByRole('button', { name: '메모 공유 링크' }).click();
     await expect.poll(() => dialog.innerText()).toContain('공유 중인 메모가 없습니다.');
     expect(await page.content()).not.toContain(url);

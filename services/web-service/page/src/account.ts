@@ -1,21 +1,19 @@
 /**
- * The account controller: 로그아웃, 회원 탈퇴 (after a confirmation that names what goes),
- * 가져오기 of an export or a text file, and the one-time ask for a declined name. What it needs
+ * The account controller: 로그아웃, 회원 탈퇴 and 가져오기 of an export or a text file (their
+ * buttons), and the one-time ask for a declined name. What it needs
  * of the rest of the page comes in as `AccountPage`; the import and the deletion themselves load
  * when first used (account-actions.ts).
  */
 import type { AccountPage } from './account-actions.js';
 import { api } from './api.js';
 import { storage, ui } from './dom.js';
-import { fill } from './format.js';
 import { onDemand } from './on-demand.js';
 
 export type { AccountPage };
 
 /**
- * 가져오기 and 회원 탈퇴 themselves (account-actions.ts), loaded when first used: a chunk of their
- * own, not part of the first visit. Asked for when the delete dialog opens, so the confirm does
- * not wait.
+ * 가져오기 and 회원 탈퇴 themselves (account-actions.ts, with 회원 탈퇴's dialog and their words),
+ * loaded when first used: a chunk of their own, not part of the first visit.
  */
 const actions = onDemand(() => import('./account-actions.js')).get;
 
@@ -56,15 +54,6 @@ export class Account {
       ui.importFile.value = '';
       if (file) void actions().then((a) => a.importFile(this.#page, file), failed);
     });
-    ui.deleteAccount.addEventListener('click', () => {
-      const { state } = this.#page;
-      const count = state.usage?.memos.used ?? this.#page.shownCount();
-      ui.deleteText.textContent = fill(state.t.deleteText, { n: state.number(count) });
-      ui.deleteDialog.showModal();
-      ui.deleteCancel.focus();
-      void actions().catch(() => undefined);
-    });
-    ui.deleteCancel.addEventListener('click', () => ui.deleteDialog.close());
-    ui.deleteConfirm.addEventListener('click', () => void actions().then((a) => a.deleteAccount(this.#page), failed));
+    ui.deleteAccount.addEventListener('click', () => void actions().then((a) => a.confirmDelete(this.#page), failed));
   }
 }

@@ -61,10 +61,6 @@ export const ui = {
   renameTo: $('rename-to') as HTMLInputElement,
   renameCancel: $('rename-cancel') as HTMLButtonElement,
   deleteAccount: $('delete-account') as HTMLButtonElement,
-  deleteDialog: $('delete-dialog') as HTMLDialogElement,
-  deleteText: $('delete-text'),
-  deleteCancel: $('delete-cancel') as HTMLButtonElement,
-  deleteConfirm: $('delete-confirm') as HTMLButtonElement,
 };
 
 /** localStorage, or nothing when the browser will not keep things (private mode, a full disk). */

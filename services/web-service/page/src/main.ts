@@ -3,6 +3,7 @@
  * starts it. Every URL is relative to the page, so the site also works under a sub-path. Memo
  * text is shown as Markdown through marked and DOMPurify (markdown.ts): never as raw HTML.
  */
+import type { ShareList } from '@memo/common/api-types';
 import { Account } from './account.js';
 import { RequestFailed, api, whenAnsweredOffline, type Person } from './api.js';
 import { Composer } from './composer.js';
@@ -99,8 +100,31 @@ const versions = onDemand(() =>
 
 /** A memo's share link (share.ts), loaded the first time one is opened. */
 const sharing = onDemand(() =>
-  import('./share.js').then(({ Shares }) => new Shares({ state, failed, gone: () => void memos.load(null) })),
+  import('./share.js').then(
+    ({ Shares }) => new Shares({ state, failed, gone: () => void memos.load(null), linked: (list) => marked(list) }),
+  ),
 );
+
+/** Share lists asked for so far: an answer older than the last one asked is not shown. */
+let sharesAsked = 0;
+
+/** The memos with a share link get their mark, from the list the share dialog or the page read. */
+function marked(list: ShareList, asked = ++sharesAsked): void {
+  if (asked === sharesAsked) memos.markShared(list.links.map((link) => link.memoId));
+}
+
+/**
+ * Which memos have a share link, asked with each first page (links are made and stopped on other
+ * devices too). Offline or refused, the marks stay as they were: the list itself says why.
+ */
+function loadShareMarks(): void {
+  const asked = ++sharesAsked;
+  if (!state.sharing) return marked({ links: [], max: 0 }, asked);
+  api<ShareList>('memo/shares').then(
+    (list) => marked(list, asked),
+    () => undefined,
+  );
+}
 
 /** The trash as it is now, when it is open. */
 function refreshTrash(): void {
@@ -129,7 +153,10 @@ const memos: Memos = new Memos({
   messages,
   failed,
   tag: () => tags.active,
-  firstPageShown: () => outbox.show(),
+  firstPageShown: () => {
+    outbox.show();
+    loadShareMarks();
+  },
   changed: () => void tags.load(),
   limitsChanged: () => {
     composer.updateCounter();

@@ -1,6 +1,6 @@
 /**
- * A memo as the page shows it: its text as Markdown, folded when long, its time, its pin and its
- * buttons. A view: it builds elements and hands what the person does to the handlers it is
+ * A memo as the page shows it: its text as Markdown, folded when long, its time, its pin, whether
+ * it has a share link, and its buttons. A view: it builds elements and hands what the person does to the handlers it is
  * given; it never calls a controller and keeps no state.
  */
 import type { Memo } from './api.js';
@@ -92,12 +92,34 @@ function foldable(text: HTMLDivElement, source: string, { t }: Speech): HTMLElem
   return [text, toggle];
 }
 
-/** A memo; `pending` shows it waiting, with what it waits for (saving, or in the outbox). */
+/**
+ * Shows or takes away an item's 🔗 공유 중 mark, in place: the item stays, and so does the focus
+ * on its buttons (the share dialog gives it back to the one that opened it).
+ */
+export function markShared(li: HTMLLIElement, shared: boolean, { t }: Speech): void {
+  const time = li.querySelector(':scope > .memo-meta > time');
+  const mark = li.querySelector(':scope > .memo-meta > .share-mark');
+  if (!shared || !time) {
+    mark?.remove();
+    return;
+  }
+  if (mark) return;
+  const made = document.createElement('span');
+  made.className = 'share-mark';
+  made.textContent = t.sharedMark;
+  time.before(made);
+}
+
+/**
+ * A memo; `pending` shows it waiting, with what it waits for (saving, or in the outbox);
+ * `shared`: it has a share link.
+ */
 export function renderMemo(
   memo: Memo,
   pending: false | 'saving' | 'queued',
   speech: Speech,
   on: MemoHandlers,
+  shared = false,
 ): HTMLLIElement {
   const { t } = speech;
   const li = document.createElement('li');
@@ -153,5 +175,6 @@ export function renderMemo(
         on.task(li, offset, checked, box);
       };
   li.append(...foldable(renderText(memo.text, speech, onTask), memo.text, speech), meta);
+  if (shared) markShared(li, true, speech);
   return li;
 }

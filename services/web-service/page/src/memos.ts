@@ -9,7 +9,7 @@ import { ui } from './dom.js';
 import { USAGE_SHOWN, bytesOf, fill, formatBytes, matches, usageShare } from './format.js';
 import { toggleTask } from './markdown.js';
 import { openEditor } from './memo-editor.js';
-import { renderMemo, renderTime, type MemoHandlers } from './memo-view.js';
+import { markShared, renderMemo, renderTime, type MemoHandlers } from './memo-view.js';
 import type { Messages } from './messages.js';
 import type { PageState } from './state.js';
 
@@ -51,6 +51,8 @@ interface PendingDelete {
 export class Memos {
   /** The memo each list item shows. */
   readonly #shown = new WeakMap<HTMLLIElement, Memo>();
+  /** The memos that have a share link: their items carry 🔗 공유 중. */
+  #shared: ReadonlySet<string> = new Set();
   /** Saves of task toggles per memo, one after another, so two quick clicks both land. */
   readonly #taskSaves = new WeakMap<HTMLLIElement, Promise<void>>();
   #nextCursor: string | null = null;
@@ -97,7 +99,7 @@ export class Memos {
   /** A memo's list item, remembered with its memo, hidden when the search says so. */
   render(memo: Memo, pending: false | 'saving' | 'queued' = false): HTMLLIElement {
     const { state } = this.#page;
-    const li = renderMemo(memo, pending, state.speech(), this.#allowed);
+    const li = renderMemo(memo, pending, state.speech(), this.#allowed, this.#shared.has(memo.id));
     this.#shown.set(li, memo);
     li.hidden = !matches(memo.text, ui.search.value);
     return li;
@@ -155,10 +157,21 @@ export class Memos {
     this.#page.changed();
   }
 
+  /** Which memos have a share link now (share.ts's list): the items' marks follow. */
+  markShared(ids: Iterable<string>): void {
+    this.#shared = new Set(ids);
+    const speech = this.#page.state.speech();
+    for (const li of ui.list.querySelectorAll<HTMLLIElement>(':scope > li')) {
+      const memo = this.#shown.get(li);
+      if (memo) markShared(li, this.#shared.has(memo.id), speech);
+    }
+  }
+
   /** Nothing of anyone is shown (logged out). */
   clear(): void {
     ui.list.replaceChildren();
     this.#nextCursor = null;
+    this.#shared = new Set();
   }
 
   /** Shows everything in the page's language now (items being edited or saved keep theirs). */

@@ -17,6 +17,8 @@ export interface SharePage {
   failed(err: unknown): void;
   /** The memo is not there any more (deleted on another device): the list loads again. */
   gone(): void;
+  /** The person's links as they are now: the list marks their memos. */
+  linked(list: ShareList): void;
 }
 
 /** A link's address: `s/<token>` beside the page, under its sub-path too. */
@@ -75,6 +77,7 @@ export class Shares {
       this.#page.failed(err);
       return false;
     }
+    this.#page.linked(this.#list);
     this.render();
     return true;
   }

@@ -10,11 +10,6 @@ export const en: Strings = {
   logout: 'Log out',
   privacy: 'Privacy notice',
   deleteAccount: 'Delete account',
-  deleteTitle: 'Delete account',
-  deleteText:
-    'Your {n} memos, your name and your logins on every device will be deleted, and this cannot be undone. The link to Naver is cut too.',
-  deleteConfirm: 'Delete everything',
-  accountDeleted: 'Your account and everything in it were deleted.',
   nameAsk:
     'You chose not to share your name, so we call you “Naver user”. To be greeted by name, you can agree to share it at Naver.',
   nameShare: 'Share my name',
@@ -22,7 +17,6 @@ export const en: Strings = {
   exportJson: 'Export (JSON)',
   exportMarkdown: 'Markdown (zip)',
   importFile: 'Import',
-  imported: 'Imported {n} memos ({skipped} already there were left as they are).',
   loginIntro: 'Log in with your Naver account and keep your own memos.',
   login: 'Log in with Naver',
   loginAgain: 'Log in again',
@@ -45,6 +39,7 @@ export const en: Strings = {
   unpin: 'Unpin',
   unpinLabel: 'Unpin memo',
   pinned: '📌 Pinned',
+  sharedMark: '🔗 Shared',
   pinDone: 'Pinned to the top.',
   unpinDone: 'Unpinned.',
   undo: 'Undo',
