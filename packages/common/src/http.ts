@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { HttpError, errorBody, storageFull } from './errors.js';
 import type { TrustProxy } from './client.js';
 import type { Metrics } from './metrics.js';
-import { isRedisFull, isRedisUnavailable } from './redis.js';
+import { isRedisFull, isRedisUnavailable } from './redis-errors.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

@@ -8,7 +8,7 @@ import {
   serviceSpec,
   str,
   type ServiceOptions,
-} from '@memo/common';
+} from '@memo/common/service';
 import { stubRoutes } from './stub.js';
 
 export const SERVICE = 'naver-stub';

@@ -1,4 +1,4 @@
-import { main } from '@memo/common';
+import { main } from '@memo/common/service';
 import { SERVICE, buildStub } from './app.js';
 
 await main(SERVICE, () => Promise.resolve(buildStub()));

@@ -11,7 +11,7 @@ import {
   str,
   type CspDirectives,
   type ServiceOptions,
-} from '@memo/common';
+} from '@memo/common/service';
 import { loadPageAssets, servePage, type PageAssets } from './assets.js';
 
 export const SERVICE = 'web-service';
