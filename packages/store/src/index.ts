@@ -113,7 +113,7 @@ export class MemoStore {
 export type { Memo } from './layout.js';
 export { isMemoId, legacyId, memoKey, userKeys, LAYOUT_VERSION } from './layout.js';
 export type { ImportResult, Incoming } from './imports.js';
-export { IDEMPOTENCY_KEEP, FIRST_PAGE_KEEP_BYTES, FIRST_PAGE_KEEP_MS } from './memos.js';
+export { IDEMPOTENCY_KEEP, FIRST_PAGE_KEEP_BYTES, FIRST_PAGE_KEEP_MS, onlyTicks } from './memos.js';
 export type { TagCount } from './tags.js';
 export type { TrashedMemo, TrashPage } from './trash.js';
 export type { ArchivePage } from './archive.js';

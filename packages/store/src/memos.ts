@@ -92,6 +92,23 @@ export function versionEntry(old: Entry, now: Date): string {
   return `{"size":${String(old.size)},"at":${at === null ? 'null' : JSON.stringify(at)},"replacedAt":${JSON.stringify(now.toISOString())},"text":${JSON.stringify(old.text)}}`;
 }
 
+/** The mark of a task box, ticked or not (`[ ]`, `[x]`, `[X]`). */
+const isBoxMark = (c: string | undefined): boolean => c === ' ' || c === 'x' || c === 'X';
+
+/**
+ * Whether `after` differs from `before` only in task boxes ticked or unticked (`[ ]` ↔ `[x]`),
+ * as the page's task boxes change a memo: such an edit keeps no version, so that ticking off a
+ * list does not push the memo's real edits out of its history. O(text), one pass.
+ */
+export function onlyTicks(before: string, after: string): boolean {
+  if (before.length !== after.length || before === after) return false;
+  for (let i = 0; i < before.length; i += 1) {
+    if (before[i] === after[i]) continue;
+    if (!isBoxMark(before[i]) || !isBoxMark(after[i]) || before[i - 1] !== '[' || before[i + 1] !== ']') return false;
+  }
+  return true;
+}
+
 /** A user's memos: pages, add, edit, delete (layout.ts; the scripts in commands/). */
 export class Memos {
   constructor(
@@ -380,7 +397,7 @@ export class Memos {
     const old = decodeEntry(raw);
     const next = { ...old, text, size: textSize(text), updatedAt: now.toISOString() };
     const tags = tagChange(userId, old.text, text);
-    const version = old.text === text ? '' : versionEntry(old, now);
+    const version = old.text === text || onlyTicks(old.text, text) ? '' : versionEntry(old, now);
     const guard = guardOf(writer);
     const reply = written(
       (await this.scripts.run(

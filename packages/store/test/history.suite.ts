@@ -40,6 +40,33 @@ export function historySuite(): void {
       expect(await s.history.of(user, 'mnothere0000000')).toBeNull();
     });
 
+    it('keeps no version for an edit that only ticks or unticks task boxes, and one for any other', async () => {
+      const s = store(3);
+      const user = uniqueUser();
+      const list = '장보기\n- [ ] 우유\n- [ ] 달걀\n- [x] 빵';
+      const memo = await s.add(user, list);
+      await s.update(user, memo.id, '장보기\n- [ ] 우유 2개\n- [ ] 달걀\n- [x] 빵');
+      // Ticks and unticks, one box at a time and two at once, as the page sends them.
+      for (const ticked of [
+        '장보기\n- [x] 우유 2개\n- [ ] 달걀\n- [x] 빵',
+        '장보기\n- [x] 우유 2개\n- [X] 달걀\n- [ ] 빵',
+        '장보기\n- [ ] 우유 2개\n- [ ] 달걀\n- [ ] 빵',
+        '장보기\n- [x] 우유 2개\n- [x] 달걀\n- [x] 빵',
+      ]) {
+        expect(await s.update(user, memo.id, ticked)).toMatchObject({ text: ticked });
+      }
+      expect((await s.history.of(user, memo.id))?.versions.map((v) => v.text)).toEqual([list]);
+      // Other changes keep a version as before: a tick between two of them keeps none.
+      await s.update(user, memo.id, '장보기\n- [x] 우유 2개\n- [x] 달걀\n- [x] 빵x');
+      await s.update(user, memo.id, '장보기\n- [x] 우유 2개\n- [x] 달걀\n- [ ] 빵x');
+      await s.update(user, memo.id, '장보기\n- [x] 우유 2개\n- [x] 달걀\n- [ ] 빵x\n- [ ] 물');
+      expect((await s.history.of(user, memo.id))?.versions.map((v) => v.text)).toEqual([
+        '장보기\n- [x] 우유 2개\n- [x] 달걀\n- [ ] 빵x',
+        '장보기\n- [x] 우유 2개\n- [x] 달걀\n- [x] 빵',
+        list,
+      ]);
+    });
+
     it('restores a version as an edit, which keeps the text it replaces', async () => {
       const s = store(5);
       const user = uniqueUser();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEntry, entryTail, publicJson, sizedTail, textSize } from '@memo/store/layout';
+import { onlyTicks } from '@memo/store';
 
 describe('entries', () => {
   it('are written field by field exactly as JSON.stringify writes them, whatever the text', () => {
@@ -27,5 +28,21 @@ describe('entries', () => {
         expect(sizedTail(memo)).toEqual({ size: textSize(text), tail: entryTail({ ...memo, size: textSize(text) }) });
       }
     }
+  });
+});
+
+describe('an edit that only ticks task boxes', () => {
+  it('is told from any other change, in one pass', () => {
+    expect(onlyTicks('- [ ] a\n- [x] b', '- [x] a\n- [ ] b')).toBe(true);
+    expect(onlyTicks('- [ ] a', '- [X] a')).toBe(true);
+    // The same text, another length, another mark, or a change outside a box's brackets.
+    expect(onlyTicks('- [ ] a', '- [ ] a')).toBe(false);
+    expect(onlyTicks('- [ ] a', '- [ ] ab')).toBe(false);
+    expect(onlyTicks('- [ ] a', '- [y] a')).toBe(false);
+    expect(onlyTicks('- [ ] a b', '- [x] axb')).toBe(false);
+    expect(onlyTicks('[  ]', '[ x]')).toBe(false);
+    // A 10,000-character memo of boxes is one comparison of each character.
+    const boxes = '- [ ] 할 일\n'.repeat(1_000);
+    expect(onlyTicks(boxes, boxes.replaceAll('[ ]', '[x]'))).toBe(true);
   });
 });
