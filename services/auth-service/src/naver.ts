@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { AxiosInstance, AxiosResponse, AxiosStatic } from 'axios';
 
 /**
  * The two server-side calls of Naver Login: exchange the code for a token, read the profile.
@@ -64,22 +64,35 @@ function text(value: unknown): string | undefined {
 /** Naver ids are opaque: up to 64 characters for new apps, a number for old ones. */
 const NAVER_ID = /^[\w.=+/-]{1,64}$/;
 
+/**
+ * axios, loaded at the first call to Naver (a login, a 회원 탈퇴), not at start: an idle
+ * auth-service holds ~5.5 MB less resident without it (docs/decisions.md).
+ */
+let axiosLoaded: Promise<AxiosStatic> | undefined;
+const loadAxios = (): Promise<AxiosStatic> => (axiosLoaded ??= import('axios').then((m) => m.default));
+
 export class NaverClient {
-  private readonly http: AxiosInstance;
+  private client: Promise<[AxiosStatic, AxiosInstance]> | undefined;
 
-  constructor(private readonly endpoints: NaverEndpoints) {
-    this.http = axios.create({
-      timeout: endpoints.timeoutMs,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      responseType: 'json',
-      headers: { 'User-Agent': 'memo-auth-service' },
-    });
-  }
+  constructor(private readonly endpoints: NaverEndpoints) {}
 
-  private async call(request: () => Promise<AxiosResponse<unknown>>, what: string): Promise<AxiosResponse<unknown>> {
+  private async call(
+    request: (http: AxiosInstance) => Promise<AxiosResponse<unknown>>,
+    what: string,
+  ): Promise<AxiosResponse<unknown>> {
+    this.client ??= loadAxios().then((axios) => [
+      axios,
+      axios.create({
+        timeout: this.endpoints.timeoutMs,
+        validateStatus: () => true,
+        maxRedirects: 0,
+        responseType: 'json',
+        headers: { 'User-Agent': 'memo-auth-service' },
+      }),
+    ]);
+    const [axios, http] = await this.client;
     try {
-      return await request();
+      return await request(http);
     } catch (err) {
       const reason = axios.isAxiosError(err) ? `${err.code ?? 'error'} ${err.message}` : String(err);
       throw new NaverError('naver_unavailable', `${what}: ${reason}`);
@@ -95,8 +108,8 @@ export class NaverClient {
       state,
     });
     const res = await this.call(
-      () =>
-        this.http.post(this.endpoints.tokenUrl.toString(), form.toString(), {
+      (http) =>
+        http.post(this.endpoints.tokenUrl.toString(), form.toString(), {
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Request-Id': requestId },
         }),
       'token',
@@ -128,8 +141,8 @@ export class NaverClient {
       token_type_hint: hint,
     });
     const res = await this.call(
-      () =>
-        this.http.post(this.endpoints.revokeUrl.toString(), form.toString(), {
+      (http) =>
+        http.post(this.endpoints.revokeUrl.toString(), form.toString(), {
           headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Request-Id': requestId },
           responseType: 'text',
         }),
@@ -142,8 +155,8 @@ export class NaverClient {
 
   async profile(accessToken: string, requestId: string): Promise<NaverProfile> {
     const res = await this.call(
-      () =>
-        this.http.get(this.endpoints.profileUrl.toString(), {
+      (http) =>
+        http.get(this.endpoints.profileUrl.toString(), {
           headers: { Authorization: `Bearer ${accessToken}`, 'X-Request-Id': requestId },
         }),
       'profile',
