@@ -1,6 +1,7 @@
 /**
  * One side of the regression gate (gate.ts) running: the stack of a tree as `npm start` runs it
- * (side.js), with a Redis and an nginx of its own, its bench users logged in and seeded.
+ * (side.js), with a Redis and an nginx of its own, its bench users logged in and seeded. The
+ * Redis is `redis-server`, or BENCH_REDIS_BINARY (`valkey-server`: the chart's engine).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,9 @@ export async function startSide(
 ): Promise<Side> {
   const dir = join(work, label);
   mkdirSync(dir, { recursive: true });
-  const redis: LocalRedis = await startRedis({});
+  const redis: LocalRedis = await startRedis(
+    process.env.BENCH_REDIS_BINARY ? { binary: process.env.BENCH_REDIS_BINARY } : {},
+  );
   const port = await freePort();
   const site = `http://127.0.0.1:${String(port)}/`;
   const env: NodeJS.ProcessEnv = {
