@@ -125,6 +125,8 @@ export interface Compared {
   tree: Sample[];
   /** Medians over the runs: the tree's req/s over the ref's, and its CPU per request over the ref's. */
   ratio: number;
+  /** The lowest and highest of the runs' req/s ratios: how far one pair can stray on this machine. */
+  spread: [number, number];
   cpuRatio: number;
   calledOut: boolean;
 }
@@ -152,12 +154,20 @@ export function compare(name: string, via: Compared['via'], ref: Sample[], tree:
     tree.map((x) => x.cpuMicros),
     ref.map((x) => x.cpuMicros),
   );
-  return { name, via, ref, tree, ratio, cpuRatio, calledOut: ratio < LOSS_CALLED_OUT };
+  const ratios = runRatios(
+    tree.map((x) => x.rps),
+    ref.map((x) => x.rps),
+  );
+  const spread: [number, number] = [Math.min(...ratios), Math.max(...ratios)];
+  return { name, via, ref, tree, ratio, spread, cpuRatio, calledOut: ratio < LOSS_CALLED_OUT };
 }
+
+/** The runs' ratios, tree over ref, run by run. */
+const runRatios = (tree: number[], ref: number[]): number[] => tree.map((t, i) => (ref[i] ? t / (ref[i] ?? 1) : 0));
 
 /** The runs' ratios, tree over ref, run by run; their median. */
 export function pairedRatio(tree: number[], ref: number[]): number {
-  return median(tree.map((t, i) => (ref[i] ? t / (ref[i] ?? 1) : 0)));
+  return median(runRatios(tree, ref));
 }
 
 export async function runGate(args: string[]): Promise<number> {
@@ -222,15 +232,16 @@ export function renderGate(r: { ref: { name: string; sha: string }; treeName: st
     '',
     `Paired runs on one machine (${String(RUNS)} × ${String(DURATION)} s, ${String(CONNECTIONS)} connections, ` +
       `the order swapped each run); ratios are the median of the runs' ratios. A hot route below ` +
-      `${LOSS_CALLED_OUT.toFixed(2)}× is ${SLOWER}.`,
+      `${LOSS_CALLED_OUT.toFixed(2)}× is ${SLOWER}. "runs" gives the lowest and highest of the runs' ratios: ` +
+      `a spread wider than the loss means the machine moved more than the code, and more runs (BENCH_RUNS) say more.`,
     '',
-    '| route | via | ref req/s | tree req/s | ratio | ref µs CPU/req | tree µs CPU/req | CPU ratio | |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| route | via | ref req/s | tree req/s | ratio | runs | ref µs CPU/req | tree µs CPU/req | CPU ratio | |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const c of r.compared) {
     lines.push(
       `| ${c.name} | ${c.via} | ${med(c.ref.map((x) => x.rps))} | ${med(c.tree.map((x) => x.rps))} | ` +
-        `${c.ratio.toFixed(2)}× | ${med(c.ref.map((x) => x.cpuMicros))} | ${med(c.tree.map((x) => x.cpuMicros))} | ` +
+        `${c.ratio.toFixed(2)}× | ${c.spread[0].toFixed(2)}–${c.spread[1].toFixed(2)} | ${med(c.ref.map((x) => x.cpuMicros))} | ${med(c.tree.map((x) => x.cpuMicros))} | ` +
         `${c.cpuRatio.toFixed(2)}× | ${c.calledOut ? SLOWER : ''} |`,
     );
   }

@@ -23,6 +23,8 @@ describe('the regression gate', () => {
       [sample(800), sample(1900), sample(850)],
     );
     expect(slower.ratio).toBeCloseTo(0.85, 5);
+    expect(slower.spread[0]).toBeCloseTo(0.8, 5);
+    expect(slower.spread[1]).toBeCloseTo(0.95, 5);
     expect(slower.calledOut).toBe(true);
     const noise = compare('post_memo', 'nginx', [sample(1000, 200)], [sample(950, 210)]);
     expect(noise.ratio).toBeCloseTo(0.95, 5);
@@ -37,7 +39,7 @@ describe('the regression gate', () => {
       compared: [slower, noise],
     });
     const [slowLine] = report.split('\n').filter((l) => l.startsWith('| get_memo_10'));
-    expect(slowLine).toMatch(/\| 0\.85× \|.*\*\*slower\*\*/);
+    expect(slowLine).toMatch(/\| 0\.85× \| 0\.80–0\.95 \|.*\*\*slower\*\*/);
     expect(report.split('\n').find((l) => l.startsWith('| post_memo'))).not.toMatch(/slower/);
     // Red in a terminal, on the slower line only; plain Markdown in a file.
     const red = colour(report, true).split('\n');
