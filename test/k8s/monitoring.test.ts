@@ -137,6 +137,13 @@ const logins = (ok: number, outcome: string, failed: number): Case['series'] => 
   },
 ];
 
+/** Share links opened a minute, by outcome, for 40 minutes. */
+const shareOpens = (perMinute: Record<string, number>): Case['series'] =>
+  Object.entries(perMinute).map(([outcome, n]) => ({
+    series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="${outcome}"}`,
+    values: growing(n, 40),
+  }));
+
 const DAY3 = 3 * 24 * 60 + 15;
 /**
  * The three-day cases take a sample every 5 minutes: a 3d rate then reads 867 samples a round,
@@ -234,32 +241,14 @@ const CASES: Case[] = [
   {
     alert: 'MemoShareLinksProbed',
     at: 40,
-    series: [
-      {
-        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="gone"}`,
-        values: growing(30, 40),
-      },
-      {
-        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="limited"}`,
-        values: growing(60, 40),
-      },
-    ],
+    series: shareOpens({ gone: 30, limited: 60 }),
     fires: { namespace: NS },
   },
   // Links opened all day, a stopped one now and then.
   {
     alert: 'MemoShareLinksProbed',
     at: 40,
-    series: [
-      {
-        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="shown"}`,
-        values: growing(200, 40),
-      },
-      {
-        series: `memo_share_opens_total{namespace="${NS}", service="memo-service", outcome="gone"}`,
-        values: growing(5, 40),
-      },
-    ],
+    series: shareOpens({ shown: 200, gone: 5 }),
     fires: null,
   },
 ];
