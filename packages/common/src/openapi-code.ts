@@ -10,13 +10,11 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { parse } from 'yaml';
+import { operationName } from './openapi.js';
 
 interface Operation {
   requestBody?: { content?: Record<string, { schema?: unknown }> };
 }
-
-/** `post /{id}`: how an operation is named in the validators' `operations`. */
-export const operationName = (method: string, path: string): string => `${method} ${path}`;
 
 /**
  * The validators of every operation of `yaml` (an OpenAPI 3.1 description) with a JSON request

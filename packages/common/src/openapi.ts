@@ -24,6 +24,9 @@ interface Validators {
 
 const isValidator = (value: unknown): value is ValidateFunction => typeof value === 'function';
 
+/** `post /{id}`: how an operation is named in the validators' `operations` (openapi-code.ts writes it). */
+export const operationName = (method: string, path: string): string => `${method} ${path}`;
+
 function codeOf(error: ErrorObject): string {
   const own: unknown = error.parentSchema?.['x-error-code'];
   if (typeof own === 'string') return own;
@@ -53,7 +56,7 @@ export class RequestSchemas {
 
   /** The validator of an operation's JSON body; an operation the description gives none is an error at start. */
   #validator(path: string, method: string): ValidateFunction {
-    const name = this.#validators.operations[`${method} ${path}`];
+    const name = this.#validators.operations[operationName(method, path)];
     const validate = name === undefined ? undefined : this.#validators[name];
     if (!isValidator(validate)) throw new Error(`the description has no JSON body for ${method.toUpperCase()} ${path}`);
     return validate;

@@ -6,7 +6,6 @@ import type { Logger } from 'pino';
 import { Gauge, type Histogram, type Registry } from 'prom-client';
 
 export type { Redis, Cluster };
-export { isRedisFull, isRedisUnavailable } from './redis-errors.js';
 /** A single Redis or a Redis Cluster: every command we send touches one key, so both serve. */
 export type RedisClient = Redis | Cluster;
 
