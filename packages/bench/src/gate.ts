@@ -146,17 +146,14 @@ async function measure(side: Side, s: GateScenario, what: LoadSpec): Promise<Sam
 
 /** One route's runs on both sides, compared: called out when the tree lost more than 10%. */
 export function compare(name: string, via: Compared['via'], ref: Sample[], tree: Sample[]): Compared {
-  const ratio = pairedRatio(
-    tree.map((x) => x.rps),
-    ref.map((x) => x.rps),
-  );
-  const cpuRatio = pairedRatio(
-    tree.map((x) => x.cpuMicros),
-    ref.map((x) => x.cpuMicros),
-  );
   const ratios = runRatios(
     tree.map((x) => x.rps),
     ref.map((x) => x.rps),
+  );
+  const ratio = median(ratios);
+  const cpuRatio = pairedRatio(
+    tree.map((x) => x.cpuMicros),
+    ref.map((x) => x.cpuMicros),
   );
   const spread: [number, number] = [Math.min(...ratios), Math.max(...ratios)];
   return { name, via, ref, tree, ratio, spread, cpuRatio, calledOut: ratio < LOSS_CALLED_OUT };
