@@ -1,7 +1,7 @@
 /**
  * A memo as the page shows it: its text as Markdown, folded when long, its time, its pin, whether
- * it has a share link, and its buttons. A view: it builds elements and hands what the person does to the handlers it is
- * given; it never calls a controller and keeps no state.
+ * it has a share link, and its buttons. A view: it builds elements and hands what the person does
+ * to the handlers it is given; it never calls a controller and keeps no state.
  */
 import type { Memo } from './api.js';
 import { button } from './dom.js';
