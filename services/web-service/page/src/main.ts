@@ -101,7 +101,16 @@ const versions = onDemand(() =>
 /** A memo's share link (share.ts), loaded the first time one is opened. */
 const sharing = onDemand(() =>
   import('./share.js').then(
-    ({ Shares }) => new Shares({ state, failed, gone: () => void memos.load(null), linked: (list) => marked(list) }),
+    ({ Shares }) =>
+      new Shares({
+        state,
+        failed,
+        gone: () => void memos.load(null),
+        linked: (list) => {
+          sharesAsked += 1;
+          marked(list);
+        },
+      }),
   ),
 );
 
@@ -109,9 +118,7 @@ const sharing = onDemand(() =>
 let sharesAsked = 0;
 
 /** The memos with a share link get their mark, from the list the share dialog or the page read. */
-function marked(list: ShareList, asked = ++sharesAsked): void {
-  if (asked === sharesAsked) memos.markShared(list.links.map((link) => link.memoId));
-}
+const marked = (list: ShareList): void => memos.markShared(list.links.map((link) => link.memoId));
 
 /**
  * Which memos have a share link, asked with each first page (links are made and stopped on other
@@ -119,9 +126,11 @@ function marked(list: ShareList, asked = ++sharesAsked): void {
  */
 function loadShareMarks(): void {
   const asked = ++sharesAsked;
-  if (!state.sharing) return marked({ links: [], max: 0 }, asked);
+  if (!state.sharing) return memos.markShared([]);
   api<ShareList>('memo/shares').then(
-    (list) => marked(list, asked),
+    (list) => {
+      if (asked === sharesAsked) marked(list);
+    },
     () => undefined,
   );
 }
