@@ -340,6 +340,37 @@ describe.skipIf(!hasBrowser())('Markdown, tasks, folding, the preview and tags',
     }
   });
 
+  it('shows a memo once when the outbox sends again one the server stored before a reload', async () => {
+    // A save whose answer never came (the page reloaded meanwhile) waits in the outbox, while the
+    // server stored it: sent again under the same key, it is the memo the list shows already.
+    await forgetMemos(redis, USERS.park.id);
+    const context = await newContext();
+    const page = await logIn(context, 'park');
+    const text = '저장은 됐지만 답을 못 받은 메모';
+    const stored = await page.request.post(new URL('memo', stack.url).toString(), {
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'lost-answer-0001' },
+      data: { text },
+    });
+    expect(stored.status()).toBe(201);
+    await page.evaluate(
+      ([id, memo]) => {
+        localStorage.setItem(
+          `memo:outbox:${id}`,
+          JSON.stringify([{ key: 'lost-answer-0001', text: memo, createdAt: new Date().toISOString() }]),
+        );
+      },
+      [USERS.park.id, text],
+    );
+    const resent = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/memo'));
+    await page.reload();
+    expect((await resent).headers()['idempotent-replayed']).toBe('true');
+    await expect.poll(() => page.evaluate((id) => localStorage.getItem(`memo:outbox:${id}`), USERS.park.id)).toBeNull();
+    await expect.poll(() => page.locator('#memos > li.queued').count()).toBe(0);
+    expect(await memoTexts(page)).toEqual([text]);
+    expect(await memoCount(redis, USERS.park.id)).toBe(1);
+    await context.close();
+  });
+
   it('keeps at most 100 memos waiting on a device: past that, a memo written offline comes back to the box', async () => {
     const context = await newContext();
     const page = await logIn(context, 'lee');

@@ -90,6 +90,12 @@ export class OutboxController {
           },
           sent: (item, memo) => {
             const li = this.#itemOf(item.key);
+            // Stored by an earlier send whose answer never came back (the page reloaded while it
+            // was saving): the server answers the same memo again, which the list shows already.
+            if (ui.list.querySelector(`li[data-id="${CSS.escape(memo.id)}"]:not([data-outbox])`)) {
+              li?.remove();
+              return;
+            }
             if (li) li.replaceWith(this.#page.render(memo, false));
             else ui.list.prepend(this.#page.render(memo, false));
             this.#page.stored(memo);
